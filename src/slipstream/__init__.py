@@ -1,0 +1,1 @@
+"""Slipstream: typed ML workflows, tracking, tuning and serving — local-first, one package."""

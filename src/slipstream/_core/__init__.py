@@ -1,0 +1,1 @@
+"""Lowest layer: errors, settings, identifiers. Imports nothing else from slipstream."""

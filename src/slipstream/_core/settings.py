@@ -1,0 +1,83 @@
+"""The one settings object: defaults < slipstream.toml < environment < explicit overrides (CLI flags).
+
+Read in one place (`Settings.load`); everything else receives a `Settings` instance.
+
+    SLIPSTREAM_HOME           folder for the embedded defaults (default ~/.slipstream)
+    SLIPSTREAM_STORE_URL      metadata store URL (alias SLIPSTREAM_TRACKING_URI); default sqlite under HOME
+    SLIPSTREAM_ARTIFACT_URI   artifact store root (any fsspec URL); default HOME/artifacts
+    SLIPSTREAM_EXECUTOR       inline | process[:N] (default inline)
+    SLIPSTREAM_CONFIG         path of a slipstream.toml (default ./slipstream.toml, then HOME/slipstream.toml)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from slipstream._core.errors import InvalidInputError
+
+_ENV = {
+    "home": ("SLIPSTREAM_HOME",),
+    "store_url": ("SLIPSTREAM_STORE_URL", "SLIPSTREAM_TRACKING_URI"),
+    "artifact_uri": ("SLIPSTREAM_ARTIFACT_URI",),
+    "executor": ("SLIPSTREAM_EXECUTOR",),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where metadata and artifacts live and how tasks execute."""
+
+    home: Path
+    store_url: str
+    artifact_uri: str
+    executor: str = "inline"
+
+    @classmethod
+    def load(cls, **overrides: Any) -> Settings:
+        """Resolve settings from defaults, slipstream.toml, environment, then `overrides`."""
+        values: dict[str, Any] = {}
+        values.update(_read_toml())
+        for name, env_names in _ENV.items():
+            for env_name in env_names:
+                if os.environ.get(env_name):
+                    values[name] = os.environ[env_name]
+                    break
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        unknown = set(values) - {f.name for f in fields(cls)}
+        if unknown:
+            raise InvalidInputError(f"Unknown setting(s) {sorted(unknown)}; known: {sorted(_ENV)}")
+        home = Path(values.get("home") or Path.home() / ".slipstream").expanduser()
+        return cls(
+            home=home,
+            store_url=values.get("store_url") or f"sqlite:///{home / 'slipstream.db'}",
+            artifact_uri=str(values.get("artifact_uri") or home / "artifacts"),
+            executor=values.get("executor") or "inline",
+        )
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """A copy with the non-None overrides applied."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _read_toml() -> dict[str, Any]:
+    explicit = os.environ.get("SLIPSTREAM_CONFIG")
+    home = os.environ.get("SLIPSTREAM_HOME")
+    candidates = [Path(explicit)] if explicit else [Path("slipstream.toml")]
+    if not explicit and home:
+        candidates.append(Path(home) / "slipstream.toml")
+    for path in candidates:
+        if path.is_file():
+            import tomllib
+
+            try:
+                data = tomllib.loads(path.read_text())
+            except tomllib.TOMLDecodeError as exc:
+                raise InvalidInputError(f"{path}: not valid TOML ({exc})") from None
+            section = data.get("slipstream", data)
+            return {k.replace("-", "_"): v for k, v in section.items()}
+        if explicit:
+            raise InvalidInputError(f"SLIPSTREAM_CONFIG names {path}, which does not exist")
+    return {}

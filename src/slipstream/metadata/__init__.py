@@ -1,0 +1,8 @@
+"""Metadata store interfaces (one per aggregate) and `open_store`, which picks an implementation
+by URL scheme: sqlite:// and postgresql:// -> SQL (SQLAlchemy + Alembic); http(s):// -> REST (later).
+"""
+
+from slipstream.metadata.base import ExecutionStore
+from slipstream.metadata.factory import open_execution_store
+
+__all__ = ["ExecutionStore", "open_execution_store"]
