@@ -1,0 +1,1 @@
+"""Alembic environment of the execution store; run through `slipstream.metadata.sql.migrate`."""
