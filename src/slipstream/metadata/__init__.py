@@ -1,5 +1,6 @@
-"""Metadata store interfaces (one per aggregate) and `open_store`, which picks an implementation
-by URL scheme: sqlite:// and postgresql:// -> SQL (SQLAlchemy + Alembic); http(s):// -> REST (later).
+"""Metadata store interfaces (one per aggregate) and `open_execution_store`, which picks an
+implementation by URL scheme: sqlite:// and postgresql:// -> SQL (SQLAlchemy + Alembic);
+http(s):// -> REST (later).
 """
 
 from slipstream.metadata.base import ExecutionStore

@@ -101,17 +101,17 @@ class SqlExecutionStore(ExecutionStore):
             row = conn.execute(query).first()
             if row is not None:
                 return rows.workflow_from_row(row)
-            versions = conn.execute(sa.select(wf.c.version).where(wf.c.name == name)).scalars()
-            versions = list(versions)
-            if not versions:
-                names = conn.execute(sa.select(wf.c.name).distinct()).scalars().all()
+            versions = list(conn.execute(
+                sa.select(wf.c.version).where(wf.c.name == name)
+                .order_by(wf.c.created_at.desc()).limit(5)).scalars())
+            names = [] if versions else list(conn.execute(sa.select(wf.c.name).distinct())
+                                             .scalars())
         if not versions:
-            raise NotFoundError(
-                f"No workflow {name!r} in metadata store {self._label!r}.{did_you_mean(name, names)}"
-            )
+            raise NotFoundError(f"No workflow {name!r} in metadata store {self._label!r}."
+                                f"{did_you_mean(name, names)}")
         raise NotFoundError(
             f"Workflow {name!r} has no version {version!r} in metadata store {self._label!r}."
-            f"{did_you_mean(str(version), versions)}"
+            f" Newest versions: {', '.join(versions)}."
         )
 
     def list_workflows(self, name: str | None = None) -> list[WorkflowRecord]:
