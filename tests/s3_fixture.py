@@ -13,6 +13,7 @@ and pass it to code under test explicitly, e.g.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -34,6 +35,7 @@ def s3_endpoint() -> Iterator[str]:
     """
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
     with pytest.MonkeyPatch.context() as mp:
         for name, value in _FAKE_AWS_ENV.items():
             mp.setenv(name, value)

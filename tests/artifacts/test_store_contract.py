@@ -156,9 +156,7 @@ BAD_DIGESTS = [
 
 
 @pytest.mark.parametrize("bad", BAD_DIGESTS, ids=repr)
-def test_bad_digest_raises_invalid_input(
-    store: ArtifactStore, tmp_path: Path, bad: object
-) -> None:
+def test_bad_digest_raises_invalid_input(store: ArtifactStore, tmp_path: Path, bad: object) -> None:
     store.put_bytes(b"something")
     for call in (store.get_bytes, store.exists, store.open, store.size, store.uri):
         with pytest.raises(InvalidInputError, match="Invalid artifact digest"):

@@ -61,7 +61,8 @@ class FsspecBackend(Backend):
             raise _unavailable(root_uri, "cannot be opened", exc) from None
         self.fs: fsspec.AbstractFileSystem = fs
         self.root = root.rstrip("/")
-        self._put_kwargs = dict(_S3_PUT_KWARGS) if protocol in S3_PROTOCOLS else {}
+        self._is_s3 = protocol in S3_PROTOCOLS
+        self._put_kwargs = dict(_S3_PUT_KWARGS) if self._is_s3 else {}
         # Object stores publish an upload only when complete; elsewhere write + rename.
         self._uploads_are_atomic = protocol in S3_PROTOCOLS | _BUCKET_PROTOCOLS
         self._check_reachable(root_uri, protocol)
@@ -85,10 +86,13 @@ class FsspecBackend(Backend):
         return f"{self.root}/cas/{digest[:2]}/{digest[2:]}"
 
     def exists(self, digest: str) -> bool:
-        return bool(self.fs.exists(self._path(digest)))
+        return self._stored_size(digest) is not None
 
     def size(self, digest: str) -> int:
-        return int(self.fs.size(self._path(digest)))
+        size = self._stored_size(digest)
+        if size is None:
+            raise FileNotFoundError(self._path(digest))
+        return size
 
     def read(self, digest: str) -> bytes:
         return cast(bytes, self.fs.cat_file(self._path(digest)))
@@ -104,9 +108,7 @@ class FsspecBackend(Backend):
     def write_file(self, path: str) -> str:
         digest = hash_file(path)
         if not self._complete(digest, os.path.getsize(path)):
-            self._publish(
-                digest, lambda target: self.fs.put_file(path, target, **self._put_kwargs)
-            )
+            self._publish(digest, lambda target: self.fs.put_file(path, target, **self._put_kwargs))
         return digest
 
     def _publish(self, digest: str, write: Callable[[str], object]) -> None:
@@ -131,10 +133,19 @@ class FsspecBackend(Backend):
         return str(self.fs.unstrip_protocol(self._path(digest)))
 
     def _complete(self, digest: str, size: int) -> bool:
+        return self._stored_size(digest) == size
+
+    def _stored_size(self, digest: str) -> int | None:
+        """The object's size, or None when absent: one HEAD on S3 (s3fs's `size` adds a LIST)."""
+        path = self._path(digest)
         try:
-            return bool(self.fs.size(self._path(digest)) == size)
+            if self._is_s3:
+                bucket, key = path.split("/", 1)
+                head = self.fs.call_s3("head_object", Bucket=bucket, Key=key)
+                return int(head["ContentLength"])
+            return int(self.fs.size(path))
         except FileNotFoundError:
-            return False
+            return None
 
 
 def _unavailable(root_uri: str, what: str, exc: BaseException) -> StoreUnavailableError:
