@@ -9,6 +9,7 @@ from slipstream.types.engine import (
     TypeEngine,
     TypeTransformer,
     default_engine,
+    default_transformers,
 )
 from slipstream.types.files import Directory, File
 
@@ -20,4 +21,5 @@ __all__ = [
     "TypeEngine",
     "TypeTransformer",
     "default_engine",
+    "default_transformers",
 ]

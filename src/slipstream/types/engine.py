@@ -10,90 +10,66 @@ Floats that JSON cannot hold are the strings "NaN", "Infinity", "-Infinity" (as 
 protobuf JSON write them). The same Python value always gives the same literal, so
 `TypeEngine.hash_literal` is a deterministic cache-key ingredient.
 
-Lookup order for a hint: an exact registered type first, then each transformer's `matches` in
-registration order (containers, unions, enums, dataclasses, pydantic, numpy, pandas, arrow, files),
-then the pickle fallback, which warns once per type.
+Lookup order for a hint: each transformer's `matches` in registration order (scalars first, then
+containers, unions, enums, dataclasses, pydantic, numpy, pandas, arrow, files), then the pickle
+fallback, which warns once per type. The answer is cached per hint.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
 import json
-from abc import ABC, abstractmethod
+import typing
+import warnings
 from collections.abc import Sequence
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from typing import Any
 
-T = TypeVar("T")
+from slipstream._core.errors import DefinitionError, SlipstreamWarning
+from slipstream.types import hints
+from slipstream.types.anyvalue import AnyTransformer
+from slipstream.types.arrays import NdarrayTransformer
+from slipstream.types.containers import (
+    DictTransformer,
+    FrozenSetTransformer,
+    ListTransformer,
+    SetTransformer,
+    TupleTransformer,
+)
+from slipstream.types.context import BlobStore, ConversionContext
+from slipstream.types.enums import EnumTransformer, LiteralTransformer
+from slipstream.types.files import DirectoryTransformer, FileTransformer
+from slipstream.types.frames import (
+    ArrowTableTransformer,
+    DataFrameTransformer,
+    SeriesTransformer,
+)
+from slipstream.types.models import PydanticTransformer
+from slipstream.types.pickled import PickleTransformer
+from slipstream.types.records import DataclassTransformer, field_hints
+from slipstream.types.scalars import (
+    BoolTransformer,
+    BytesTransformer,
+    FloatTransformer,
+    IntTransformer,
+    NoneTransformer,
+    StrTransformer,
+)
+from slipstream.types.temporal import DatetimeTransformer, DateTransformer, TimedeltaTransformer
+from slipstream.types.transformer import TypeTransformer
+from slipstream.types.unions import UnionTransformer
 
+__all__ = [
+    "BlobStore",
+    "ConversionContext",
+    "TypeEngine",
+    "TypeTransformer",
+    "default_engine",
+    "default_transformers",
+]
 
-class BlobStore(Protocol):
-    """What transformers need from the artifact store: bytes in and out by content hash."""
-
-    def put_bytes(self, data: bytes) -> str: ...
-
-    def get_bytes(self, digest: str) -> bytes: ...
-
-    def put_file(self, path: str) -> str: ...
-
-    def get_file(self, digest: str, dest: str) -> None: ...
-
-
-class ConversionContext:
-    """Per-conversion services: the blob store, a scratch folder for materialised files, and a
-    small in-memory cache of recently written blobs so a value read back in the same process
-    does not touch storage again."""
-
-    __slots__ = ("_recent", "blobs", "scratch_dir")
-
-    def __init__(self, blobs: BlobStore, scratch_dir: str) -> None:
-        self.blobs = blobs
-        self.scratch_dir = scratch_dir
-        self._recent: dict[str, bytes] = {}
-
-    def put_blob(self, data: bytes, fmt: str) -> dict[str, Any]:
-        """Store bytes; return the literal that references them."""
-        digest = self.blobs.put_bytes(data)
-        if len(data) <= 64 * 1024 * 1024:
-            if len(self._recent) > 64:
-                self._recent.pop(next(iter(self._recent)))
-            self._recent[digest] = data
-        return {"$blob": digest, "fmt": fmt, "size": len(data)}
-
-    def get_blob(self, ref: dict[str, Any]) -> bytes:
-        """Bytes of a blob reference made by `put_blob`."""
-        digest = ref["$blob"]
-        data = self._recent.get(digest)
-        return data if data is not None else self.blobs.get_bytes(digest)
-
-
-class TypeTransformer(ABC, Generic[T]):
-    """Converts values of the types it `matches` to literals and back.
-
-    `to_literal` must raise `ValueConversionError` naming the expected type and the actual value's
-    type when the value does not fit the hint (a task returning "x" for `int`).
-    """
-
-    name: ClassVar[str]
-
-    @abstractmethod
-    def matches(self, tp: Any) -> bool:
-        """Whether this transformer handles hint `tp`."""
-
-    @abstractmethod
-    def to_literal(self, engine: TypeEngine, value: Any, tp: Any, ctx: ConversionContext) -> Any:
-        """Python value -> literal."""
-
-    @abstractmethod
-    def to_python(self, engine: TypeEngine, literal: Any, tp: Any, ctx: ConversionContext) -> T:
-        """Literal -> Python value of type `tp`."""
-
-    def is_immutable(self, engine: TypeEngine, tp: Any) -> bool:
-        """True when values of `tp` can be shared between tasks without copying."""
-        return False
-
-    def from_string(self, engine: TypeEngine, text: str, tp: Any, ctx: ConversionContext) -> Any:
-        """Parse a command-line string into a value of `tp` (default: JSON, then to_python)."""
-        return self.to_python(engine, json.loads(text), tp, ctx)
+_UNHASHABLE_ORIGINS = (list, dict, set)
 
 
 class TypeEngine:
@@ -105,10 +81,40 @@ class TypeEngine:
         self._transformers = list(transformers)
         self._fallback = fallback
         self._by_hint: dict[Any, TypeTransformer[Any]] = {}
+        self._warned: set[str] = set()
 
     def transformer_for(self, tp: Any) -> TypeTransformer[Any]:
         """The transformer for hint `tp`; raises DefinitionError for a hint nothing handles."""
-        raise NotImplementedError  # filled in below by the types helper
+        try:
+            return self._by_hint[tp]
+        except KeyError:
+            found = self._by_hint[tp] = self._find(tp)
+            return found
+        except TypeError:  # an unhashable hint cannot be cached
+            return self._find(tp)
+
+    def _find(self, tp: Any) -> TypeTransformer[Any]:
+        for transformer in self._transformers:
+            if transformer.matches(tp):
+                return transformer
+        if self._fallback is not None and self._fallback.matches(tp):
+            self._warn_fallback(tp)
+            return self._fallback
+        raise DefinitionError(
+            f"no type transformer handles the type hint {hints.type_name(tp)} ({tp!r}); "
+            "use a class, a builtin type or a typing construct such as list[int]")
+
+    def _warn_fallback(self, tp: Any) -> None:
+        name = hints.qualified_name(typing.get_origin(tp) or tp)
+        if name in self._warned:
+            return
+        self._warned.add(name)
+        warnings.warn(
+            f"Slipstream has no type transformer for {name}; values are pickled (not portable "
+            "across Python versions). Register a TypeTransformer for it to avoid this.",
+            SlipstreamWarning,
+            stacklevel=4,
+        )
 
     def to_literal(self, value: Any, tp: Any, ctx: ConversionContext) -> Any:
         return self.transformer_for(tp).to_literal(self, value, tp, ctx)
@@ -122,6 +128,46 @@ class TypeEngine:
     def from_string(self, text: str, tp: Any, ctx: ConversionContext) -> Any:
         return self.transformer_for(tp).from_string(self, text, tp, ctx)
 
+    def type_name(self, tp: Any) -> str:
+        """A readable name: "int", "list[dict[str, float]]", "Optional[int]", "pandas.DataFrame"."""
+        return hints.type_name(tp)
+
+    def is_compatible(self, produced: Any, expected: Any) -> bool:
+        """Whether an output of hint `produced` can be wired into an input of hint `expected`.
+
+        Subclasses fit their base classes, int fits float, but bool fits neither int nor float
+        and a datetime does not fit date. Containers compare item by item; a bare `list` fits
+        any `list[...]` both ways. A Union fits only if every member fits.
+        """
+        return hints.is_compatible(produced, expected)
+
+    def check_hint(self, tp: Any) -> None:
+        """Raise DefinitionError for a hint that can never convert a value (`3`, a bare TypeVar,
+        `list[3]`, a dataclass field of such a type); warn when it falls back to pickle."""
+        self._check(tp, set())
+
+    def _check(self, tp: Any, seen: set[Any]) -> None:
+        if isinstance(tp, typing.TypeVar):
+            raise DefinitionError(
+                f"type hint {hints.type_name(tp)} is a bare TypeVar; give a concrete type")
+        self.transformer_for(tp)
+        origin = typing.get_origin(tp)
+        if origin is typing.Literal:
+            return
+        args = [a for a in typing.get_args(tp) if a is not Ellipsis]
+        if origin is dict and args and typing.get_origin(args[0]) in _UNHASHABLE_ORIGINS:
+            raise DefinitionError(
+                f"type hint {hints.type_name(tp)} has unhashable keys; use a tuple or str key")
+        for arg in args:
+            self._check(arg, seen)
+        if isinstance(tp, type) and dataclasses.is_dataclass(tp) and tp not in seen:
+            seen.add(tp)
+            for name, hint in field_hints(tp).items():
+                try:
+                    self._check(hint, seen)
+                except DefinitionError as err:
+                    raise DefinitionError(f"field {name!r} of {tp.__qualname__}: {err}") from None
+
     @staticmethod
     def hash_literal(literal: Any) -> str:
         """Deterministic sha256 of a literal (canonical JSON: sorted keys, no spaces)."""
@@ -129,6 +175,23 @@ class TypeEngine:
         return hashlib.sha256(data.encode()).hexdigest()
 
 
+def default_transformers() -> list[TypeTransformer[Any]]:
+    """The built-in transformers in lookup order; put your own first to override one."""
+    return [
+        IntTransformer(), FloatTransformer(), StrTransformer(), BoolTransformer(),
+        NoneTransformer(), BytesTransformer(),
+        DatetimeTransformer(), DateTransformer(), TimedeltaTransformer(),
+        ListTransformer(), DictTransformer(), TupleTransformer(), SetTransformer(),
+        FrozenSetTransformer(),
+        UnionTransformer(), LiteralTransformer(), EnumTransformer(), AnyTransformer(),
+        DataclassTransformer(), PydanticTransformer(),
+        NdarrayTransformer(), DataFrameTransformer(), SeriesTransformer(),
+        ArrowTableTransformer(),
+        FileTransformer(), DirectoryTransformer(),
+    ]
+
+
+@functools.cache
 def default_engine() -> TypeEngine:
     """The built-in engine (created once per process)."""
-    raise NotImplementedError  # filled in by the types helper
+    return TypeEngine(default_transformers(), fallback=PickleTransformer())

@@ -1,0 +1,43 @@
+"""The `TypeTransformer` contract every built-in and user transformer implements."""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from slipstream.types.context import ConversionContext
+    from slipstream.types.engine import TypeEngine
+
+T = TypeVar("T")
+
+
+class TypeTransformer(ABC, Generic[T]):
+    """Converts values of the types it `matches` to literals and back.
+
+    `to_literal` must raise `ValueConversionError` naming the expected type and the actual value's
+    type when the value does not fit the hint (a task returning "x" for `int`).
+    """
+
+    name: ClassVar[str]
+
+    @abstractmethod
+    def matches(self, tp: Any) -> bool:
+        """Whether this transformer handles hint `tp`."""
+
+    @abstractmethod
+    def to_literal(self, engine: TypeEngine, value: Any, tp: Any, ctx: ConversionContext) -> Any:
+        """Python value -> literal."""
+
+    @abstractmethod
+    def to_python(self, engine: TypeEngine, literal: Any, tp: Any, ctx: ConversionContext) -> T:
+        """Literal -> Python value of type `tp`."""
+
+    def is_immutable(self, engine: TypeEngine, tp: Any) -> bool:
+        """True when values of `tp` can be shared between tasks without copying."""
+        return False
+
+    def from_string(self, engine: TypeEngine, text: str, tp: Any, ctx: ConversionContext) -> Any:
+        """Parse a command-line string into a value of `tp` (default: JSON, then to_python)."""
+        return self.to_python(engine, json.loads(text), tp, ctx)
