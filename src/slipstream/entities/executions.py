@@ -8,11 +8,11 @@ Times are epoch seconds (float).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """Lifecycle of an execution or a node execution."""
 
     QUEUED = "QUEUED"
@@ -22,9 +22,6 @@ class Status(str, Enum):
     TIMED_OUT = "TIMED_OUT"
     SKIPPED = "SKIPPED"
     ABORTED = "ABORTED"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 TERMINAL_STATUSES = frozenset(

@@ -7,6 +7,8 @@ opening becomes one `StoreUnavailableError` naming the URL (password masked) and
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ _SQLITE_PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
 )
+_SQLITE_LOCK_WAIT_S = 30.0
 _PG_CONNECT_TIMEOUT_S = 10
 
 
@@ -108,6 +111,22 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
         for pragma in _SQLITE_PRAGMAS:
-            cursor.execute(pragma)
+            _execute_waiting(cursor, pragma)
     finally:
         cursor.close()
+
+
+def _execute_waiting(cursor: Any, sql: str) -> None:
+    """Run `sql`, retrying "database is locked": switching a brand-new file to WAL can report
+    it at once, without SQLite's busy handler, while another process does the same."""
+    deadline = time.monotonic() + _SQLITE_LOCK_WAIT_S
+    delay = 0.005
+    while True:
+        try:
+            cursor.execute(sql)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.1)

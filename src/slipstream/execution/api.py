@@ -1,0 +1,200 @@
+"""Running and recovering workflows: the `Client` holds the settings and the opened stores.
+
+`run(workflow, **inputs)` is what calling a workflow with values does; tests and the CLI build
+their own `Client(settings)`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from functools import cached_property
+from typing import Any
+
+from slipstream._core.errors import (
+    InvalidInputError,
+    NotFoundError,
+    ValueConversionError,
+    did_you_mean,
+)
+from slipstream._core.settings import Settings
+from slipstream.entities import TERMINAL_STATUSES, ExecutionRecord, Status
+from slipstream.execution.executor import Executor, make_executor
+from slipstream.execution.hooks import NodeHook
+from slipstream.execution.runner import ExecutionResult, Runner
+from slipstream.execution.values import Value, expand, make_value
+
+
+class Client:
+    """Settings plus the stores they name, opened on first use."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings.load()
+
+    @cached_property
+    def store(self) -> Any:
+        from slipstream.metadata import open_execution_store
+
+        return open_execution_store(self.settings.store_url)
+
+    @cached_property
+    def artifacts(self) -> Any:
+        from slipstream.artifacts import open_artifact_store
+
+        return open_artifact_store(self.settings.artifact_uri)
+
+    @cached_property
+    def engine(self) -> Any:
+        from slipstream.types import default_engine
+
+        return default_engine()
+
+    @cached_property
+    def ctx(self) -> Any:
+        from slipstream.types import ConversionContext
+
+        scratch = self.settings.home / "scratch"
+        return ConversionContext(self.artifacts, str(scratch))
+
+    def execute(self, workflow: Any, inputs: dict[str, Any], *,
+                executor: str | Executor | None = None, hooks: Sequence[NodeHook] = (),
+                ) -> ExecutionResult:
+        """Run `workflow` on `inputs` (defaults filled in); raises ExecutionFailedError."""
+        from slipstream.execution.loading import source_ref_of
+
+        values = self.input_values(workflow, inputs)
+        runner = self._runner(executor, hooks)
+        return runner.run(workflow, values, source_ref=source_ref_of(workflow))
+
+    def recover(self, execution_id: str, *, executor: str | Executor | None = None,
+                hooks: Sequence[NodeHook] = ()) -> ExecutionResult:
+        """Re-run a failed, aborted or killed execution as a new one that reuses every node
+        that succeeded (with unchanged code)."""
+        from slipstream.execution.loading import load_entity
+
+        old = self.store.get_execution(execution_id)
+        if old.status is Status.SUCCEEDED:
+            raise InvalidInputError(f"execution {old.id} succeeded; there is nothing to recover")
+        if old.status not in TERMINAL_STATUSES and _runner_alive(old):
+            raise InvalidInputError(
+                f"execution {old.id} is still running (pid {old.pid} on {old.host})")
+        workflow = load_entity(old.source_ref)
+        recovered = {}
+        for chain_id in self._recovery_chain(old):
+            for node in self.store.list_nodes(chain_id):
+                if node.status is Status.SUCCEEDED:
+                    recovered.setdefault(node.node_id, node)
+        inputs = {name: Value(param.tp, literal) for name, param in
+                  workflow.interface.inputs.items()
+                  for literal in [expand(old.inputs, self.ctx).get(name)]}
+        if old.status not in TERMINAL_STATUSES:
+            self._mark_abandoned(old)
+        runner = self._runner(executor, hooks, recovered)
+        return runner.run(workflow, inputs, source_ref=old.source_ref, recovered_from=old.id)
+
+    def _recovery_chain(self, record: ExecutionRecord) -> list[str]:
+        chain = [record.id]
+        while record.recovered_from and len(chain) < 100:
+            record = self.store.get_execution(record.recovered_from)
+            chain.append(record.id)
+        return chain
+
+    def _mark_abandoned(self, record: ExecutionRecord) -> None:
+        import dataclasses
+
+        from slipstream._core.ids import now
+        from slipstream.entities import ErrorInfo
+
+        error = ErrorInfo("system", "RunnerDied",
+                          f"the runner (pid {record.pid} on {record.host}) stopped without "
+                          "finishing; recovered")
+        stale = [dataclasses.replace(n, status=Status.ABORTED, ended_at=now())
+                 for n in self.store.list_nodes(record.id) if n.status is Status.RUNNING]
+        self.store.record(executions=[dataclasses.replace(
+            record, status=Status.ABORTED, ended_at=now(), error=error)], nodes=stale)
+
+    def _runner(self, executor: str | Executor | None, hooks: Sequence[NodeHook],
+                recovered: dict[str, Any] | None = None) -> Runner:
+        if executor is None or isinstance(executor, str):
+            executor = make_executor(executor or self.settings.executor)
+        return Runner(store=self.store, engine=self.engine, ctx=self.ctx, executor=executor,
+                      artifact_uri=self.settings.artifact_uri, hooks=hooks, recovered=recovered)
+
+    def input_values(self, workflow: Any, inputs: dict[str, Any]) -> dict[str, Value]:
+        """Check call inputs against the workflow's interface, fill defaults, convert."""
+        params = workflow.interface.inputs
+        unknown = [name for name in inputs if name not in params]
+        if unknown:
+            raise InvalidInputError(
+                f"workflow {workflow.name!r} has no input {unknown[0]!r}; inputs are "
+                f"{list(params)}.{did_you_mean(unknown[0], params)}")
+        values: dict[str, Value] = {}
+        for name, param in params.items():
+            if name in inputs:
+                py = inputs[name]
+            elif param.has_default:
+                py = param.default
+            else:
+                raise InvalidInputError(
+                    f"workflow {workflow.name!r}: input {name!r} is required "
+                    f"({self.engine.type_name(param.tp)})")
+            try:
+                values[name] = make_value(self.engine, py, param.tp, self.ctx)
+            except ValueConversionError as exc:
+                raise InvalidInputError(f"workflow {workflow.name!r}, input {name!r}: {exc}"
+                                        ) from None
+        return values
+
+    def outputs(self, workflow: Any, result: ExecutionResult) -> Any:
+        """The Python return value of a finished execution."""
+        from slipstream.sdk.interface import join_outputs
+
+        values = {name: value.get(self.engine, self.ctx) for name, value in result.outputs.items()}
+        return join_outputs(workflow.interface, values)
+
+    def close(self) -> None:
+        if "store" in self.__dict__:
+            self.store.close()
+
+
+def _runner_alive(record: ExecutionRecord) -> bool:
+    import os
+    import socket
+
+    if record.host != socket.gethostname() or not record.pid:
+        return False
+    try:
+        os.kill(record.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return record.pid != os.getpid()
+
+
+_clients: dict[Settings, Client] = {}
+_clients_lock = threading.Lock()
+
+
+def default_client() -> Client:
+    """The client for the current settings (environment and slipstream.toml)."""
+    settings = Settings.load()
+    with _clients_lock:
+        client = _clients.get(settings)
+        if client is None:
+            client = _clients[settings] = Client(settings)
+    return client
+
+
+def run(workflow: Any, **inputs: Any) -> Any:
+    """Execute `workflow` with the default client and return its Python outputs."""
+    client = default_client()
+    return client.outputs(workflow, client.execute(workflow, inputs))
+
+
+def recover(execution_id: str) -> Any:
+    """Recover an execution with the default client; returns the new execution record."""
+    return default_client().recover(execution_id).execution
+
+
+__all__ = ["Client", "NotFoundError", "default_client", "recover", "run"]

@@ -1,0 +1,74 @@
+"""A local process pool: independent nodes and map items run in parallel on this machine.
+
+Tasks travel with cloudpickle (by reference when their module is importable, by value from
+`__main__`); values travel as literals, their bytes through the artifact store.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+import cloudpickle
+
+from slipstream.execution.calls import ItemOutcome, TaskCall
+from slipstream.execution.executor import Executor
+from slipstream.execution.worker import WorkerEnv, run_call, worker_name
+
+_ENV: WorkerEnv | None = None
+_TASKS: dict[bytes, Any] = {}
+
+
+class ProcessExecutor(Executor):
+    """Runs calls on `workers` processes (default: the CPU count)."""
+
+    name = "process"
+    shares_memory = False
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.parallelism = workers or os.cpu_count() or 2
+        self._pool: ProcessPoolExecutor | None = None
+
+    def start(self, env: WorkerEnv, artifact_uri: str) -> None:
+        context = multiprocessing.get_context("forkserver")
+        self._pool = ProcessPoolExecutor(
+            self.parallelism, mp_context=context, initializer=_init_worker,
+            initargs=(artifact_uri, env.ctx.scratch_dir, list(sys.path)))
+
+    def submit(self, call: TaskCall) -> Future[list[ItemOutcome]]:
+        assert self._pool is not None, "start() first"
+        for item in call.items:
+            item.inputs = {k: v.without_py() for k, v in item.inputs.items()}
+        payload = cloudpickle.dumps(call.task)
+        return self._pool.submit(_run_remote, payload, TaskCall(
+            call.execution_id, None, call.items, call.bound))
+
+    def shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def _init_worker(artifact_uri: str, scratch_dir: str, path: list[str]) -> None:
+    global _ENV
+    for entry in reversed(path):
+        if entry not in sys.path:
+            sys.path.insert(0, entry)
+    from slipstream.artifacts import open_artifact_store
+    from slipstream.types import ConversionContext, default_engine
+
+    _ENV = WorkerEnv(default_engine(),
+                     ConversionContext(open_artifact_store(artifact_uri), scratch_dir),
+                     worker_name())
+
+
+def _run_remote(payload: bytes, call: TaskCall) -> list[ItemOutcome]:
+    assert _ENV is not None, "worker not initialised"
+    task = _TASKS.get(payload)
+    if task is None:
+        task = _TASKS[payload] = cloudpickle.loads(payload)
+    call.task = task
+    return [outcome.without_py() for outcome in run_call(call, _ENV)]

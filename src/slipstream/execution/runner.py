@@ -1,0 +1,516 @@
+"""The scheduler: walks a compiled workflow, hands ready task nodes to an executor, and
+records every state change. It reads only the IR (`slipstream.graph`) and the entities the
+nodes name; where calls run is the executor's business.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import socket
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass
+from typing import Any
+
+from slipstream._core.errors import ExecutionFailedError, SlipstreamError, UserError
+from slipstream._core.ids import new_id, now
+from slipstream.entities import (
+    CacheEntry,
+    ErrorInfo,
+    ExecutionRecord,
+    NodeExecutionRecord,
+    Status,
+    WorkflowRecord,
+)
+from slipstream.execution.calls import CallItem, ItemOutcome, TaskCall
+from slipstream.execution.executor import Executor
+from slipstream.execution.frames import Frame
+from slipstream.execution.hooks import NodeHook
+from slipstream.execution.recorder import Recorder
+from slipstream.execution.values import Value, expand, literal_map, make_value, offload
+from slipstream.execution.worker import WorkerEnv, user_traceback
+from slipstream.graph.spec import (
+    Binding,
+    ConstBinding,
+    DictBinding,
+    InputBinding,
+    ListBinding,
+    NodeSpec,
+    OutputBinding,
+)
+from slipstream.metadata import ExecutionStore
+from slipstream.types import ConversionContext, TypeEngine
+
+
+@dataclass
+class ExecutionResult:
+    """A finished execution and its output values."""
+
+    execution: ExecutionRecord
+    outputs: dict[str, Value]
+
+
+class Runner:
+    """Runs one execution of a workflow. Create one per execution."""
+
+    def __init__(self, *, store: ExecutionStore, engine: TypeEngine, ctx: ConversionContext,
+                 executor: Executor, artifact_uri: str, hooks: Sequence[NodeHook] = (),
+                 recovered: dict[str, NodeExecutionRecord] | None = None) -> None:
+        self.store = store
+        self.engine = engine
+        self.ctx = ctx
+        self.executor = executor
+        self.artifact_uri = artifact_uri
+        self.hooks = list(hooks)
+        self.recovered = recovered or {}
+        self.recorder = Recorder(store)
+        self.execution: ExecutionRecord | None = None
+        self._ready: deque[tuple[Frame, NodeSpec]] = deque()
+        self._running: dict[Future[list[ItemOutcome]], Callable[[list[ItemOutcome]], None]] = {}
+        self._failure: tuple[str, ErrorInfo, Status] | None = None
+        self._outputs: dict[str, Value] | None = None
+        self._consts: dict[int, Value] = {}
+        from slipstream.execution.mapping import MapRunner
+
+        self._maps = MapRunner(self)
+
+    # ---- execution lifecycle -------------------------------------------------------------
+
+    def run(self, workflow: Any, inputs: dict[str, Value], *, source_ref: str,
+            recovered_from: str | None = None) -> ExecutionResult:
+        spec = workflow.spec
+        started = now()
+        self.execution = ExecutionRecord(
+            id=new_id(), workflow_name=workflow.name, workflow_version=workflow.version,
+            status=Status.RUNNING, inputs=offload(literal_map(inputs), self.ctx) or {},
+            created_at=started, source_ref=source_ref, started_at=started,
+            recovered_from=recovered_from, executor=self.executor.name,
+            host=socket.gethostname(), pid=os.getpid())
+        self.recorder.workflow(WorkflowRecord(workflow.name, workflow.version, spec.to_json(),
+                                              source_ref, started))
+        self._set_execution(self.execution)
+        self.recorder.flush()
+        env = WorkerEnv(self.engine, self.ctx, f"{socket.gethostname()}:{os.getpid()}")
+        try:
+            self.executor.start(env, self.artifact_uri)
+            top = Frame(spec.nodes, "", inputs, spec.outputs, spec.interface.outputs,
+                        self._top_done, self._top_failed)
+            self._enter(top)
+            self._loop()
+        except BaseException as exc:
+            self._abort(exc)
+            raise
+        finally:
+            self.executor.shutdown()
+        return self._finish()
+
+    def _finish(self) -> ExecutionResult:
+        assert self.execution is not None
+        ended = now()
+        if self._failure is None and self._outputs is not None:
+            record = _replace(self.execution, status=Status.SUCCEEDED, ended_at=ended,
+                              outputs=offload(literal_map(self._outputs), self.ctx) or {})
+            self._set_execution(record)
+            self.recorder.close()
+            return ExecutionResult(record, self._outputs)
+        node_id, error, status = self._failure or ("", ErrorInfo("system", "InternalError",
+                                                                 "no outputs"), Status.FAILED)
+        record = _replace(self.execution, status=status, ended_at=ended, error=error)
+        self._set_execution(record)
+        self.recorder.close()
+        raise ExecutionFailedError(_failure_message(record, node_id, error),
+                                   execution_id=record.id, node_id=node_id, status=status.value)
+
+    def _abort(self, exc: BaseException) -> None:
+        """An interrupt or internal error: record the execution ABORTED, keep what finished."""
+        if self.execution is None:
+            return
+        kind = "system" if not isinstance(exc, KeyboardInterrupt) else "user"
+        error = ErrorInfo(kind, type(exc).__name__, str(exc) or "interrupted",
+                          user_traceback(exc) if not isinstance(exc, KeyboardInterrupt) else "")
+        self._set_execution(_replace(self.execution, status=Status.ABORTED, ended_at=now(),
+                                     error=error))
+        with contextlib.suppress(SlipstreamError):
+            self.recorder.close()
+
+    def _set_execution(self, record: ExecutionRecord) -> None:
+        self.execution = record
+        self.recorder.execution(record)
+        for hook in self.hooks:
+            hook.on_execution(record=record)
+
+    def _top_done(self, outputs: dict[str, Value]) -> None:
+        self._outputs = outputs
+
+    def _top_failed(self, node_id: str, error: ErrorInfo) -> None:
+        return None
+
+    # ---- scheduling ------------------------------------------------------------------------
+
+    def _enter(self, frame: Frame) -> None:
+        if frame.remaining == 0:
+            self._frame_done(frame)
+            return
+        self._ready.extend((frame, node) for node in frame.roots())
+
+    def _loop(self) -> None:
+        ready, running = self._ready, self._running
+        while True:
+            while ready and self._failure is None:
+                frame, node = ready.popleft()
+                self._start(frame, node)
+            if not running:
+                return
+            done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            for future in done:
+                handler = running.pop(future)
+                handler(future.result())
+
+    def submit(self, call: TaskCall, handler: Callable[[list[ItemOutcome]], None]) -> None:
+        """Send a call to the executor; `handler` gets its outcomes (at once when inline)."""
+        future = self.executor.submit(call)
+        if future.done():
+            handler(future.result())
+        else:
+            self._running[future] = handler
+
+    def _start(self, frame: Frame, node: NodeSpec) -> None:
+        try:
+            if node.kind in ("task", "dynamic"):
+                inputs = self.resolve_inputs(frame, node)
+                if self._reuse(frame, node, inputs):
+                    return
+                if node.kind == "task":
+                    self._start_task(frame, node, inputs)
+                else:
+                    self._start_dynamic(frame, node, inputs)
+            elif node.kind == "map":
+                self._maps.start(frame, node)
+            elif node.kind == "workflow":
+                inputs = self.resolve_inputs(frame, node)
+                if not self._reuse(frame, node, inputs):
+                    self._start_subworkflow(frame, node, inputs)
+            elif node.kind == "branch":
+                self._start_branch(frame, node)
+            else:
+                raise SlipstreamError(f"unknown node kind {node.kind!r}")
+        except UserError as exc:
+            self.fail_node(frame, node, ErrorInfo("user", type(exc).__name__, str(exc)))
+        except Exception as exc:
+            self.fail_node(frame, node, ErrorInfo("user", type(exc).__name__, str(exc),
+                                                  user_traceback(exc)))
+
+    # ---- task nodes --------------------------------------------------------------------------
+
+    def _start_task(self, frame: Frame, node: NodeSpec, inputs: dict[str, Value]) -> None:
+        task = node.entity
+        full_id = frame.full_id(node)
+        cache_key = None
+        if task.cache is not None:
+            cache_key = self.cache_key(task, inputs)
+            entry = self.recorder.pending_cache(cache_key) or self.store.get_cache_entry(cache_key)
+            if entry is not None:
+                outputs = self.values_from(task.interface.outputs, entry.outputs)
+                t = now()
+                self.emit(self.record(frame, node, Status.SUCCEEDED, started_at=t, ended_at=t,
+                                      inputs=inputs, outputs=entry.outputs, cache_status="hit",
+                                      cache_key=cache_key,
+                                      detail={"cached_from": entry.execution_id}))
+                self.complete(frame, node, outputs)
+                return
+        started = now()
+        self.emit(self.record(frame, node, Status.RUNNING, started_at=started, inputs=inputs,
+                              cache_status="miss" if cache_key else "off", cache_key=cache_key))
+
+        def done(outcomes: list[ItemOutcome]) -> None:
+            self._task_done(frame, node, inputs, cache_key, started, outcomes[0])
+
+        self.submit(TaskCall(self.execution_id, task, [CallItem(full_id, inputs)]), done)
+
+    def _task_done(self, frame: Frame, node: NodeSpec, inputs: dict[str, Value],
+                   cache_key: str | None, started: float, outcome: ItemOutcome) -> None:
+        cache_status = "miss" if cache_key else "off"
+        if outcome.status is not Status.SUCCEEDED or outcome.outputs is None:
+            self.emit(self.record(frame, node, outcome.status, started_at=started,
+                                  ended_at=outcome.ended_at, inputs=inputs, error=outcome.error,
+                                  attempts=outcome.attempts, cache_status=cache_status,
+                                  cache_key=cache_key))
+            self.fail_node(frame, node, outcome.error, outcome.status, recorded=True)
+            return
+        literals = offload(literal_map(outcome.outputs), self.ctx)
+        entry = None
+        if cache_key is not None and literals is not None:
+            entry = CacheEntry(cache_key, node.entity.ref, node.entity.cache_version, literals,
+                               outcome.ended_at, self.execution_id, frame.full_id(node))
+        self.emit(self.record(frame, node, Status.SUCCEEDED, started_at=started,
+                              ended_at=outcome.ended_at, inputs=inputs, outputs=literals,
+                              attempts=outcome.attempts, cache_status=cache_status,
+                              cache_key=cache_key), entry)
+        self.complete(frame, node, outcome.outputs)
+
+    def _reuse(self, frame: Frame, node: NodeSpec, inputs: dict[str, Value]) -> bool:
+        """Recovery: reuse a node that succeeded in the execution being recovered."""
+        previous = self.recovered.get(frame.full_id(node))
+        version = getattr(node.entity, "version", "")
+        if previous is None or previous.status is not Status.SUCCEEDED or \
+                previous.task_version != version:
+            return False
+        outputs = self.values_from(node.interface.outputs, previous.outputs)
+        t = now()
+        self.emit(self.record(frame, node, Status.SUCCEEDED, started_at=t, ended_at=t,
+                              inputs=inputs, outputs=previous.outputs, cache_status="recovered",
+                              detail={"recovered_from": previous.execution_id}))
+        self.complete(frame, node, outputs)
+        return True
+
+    def cache_key(self, task: Any, inputs: dict[str, Value]) -> str:
+        digest = hashlib.sha256(f"{task.ref}\0{task.cache_version}".encode())
+        ignored = task.cache.ignore_inputs
+        for name in sorted(inputs):
+            if name not in ignored:
+                digest.update(f"\0{name}\0".encode())
+                digest.update(self.engine.hash_literal(inputs[name].literal).encode())
+        return digest.hexdigest()
+
+    def values_from(self, types: dict[str, Any], literals: dict[str, Any] | None
+                    ) -> dict[str, Value]:
+        """Lazy values for stored outputs (materialised only if a task needs them)."""
+        expanded = expand(literals, self.ctx)
+        return {name: Value(tp, expanded[name]) for name, tp in types.items()}
+
+    # ---- composite nodes ---------------------------------------------------------------------
+
+    def _start_subworkflow(self, frame: Frame, node: NodeSpec, inputs: dict[str, Value]) -> None:
+        spec = node.entity.spec
+        self._start_child(frame, node, spec.nodes, inputs, spec.outputs, inputs=inputs)
+
+    def _start_dynamic(self, frame: Frame, node: NodeSpec, inputs: dict[str, Value]) -> None:
+        py_inputs = {name: value.get(self.engine, self.ctx) for name, value in inputs.items()}
+        try:
+            nodes, outputs = node.entity.compile(py_inputs)
+        except UserError as exc:
+            self.fail_node(frame, node, ErrorInfo("user", type(exc).__name__, str(exc),
+                                                  user_traceback(exc.__cause__ or exc)))
+            return
+        detail = {"subgraph": [n.to_json() for n in nodes]}
+        self._start_child(frame, node, nodes, {}, outputs, inputs=inputs, detail=detail)
+
+    def _start_branch(self, frame: Frame, node: NodeSpec) -> None:
+        def resolve(binding: Binding) -> Any:
+            if isinstance(binding, ConstBinding):
+                return binding.value
+            return self.resolve_natural(frame, binding).get(self.engine, self.ctx)
+
+        chosen = None
+        for index, case in enumerate(node.cases):
+            if case.condition is None or case.condition.evaluate(resolve):
+                chosen = index
+                break
+        for index, case in enumerate(node.cases):
+            if index != chosen:
+                t = now()
+                self.emit_many([
+                    _skipped(self.execution_id, frame.full_id(node) + "/" + inner.id, inner,
+                             frame.full_id(node), t) for inner in case.nodes])
+        if chosen is None:
+            self.fail_node(frame, node, ErrorInfo(
+                "user", "NoCaseMatched", f"conditional {node.name!r}: no case matched and it has "
+                "no else_()"))
+            return
+        case = node.cases[chosen]
+        if case.fail_message is not None:
+            self.fail_node(frame, node, ErrorInfo("user", "ConditionalFailed",
+                                                  f"conditional {node.name!r}: {case.fail_message}"))
+            return
+        outputs = {"o0": case.output} if case.output is not None else {}
+        self._start_child(frame, node, case.nodes, frame.inputs, outputs, parent=frame,
+                          detail={"case": chosen})
+
+    def _start_child(self, frame: Frame, node: NodeSpec, nodes: tuple[NodeSpec, ...],
+                     child_inputs: dict[str, Value], outputs: dict[str, Binding], *,
+                     inputs: dict[str, Value] | None = None, parent: Frame | None = None,
+                     detail: dict[str, Any] | None = None) -> None:
+        started = now()
+        full_id = frame.full_id(node)
+        self.emit(self.record(frame, node, Status.RUNNING, started_at=started, inputs=inputs,
+                              detail=detail or {}))
+
+        def done(values: dict[str, Value]) -> None:
+            self.emit(self.record(frame, node, Status.SUCCEEDED, started_at=started,
+                                  ended_at=now(), inputs=inputs,
+                                  outputs=offload(literal_map(values), self.ctx),
+                                  detail=detail or {}))
+            self.complete(frame, node, values)
+
+        def failed(child_id: str, error: ErrorInfo) -> None:
+            self.emit(self.record(frame, node, Status.FAILED, started_at=started, ended_at=now(),
+                                  inputs=inputs, error=error, detail=detail or {}))
+            self.fail_node(frame, node, error, recorded=True, origin=child_id)
+
+        child = Frame(nodes, full_id + "/", child_inputs, outputs, node.interface.outputs, done,
+                      failed, parent=parent, owner_id=full_id)
+        self._enter(child)
+
+    # ---- completion ------------------------------------------------------------------------
+
+    def complete(self, frame: Frame, node: NodeSpec, outputs: dict[str, Value]) -> None:
+        if self._failure is not None:
+            frame.values[node.id] = outputs  # the execution is failing: start nothing new
+            return
+        ready = frame.complete(node, outputs)
+        self._ready.extend((frame, r) for r in ready)
+        if frame.remaining == 0:
+            self._frame_done(frame)
+
+    def _frame_done(self, frame: Frame) -> None:
+        try:
+            values = {name: self.resolve(frame, binding, frame.output_types[name])
+                      for name, binding in frame.outputs.items()}
+        except Exception as exc:
+            frame.on_fail(frame.owner_id or "", ErrorInfo("user", type(exc).__name__, str(exc)))
+            self._failure = self._failure or (frame.owner_id or "", ErrorInfo(
+                "user", type(exc).__name__, str(exc)), Status.FAILED)
+            return
+        frame.on_done(values)
+
+    def fail_node(self, frame: Frame, node: NodeSpec, error: ErrorInfo | None,
+                  status: Status = Status.FAILED, *, recorded: bool = False,
+                  origin: str | None = None) -> None:
+        """Record a node as failed (unless done already) and fail the enclosing frames."""
+        error = error or ErrorInfo("system", "Unknown", "node failed without an error")
+        full_id = frame.full_id(node)
+        if not recorded:
+            self.emit(self.record(frame, node, status, started_at=now(), ended_at=now(),
+                                  error=error))
+        if self._failure is None:
+            self._failure = (origin or full_id, error, status)
+        frame.on_fail(origin or full_id, error)
+
+    # ---- values ------------------------------------------------------------------------------
+
+    def resolve_inputs(self, frame: Frame, node: NodeSpec) -> dict[str, Value]:
+        params = node.interface.inputs
+        return {name: self.resolve(frame, binding, params[name].tp)
+                for name, binding in node.bindings.items()}
+
+    def resolve(self, frame: Frame, binding: Binding, tp: Any) -> Value:
+        """The value a binding refers to, as type `tp` (converted if the producer's differs)."""
+        if isinstance(binding, OutputBinding):
+            value = frame.outputs_of(binding.node_id)[binding.output]
+            if binding.attr_path:
+                py = value.get(self.engine, self.ctx)
+                for attr in binding.attr_path:
+                    py = getattr(py, attr)
+                return make_value(self.engine, py, tp, self.ctx)
+            return self._as_type(value, tp)
+        if isinstance(binding, InputBinding):
+            return self._as_type(frame.inputs[binding.name], tp)
+        if isinstance(binding, ConstBinding):
+            cached = self._consts.get(id(binding))
+            if cached is None:
+                cached = self._consts[id(binding)] = make_value(self.engine, binding.value,
+                                                                binding.tp, self.ctx)
+            return self._as_type(cached, tp)
+        if isinstance(binding, ListBinding):
+            item_tp = _arg(tp, 0)
+            items = [self.resolve(frame, item, item_tp) for item in binding.items]
+            return self._collection(tp, [i.literal for i in items], items, list)
+        if isinstance(binding, DictBinding):
+            item_tp = _arg(tp, 1)
+            pairs = {key: self.resolve(frame, item, item_tp) for key, item in binding.items}
+            return self._collection(tp, {k: v.literal for k, v in pairs.items()},
+                                    list(pairs.values()), lambda vs: dict(zip(pairs, vs,
+                                                                               strict=True)))
+        raise SlipstreamError(f"unknown binding {binding!r}")
+
+    def resolve_natural(self, frame: Frame, binding: Binding) -> Value:
+        """A binding's value in its producer's own type (for branch conditions)."""
+        if isinstance(binding, OutputBinding) and not binding.attr_path:
+            return frame.outputs_of(binding.node_id)[binding.output]
+        if isinstance(binding, InputBinding):
+            return frame.inputs[binding.name]
+        return self.resolve(frame, binding, Any)
+
+    def _collection(self, tp: Any, literal: Any, items: list[Value], build: Any) -> Value:
+        if tp is Any or tp in (list, dict):
+            py = build([i.get(self.engine, self.ctx) for i in items])
+            return make_value(self.engine, py, tp, self.ctx)
+        if all(i.has_py for i in items):
+            return Value(tp, literal, build([i.py for i in items]), self.engine.is_immutable(tp))
+        return Value(tp, literal)
+
+    def _as_type(self, value: Value, tp: Any) -> Value:
+        if value.tp is tp or value.tp == tp:
+            return value
+        return make_value(self.engine, value.get(self.engine, self.ctx), tp, self.ctx)
+
+    # ---- records -----------------------------------------------------------------------------
+
+    @property
+    def execution_id(self) -> str:
+        assert self.execution is not None
+        return self.execution.id
+
+    def record(self, frame: Frame, node: NodeSpec, status: Status, *,
+               started_at: float | None = None, ended_at: float | None = None,
+               inputs: dict[str, Value] | None = None, outputs: dict[str, Any] | None = None,
+               error: ErrorInfo | None = None, attempts: tuple[Any, ...] = (),
+               cache_status: str = "off", cache_key: str | None = None,
+               detail: dict[str, Any] | None = None) -> NodeExecutionRecord:
+        return NodeExecutionRecord(
+            execution_id=self.execution_id, node_id=frame.full_id(node), name=node.name,
+            kind=node.kind, status=status, parent_id=frame.owner_id,
+            task_version=getattr(node.entity, "version", "") if node.entity is not None else "",
+            started_at=started_at, ended_at=ended_at,
+            inputs=offload(literal_map(inputs), self.ctx) if inputs else None,
+            outputs=outputs, error=error, attempts=attempts, cache_status=cache_status,
+            cache_key=cache_key, detail=detail or {})
+
+    def emit(self, record: NodeExecutionRecord, cache_entry: CacheEntry | None = None) -> None:
+        self.recorder.node(record, cache_entry)
+        for hook in self.hooks:
+            hook.on_node(record=record)
+
+    def emit_many(self, records: list[NodeExecutionRecord]) -> None:
+        if not records:
+            return
+        self.recorder.nodes(records)
+        for hook in self.hooks:
+            for record in records:
+                hook.on_node(record=record)
+
+
+def _arg(tp: Any, index: int) -> Any:
+    import typing
+
+    args = typing.get_args(tp)
+    if not args:
+        return Any
+    return args[index] if len(args) > index else args[-1]
+
+
+def _replace(record: ExecutionRecord, **changes: Any) -> ExecutionRecord:
+    import dataclasses
+
+    return dataclasses.replace(record, **changes)
+
+
+def _skipped(execution_id: str, node_id: str, node: NodeSpec, parent: str,
+             t: float) -> NodeExecutionRecord:
+    return NodeExecutionRecord(execution_id=execution_id, node_id=node_id, name=node.name,
+                               kind=node.kind, status=Status.SKIPPED, parent_id=parent,
+                               started_at=t, ended_at=t)
+
+
+def _failure_message(record: ExecutionRecord, node_id: str, error: ErrorInfo) -> str:
+    what = "timed out" if record.status is Status.TIMED_OUT else "failed"
+    lines = [f"Execution {record.id} of workflow {record.workflow_name!r} {what} at node "
+             f"{node_id}: {error.type}: {error.message}"]
+    if error.traceback:
+        lines.append(error.traceback.rstrip())
+    lines.append(f"Inspect it with `slipstream executions show {record.id}`; re-run what did not "
+                 f"finish with `slipstream recover {record.id}`.")
+    return "\n".join(lines)

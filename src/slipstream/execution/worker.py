@@ -1,0 +1,115 @@
+"""Running one call's items wherever the executor put them: materialise inputs, try the task
+with retries and a timeout, convert outputs to literals (which validates them) and report."""
+
+from __future__ import annotations
+
+import functools
+import os
+import socket
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from slipstream._core.errors import ValueConversionError
+from slipstream._core.ids import now
+from slipstream.entities import Attempt, ErrorInfo, Status
+from slipstream.execution.calls import CallItem, ItemOutcome, TaskCall
+from slipstream.execution.context import RunContext, enter_context, exit_context
+from slipstream.execution.timeouts import TaskTimedOut, call_with_timeout
+from slipstream.execution.values import Value, make_value
+from slipstream.types import ConversionContext, TypeEngine
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parents[1])
+
+
+@dataclass
+class WorkerEnv:
+    """Per-process services a worker needs."""
+
+    engine: TypeEngine
+    ctx: ConversionContext
+    name: str
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def run_call(call: TaskCall, env: WorkerEnv) -> list[ItemOutcome]:
+    """Run every item of `call`; never raises for a task's own failure."""
+    return [run_item(call, item, env) for item in call.items]
+
+
+def run_item(call: TaskCall, item: CallItem, env: WorkerEnv) -> ItemOutcome:
+    task = call.task
+    engine, ctx = env.engine, env.ctx
+    interface = task.interface
+    started = now()
+    attempts: list[Attempt] = []
+    inputs: dict[str, Any] | None = None
+    error: ErrorInfo | None = None
+    status = Status.FAILED
+    max_attempts = task.retry.retries + 1
+    for number in range(1, max_attempts + 1):
+        attempt_start = now()
+        try:
+            if inputs is None:
+                inputs = {name: value.get(engine, ctx) for name, value in item.inputs.items()}
+                if call.bound:
+                    inputs.update(call.bound)
+            run_ctx = RunContext(call.execution_id, item.node_id, task.name, number, env.name)
+            token = enter_context(run_ctx)
+            try:
+                result = call_with_timeout(
+                    functools.partial(task.execute, inputs, run_ctx), task.timeout)
+            finally:
+                exit_context(token)
+            outputs = _convert_outputs(task, result, env)
+            attempts.append(Attempt(number, attempt_start, now(), Status.SUCCEEDED, None, env.name))
+            return ItemOutcome(item.node_id, Status.SUCCEEDED, outputs, tuple(attempts), None,
+                               started, now())
+        except TaskTimedOut as exc:
+            status = Status.TIMED_OUT
+            error = ErrorInfo("timeout", "TaskTimedOut",
+                              f"task {task.name!r} {exc} (timeout={task.timeout:g} s)")
+        except ValueConversionError as exc:
+            status, error = Status.FAILED, ErrorInfo("user", type(exc).__name__, str(exc))
+            attempts.append(Attempt(number, attempt_start, now(), status, error, env.name))
+            break  # a value that does not fit its type will not fit on a retry either
+        except Exception as exc:
+            status = Status.FAILED
+            error = ErrorInfo("user", type(exc).__name__, str(exc), user_traceback(exc))
+        attempts.append(Attempt(number, attempt_start, now(), status, error, env.name))
+        if number < max_attempts:
+            if not all(engine.is_immutable(p.tp) for p in interface.inputs.values()):
+                inputs = None  # the failed attempt may have mutated its inputs
+            time.sleep(task.retry.delay(number))
+    return ItemOutcome(item.node_id, status, None, tuple(attempts), error, started, now())
+
+
+def _convert_outputs(task: Any, result: Any, env: WorkerEnv) -> dict[str, Value]:
+    from slipstream.sdk.interface import split_outputs
+
+    interface = task.interface
+    named = split_outputs(interface, result, f"task {task.name!r}")
+    outputs: dict[str, Value] = {}
+    for name, py in named.items():
+        tp = interface.outputs[name]
+        try:
+            outputs[name] = make_value(env.engine, py, tp, env.ctx)
+        except ValueConversionError as exc:
+            label = "its return value" if name == "o0" else f"output {name!r}"
+            raise ValueConversionError(f"task {task.name!r} returned a bad value for {label}: "
+                                       f"{exc}") from None
+    return outputs
+
+
+def user_traceback(exc: BaseException) -> str:
+    """The traceback of `exc` without Slipstream's own frames."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if not f.filename.startswith(_PACKAGE_DIR)]
+    lines = traceback.format_list(frames)
+    lines.extend(traceback.format_exception_only(type(exc), exc))
+    return "Traceback (most recent call last):\n" + "".join(lines)

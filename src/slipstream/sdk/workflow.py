@@ -1,0 +1,118 @@
+"""`@workflow`: a function whose body, run once at definition, wires tasks into a typed graph.
+
+Calling a workflow with values runs it (through `slipstream.execution`) and returns real values;
+calling it inside another workflow's body adds it as a sub-workflow node.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from slipstream._core.errors import DefinitionError, SlipstreamError
+from slipstream.graph.spec import Binding, InputBinding, Interface, NodeSpec, WorkflowSpec
+from slipstream.sdk.builder import GraphBuilder, building, current_builder, type_name
+from slipstream.sdk.interface import interface_of, split_outputs, where
+from slipstream.sdk.promise import Promise
+
+
+class Workflow:
+    """A compiled, typed graph of tasks, sub-workflows, maps, branches and dynamic tasks."""
+
+    kind = "workflow"
+
+    def __init__(self, fn: Callable[..., Any], name: str | None = None) -> None:
+        self.fn = fn
+        self.name = name or fn.__name__
+        self.module = fn.__module__
+        self.qualname = fn.__qualname__
+        self.interface: Interface = interface_of(fn, "workflow")
+        self._version: str | None = None
+        functools.update_wrapper(self, fn)
+        nodes, outputs = compile_body(fn, self.name, self.interface,
+                                      {name: Promise(InputBinding(name), p.tp, f"input {name!r}")
+                                       for name, p in self.interface.inputs.items()})
+        self.spec = WorkflowSpec(self.name, self.ref, self.interface, nodes, outputs,
+                                 _type_names(self.interface))
+
+    @property
+    def ref(self) -> str:
+        return f"{self.module}:{self.qualname}"
+
+    @property
+    def version(self) -> str:
+        """Content hash of the graph and the source of every task it runs."""
+        if self._version is None:
+            self._version = self.spec.content_hash(sorted(_sources(self.spec.nodes)))
+        return self._version
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        builder = current_builder()
+        if builder is not None:
+            return builder.call(self, "workflow", self.interface, self.name, args, kwargs,
+                                self.ref)
+        if args:
+            names = list(self.interface.inputs)
+            if len(args) > len(names):
+                raise DefinitionError(f"workflow {self.name!r} takes {len(names)} inputs")
+            kwargs = {**dict(zip(names, args, strict=False)), **kwargs}
+        from slipstream.execution.api import run
+
+        return run(self, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"Workflow({self.ref})"
+
+
+def compile_body(fn: Callable[..., Any], owner: str, interface: Interface,
+                 arguments: dict[str, Any], id_prefix: str = "n"
+                 ) -> tuple[tuple[NodeSpec, ...], dict[str, Binding]]:
+    """Run a workflow or dynamic body with a builder active; return its nodes and output
+    bindings, type-checked against the return hint."""
+    builder = GraphBuilder(owner, id_prefix)
+    with building(builder):
+        try:
+            result = fn(**arguments)
+        except SlipstreamError:
+            raise
+        except Exception as exc:
+            raise DefinitionError(
+                f"workflow {owner!r} ({where(fn)}): its body raised {type(exc).__name__}: {exc}. "
+                "A workflow body only wires tasks together; computation belongs in tasks"
+            ) from exc
+    try:
+        named = split_outputs(interface, result, f"workflow {owner!r}")
+    except SlipstreamError as exc:
+        raise DefinitionError(str(exc)) from None
+    outputs = {
+        out: builder.to_binding(value, interface.outputs[out], f"workflow {owner!r}, output {out!r}")
+        for out, value in named.items()
+    }
+    return builder.finish(), outputs
+
+
+def workflow(fn: Callable[..., Any] | None = None, /, *, name: str | None = None) -> Any:
+    """Compile a typed function into a workflow: `@workflow` or `@workflow(name=...)`."""
+    if fn is not None:
+        return Workflow(fn, name)
+    return lambda f: Workflow(f, name)
+
+
+def _sources(nodes: tuple[NodeSpec, ...]) -> set[str]:
+    out: set[str] = set()
+    for node in nodes:
+        entity = node.entity
+        if hasattr(entity, "source"):
+            out.add(entity.source)
+        if node.kind == "workflow":
+            out |= _sources(entity.spec.nodes)
+        for case in node.cases:
+            out |= _sources(case.nodes)
+    return out
+
+
+def _type_names(interface: Interface) -> dict[str, str]:
+    names = {f"in:{n}": type_name(p.tp) for n, p in interface.inputs.items()}
+    names.update({f"out:{n}": type_name(tp) for n, tp in interface.outputs.items()})
+    return names
