@@ -1,0 +1,639 @@
+"""Slipstream's benchmark report: the retraining workload of shared/PAPER.md and orchestration
+micro-benchmarks, against anchors (plain Python, flytekit, kfp) measured in the same invocation.
+
+    python benchmarks/run.py [--repeat N] [--only pipelines|micro] [--quick]
+
+Every measurement is a fresh process (median of N repeats). A tool that cannot be installed or
+fails to run is reported and skipped; nothing here is a pass/fail test. See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+import envs  # noqa: E402
+
+RESULTS = BENCH / "results"
+PIPELINES = BENCH / "pipelines"
+MICRO = BENCH / "micro"
+VARIANTS = ["base", "scaling", "tuning"]
+TOOLS = ["plain", "slipstream", "flytekit", "kfp"]
+SCRIPTS = {
+    "plain": PIPELINES / "plain_retraining.py",
+    "slipstream": PIPELINES / "slipstream_retraining.py",
+    "flytekit": PIPELINES / "flyte_retraining.py",
+    "kfp": PIPELINES / "kfp_retraining.py",
+}
+IMPORTS = {
+    "plain": "import numpy, pandas, sklearn",
+    "slipstream": "import slipstream",
+    "flytekit": "import flytekit",
+    "kfp": "import kfp",
+}
+RUN_TIMEOUT_S = 600
+MAP_CAP_S = 300  # a map run slower than this is re-measured on fewer items
+
+# Targets: (label, value key, comparison, threshold)
+PASS, MISS, NA = "PASS", "MISS", "n/a"
+
+
+class RunFailed(RuntimeError):
+    pass
+
+
+# ------------------------------------------------------------------------------- running
+
+
+def run_json(
+    python: Path,
+    argv: list[str],
+    env_extra: dict[str, str] | None = None,
+    timeout: float = RUN_TIMEOUT_S,
+    home: str | None = None,
+) -> dict[str, Any]:
+    """Run one measurement in a fresh process; return its JSON line plus the parent's wall_s.
+
+    Unless `home` is given, the process gets a fresh temporary HOME (flytekit's local cache lives
+    in ~/.flyte) and SLIPSTREAM_HOME, so nothing is cached from an earlier run."""
+    with tempfile.TemporaryDirectory(prefix="slipstream-bench-") as tmp:
+        base = home or tmp
+        env = {
+            **os.environ,
+            "HOME": base,
+            "SLIPSTREAM_HOME": str(Path(base) / "slipstream"),
+            "PYTHONHASHSEED": "0",
+            **(env_extra or {}),
+        }
+        env.pop("PYTHONPATH", None)
+        env.pop("VIRTUAL_ENV", None)
+        start = time.perf_counter()
+        try:
+            proc = subprocess.run(
+                [str(python), *argv],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                env=env,
+                cwd=tmp,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise RunFailed(f"timed out after {timeout:.0f} s") from exc
+        wall = time.perf_counter() - start
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        tail = (proc.stderr.strip() or proc.stdout.strip()).splitlines()[-4:]
+        raise RunFailed(f"exit {proc.returncode}: " + " | ".join(t.strip() for t in tail))
+    record = json.loads(lines[-1])
+    record["wall_s"] = round(wall, 4)
+    return record
+
+
+def median_of(records: list[dict[str, Any]], keys: list[str]) -> dict[str, Any]:
+    out = dict(records[0])
+    for key in keys:
+        values = [r[key] for r in records if isinstance(r.get(key), int | float)]
+        out[key] = round(statistics.median(values), 4) if values else None
+    out["repeats"] = len(records)
+    return out
+
+
+def wall_of_noop(python: Path, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run([str(python), "-c", "pass"], check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+# ------------------------------------------------------------------------------- measurements
+
+
+def measure_pipelines(
+    pythons: dict[str, Path], failures: dict[str, str], repeat: int, quick: bool, log: Any
+) -> dict[str, dict[str, Any]]:
+    """variant -> tool -> median record (or {"error": ...})."""
+    results: dict[str, dict[str, Any]] = {}
+    for variant in VARIANTS:
+        records: dict[str, list[dict[str, Any]]] = {}
+        errors: dict[str, str] = {}
+        for tool in TOOLS:
+            if tool in failures:
+                errors[tool] = failures[tool]
+            elif quick and tool == "kfp" and variant != "base":
+                errors[tool] = "skipped (--quick runs kfp on base only)"
+            else:
+                records[tool] = []
+        # Round-robin over the tools within each repeat, so that a burst of load from other
+        # processes on the machine lands on every tool alike rather than on one.
+        for i in range(repeat):
+            for tool in list(records):
+                if tool in errors:
+                    continue
+                log(f"  {variant:<8} {tool:<10} run {i + 1}/{repeat}")
+                try:
+                    records[tool].append(
+                        run_json(
+                            pythons[tool], [str(SCRIPTS[tool]), "--variant", variant, "--json"]
+                        )
+                    )
+                except RunFailed as exc:
+                    errors[tool] = str(exc)
+                    log(f"    FAILED: {exc}")
+                    if tool == "kfp":
+                        failures["kfp"] = f"not available ({exc})"
+        results[variant] = {}
+        for tool in TOOLS:
+            if tool in errors:
+                results[variant][tool] = {"error": errors[tool]}
+                continue
+            distinct = {r["result"] for r in records[tool]}
+            med = median_of(records[tool], ["import_s", "call_s", "wall_s", "peak_rss_mb"])
+            if len(distinct) > 1:
+                med["nondeterministic"] = sorted(distinct)
+            results[variant][tool] = med
+    return results
+
+
+def measure_micro(
+    pythons: dict[str, Path], failures: dict[str, str], repeat: int, log: Any
+) -> dict[str, Any]:
+    micro: dict[str, Any] = {"orchestration": {}, "cached": {}, "imports": {}}
+    script = str(MICRO / "orchestration.py")
+    pair = ("slipstream", "flytekit")
+    for bench in ("chain", "map"):
+        full = 1000 if bench == "chain" else 10_000
+        n_items = {tool: full for tool in pair}
+        notes: dict[str, str] = {}
+        records: dict[str, list[dict[str, Any]]] = {tool: [] for tool in pair}
+        errors = {tool: failures[tool] for tool in pair if tool in failures}
+        for i in range(repeat):  # round-robin, as for the pipelines
+            for tool in pair:
+                if tool in errors:
+                    continue
+                log(f"  {bench:<8} {tool:<10} run {i + 1}/{repeat} (n={n_items[tool]})")
+
+                def argv(n: int, tool: str = tool, bench: str = bench) -> list[str]:
+                    return [script, "--tool", tool, "--bench", bench, "--n", str(n), "--json"]
+
+                try:
+                    try:
+                        records[tool].append(
+                            run_json(
+                                pythons[tool],
+                                argv(n_items[tool]),
+                                timeout=MAP_CAP_S if bench == "map" else RUN_TIMEOUT_S,
+                            )
+                        )
+                    except RunFailed as exc:
+                        if bench != "map" or "timed out" not in str(exc) or n_items[tool] <= 1000:
+                            raise
+                        notes[tool] = (
+                            f"capped at 1000 items: {n_items[tool]} items took "
+                            f"more than {MAP_CAP_S} s"
+                        )
+                        n_items[tool] = 1000
+                        records[tool].clear()
+                        records[tool].append(run_json(pythons[tool], argv(1000)))
+                except RunFailed as exc:
+                    errors[tool] = str(exc)
+                    log(f"    FAILED: {exc}")
+        micro["orchestration"][bench] = {}
+        for tool in pair:
+            if tool in errors:
+                micro["orchestration"][bench][tool] = {"error": errors[tool]}
+                continue
+            med = median_of(
+                records[tool], ["define_s", "call_s", "us_per_task", "peak_rss_mb", "wall_s"]
+            )
+            if tool in notes:
+                med["note"] = notes[tool]
+            micro["orchestration"][bench][tool] = med
+
+    # Fully cached re-run: every task cache=True; run once in a fresh home, then time a second
+    # process on the same home (its call time and its whole-process wall time).
+    cached: dict[str, list[dict[str, Any]]] = {tool: [] for tool in pair}
+    cache_errors = {tool: failures[tool] for tool in pair if tool in failures}
+    for i in range(repeat):
+        for tool in pair:
+            if tool in cache_errors:
+                continue
+            log(f"  cached   {tool:<10} run {i + 1}/{repeat}")
+            try:
+                with tempfile.TemporaryDirectory(prefix="slipstream-bench-cache-") as home:
+                    argv = [str(SCRIPTS[tool]), "--variant", "base", "--json", "--cache-all"]
+                    first = run_json(pythons[tool], argv, home=home)
+                    second = run_json(pythons[tool], argv, home=home)
+            except RunFailed as exc:
+                cache_errors[tool] = str(exc)
+                log(f"    FAILED: {exc}")
+                continue
+            second["first_call_s"] = first["call_s"]
+            if second["result"] != first["result"]:
+                second["cache_mismatch"] = [first["result"], second["result"]]
+            cached[tool].append(second)
+    for tool in pair:
+        if tool in cache_errors:
+            micro["cached"][tool] = {"error": cache_errors[tool]}
+        else:
+            micro["cached"][tool] = median_of(
+                cached[tool], ["call_s", "wall_s", "first_call_s", "import_s", "peak_rss_mb"]
+            )
+            bad = [r["cache_mismatch"] for r in cached[tool] if "cache_mismatch" in r]
+            if bad:
+                micro["cached"][tool]["cache_mismatch"] = bad[0]
+
+    # Import time: median wall of `python -c "import x"` minus `python -c "pass"`, 5 processes.
+    for tool in TOOLS:
+        if tool in failures:
+            micro["imports"][tool] = {"error": failures[tool]}
+            continue
+        python = pythons[tool]
+        log(f"  import   {tool}")
+        try:
+            subprocess.run(
+                [str(python), "-c", IMPORTS[tool]], check=True, capture_output=True, timeout=120
+            )  # warm the bytecode cache once, untimed
+            noop = wall_of_noop(python, 5)
+            times = []
+            for _ in range(5):
+                start = time.perf_counter()
+                subprocess.run(
+                    [str(python), "-c", IMPORTS[tool]], check=True, capture_output=True, timeout=120
+                )
+                times.append(time.perf_counter() - start)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+            micro["imports"][tool] = {"error": f"{IMPORTS[tool]!r} failed: {exc}"}
+            continue
+        micro["imports"][tool] = {
+            "statement": IMPORTS[tool],
+            "import_s": round(statistics.median(times) - noop, 4),
+            "python_start_s": round(noop, 4),
+        }
+    return micro
+
+
+# ------------------------------------------------------------------------------- report
+
+
+def _get(d: dict[str, Any], *path: str) -> Any:
+    for key in path:
+        if not isinstance(d, dict) or key not in d:
+            return None
+        d = d[key]
+    return d
+
+
+def verdict(value: float | None, op: str, threshold: float) -> str:
+    if value is None:
+        return NA
+    ok = (
+        value <= threshold
+        if op == "<="
+        else value >= threshold
+        if op == ">="
+        else value < threshold
+    )
+    return PASS if ok else MISS
+
+
+def fmt(value: Any, unit: str = "", digits: int = 3) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}{unit}"
+    return f"{value}{unit}"
+
+
+def pipeline_targets(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Per variant: the three ratios and their verdicts; plus the cross-tool accuracy check."""
+    out: dict[str, Any] = {}
+    for variant, by_tool in results.items():
+        plain, slip, flyte = (by_tool.get(t, {}) for t in ("plain", "slipstream", "flytekit"))
+        wall_ratio = orch = rss_ratio = None
+        if "wall_s" in slip and "wall_s" in plain:
+            wall_ratio = slip["wall_s"] / plain["wall_s"]
+        if "call_s" in slip and "call_s" in plain and "call_s" in flyte:
+            flyte_overhead = flyte["call_s"] - plain["call_s"]
+            if flyte_overhead > 0:
+                orch = (slip["call_s"] - plain["call_s"]) / flyte_overhead
+        if "peak_rss_mb" in slip and "peak_rss_mb" in flyte:
+            rss_ratio = slip["peak_rss_mb"] / flyte["peak_rss_mb"]
+        accuracies = {t: r["result"] for t, r in by_tool.items() if "result" in r}
+        out[variant] = {
+            "slipstream_wall_over_plain": wall_ratio,
+            "wall_verdict": verdict(wall_ratio, "<=", 1.10),
+            "orchestration_slipstream_over_flytekit": orch,
+            "orchestration_verdict": verdict(orch, "<=", 0.10),
+            "slipstream_rss_over_flytekit": rss_ratio,
+            "rss_verdict": verdict(rss_ratio, "<=", 1.0),
+            "accuracies": accuracies,
+            "accuracy_match": len(set(accuracies.values())) <= 1,
+        }
+    return out
+
+
+def micro_targets(micro: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for bench in ("chain", "map"):
+        slip = _get(micro, "orchestration", bench, "slipstream", "us_per_task")
+        flyte = _get(micro, "orchestration", bench, "flytekit", "us_per_task")
+        ratio = flyte / slip if slip and flyte else None
+        out[bench] = {
+            "flytekit_over_slipstream": ratio,
+            "ratio_verdict": verdict(ratio, ">=", 20.0),
+            "absolute_verdict": verdict(slip, "<", 1000.0),
+        }
+    cached = _get(micro, "cached", "slipstream", "call_s")
+    out["cached"] = {
+        "call_verdict": verdict(cached * 1000 if cached is not None else None, "<", 20.0)
+    }
+    imp = _get(micro, "imports", "slipstream", "import_s")
+    out["import"] = {"verdict": verdict(imp, "<", 0.3)}
+    return out
+
+
+def print_report(report: dict[str, Any]) -> None:
+    p = print
+    p()
+    p("=" * 100)
+    p(
+        "Slipstream benchmark report   "
+        + report["meta"]["when"]
+        + "   repeats: "
+        + str(report["meta"]["repeat"])
+        + " (medians)   "
+        + report["meta"]["machine"]
+    )
+    p("versions: " + ", ".join(f"{k} {v}" for k, v in report["meta"]["versions"].items()))
+    load = report["meta"]["load_average_at_start"], report["meta"].get("load_average_at_end")
+    p(
+        f"load average (1/5/15 min) at start {load[0]}, at end {load[1]}"
+        + (
+            "   <- machine busy: absolute times are inflated, ratios less so"
+            if max(load[0][0], (load[1] or [0])[0]) > 1.0
+            else ""
+        )
+    )
+    for tool, reason in report["unavailable"].items():
+        p(
+            f"{tool}: not available ({reason})"
+            if not reason.startswith("not available")
+            else f"{tool}: {reason}"
+        )
+    p("=" * 100)
+
+    pipelines = report.get("pipelines")
+    if pipelines:
+        targets = report["pipeline_targets"]
+        p("\nRETRAINING PIPELINE (shared/PAPER.md): whole process, fresh process per run")
+        p(
+            f"{'variant':<9}{'tool':<12}{'wall_s':>9}{'call_s':>9}{'import_s':>10}"
+            f"{'peak RSS MB':>13}  {'accuracy':<20}"
+        )
+        for variant, by_tool in pipelines.items():
+            for tool in TOOLS:
+                r = by_tool.get(tool, {})
+                if "error" in r:
+                    p(f"{variant:<9}{tool:<12}  FAILED/not run: {r['error'][:140]}")
+                    continue
+                p(
+                    f"{variant:<9}{tool:<12}{fmt(r.get('wall_s')):>9}{fmt(r.get('call_s')):>9}"
+                    f"{fmt(r.get('import_s')):>10}{fmt(r.get('peak_rss_mb'), digits=1):>13}  "
+                    f"{fmt(r.get('result'), digits=4):<20}"
+                    + (
+                        "  NONDETERMINISTIC " + str(r["nondeterministic"])
+                        if r.get("nondeterministic")
+                        else ""
+                    )
+                )
+            t = targets[variant]
+            if not t["accuracy_match"]:
+                p(f"  !!!!! ACCURACY MISMATCH in {variant}: {t['accuracies']} !!!!!")
+            else:
+                same = next(iter(t["accuracies"].values()), None)
+                p(f"  accuracy identical across tools: {fmt(same, digits=4)}")
+            p(
+                f"  slipstream wall / plain wall            = "
+                f"{fmt(t['slipstream_wall_over_plain'])}  (target <= 1.10)  "
+                f"{t['wall_verdict']}"
+            )
+            p(
+                f"  orchestration (slip-plain)/(flyte-plain) = "
+                f"{fmt(t['orchestration_slipstream_over_flytekit'])}  (target <= 0.10)  "
+                f"{t['orchestration_verdict']}"
+            )
+            p(
+                f"  slipstream peak RSS / flytekit peak RSS  = "
+                f"{fmt(t['slipstream_rss_over_flytekit'])}  (target <= 1.00)  "
+                f"{t['rss_verdict']}"
+            )
+            p()
+
+    micro = report.get("micro")
+    if micro:
+        mt = report["micro_targets"]
+        p("MICRO-BENCHMARKS")
+        p(f"{'benchmark':<28}{'slipstream':>14}{'flytekit':>14}{'flyte/slip':>12}  targets")
+        for bench, label in (("chain", "chain of 1000 tasks"), ("map", "map_task over 10000")):
+            s = _get(micro, "orchestration", bench, "slipstream") or {}
+            f = _get(micro, "orchestration", bench, "flytekit") or {}
+            sv = f"{s['us_per_task']:.1f} us" if "us_per_task" in s else "FAILED"
+            fv = f"{f['us_per_task']:.1f} us" if "us_per_task" in f else "FAILED"
+            t = mt[bench]
+            p(
+                f"{label + ' (per task)':<28}{sv:>14}{fv:>14}"
+                f"{fmt(t['flytekit_over_slipstream'], 'x', 1):>12}  ratio >= 20x "
+                f"{t['ratio_verdict']}, slipstream < 1000 us {t['absolute_verdict']}"
+            )
+            for tool, r in (("slipstream", s), ("flytekit", f)):
+                if "error" in r:
+                    p(f"    {tool}: {r['error'][:160]}")
+                if r.get("note"):
+                    p(f"    {tool}: {r['note']}")
+                if "n" in r and r["n"] != (1000 if bench == "chain" else 10_000):
+                    p(f"    {tool}: measured on n={r['n']}")
+        cs = _get(micro, "cached", "slipstream") or {}
+        cf = _get(micro, "cached", "flytekit") or {}
+
+        def ms(r: dict[str, Any], key: str) -> str:
+            return f"{r[key] * 1000:.1f} ms" if isinstance(r.get(key), int | float) else "FAILED"
+
+        p(
+            f"{'cached re-run: call':<28}{ms(cs, 'call_s'):>14}{ms(cf, 'call_s'):>14}"
+            f"{'':>12}  slipstream < 20 ms {mt['cached']['call_verdict']}"
+        )
+        p(f"{'cached re-run: wall':<28}{ms(cs, 'wall_s'):>14}{ms(cf, 'wall_s'):>14}")
+        p(
+            f"{'  (first, uncached call)':<28}{ms(cs, 'first_call_s'):>14}"
+            f"{ms(cf, 'first_call_s'):>14}"
+        )
+        for tool, r in (("slipstream", cs), ("flytekit", cf)):
+            if "error" in r:
+                p(f"    {tool}: {r['error'][:160]}")
+            if r.get("cache_mismatch"):
+                p(f"    !!!!! {tool}: cached result differs: {r['cache_mismatch']}")
+        imports = micro["imports"]
+
+        def imp(tool: str) -> str:
+            r = imports.get(tool, {})
+            return f"{r['import_s']:.3f} s" if "import_s" in r else "FAILED"
+
+        p(
+            f"{'import time':<28}{imp('slipstream'):>14}{imp('flytekit'):>14}{'':>12}  "
+            f"slipstream < 0.3 s {mt['import']['verdict']}"
+        )
+        p(
+            f"{'  (also) plain deps / kfp':<28}{imp('plain'):>14}{imp('kfp'):>14}"
+            "   ('import numpy, pandas, sklearn' / 'import kfp')"
+        )
+        for tool, r in imports.items():
+            if "error" in r:
+                p(f"    {tool}: {r['error'][:160]}")
+
+    p()
+    p("SUMMARY: " + "  ".join(f"{k}={v}" for k, v in report["summary"].items()))
+    p("=" * 100)
+
+
+def summarize(report: dict[str, Any]) -> dict[str, str]:
+    verdicts: list[str] = []
+    for t in (report.get("pipeline_targets") or {}).values():
+        verdicts += [t["wall_verdict"], t["orchestration_verdict"], t["rss_verdict"]]
+    mt = report.get("micro_targets") or {}
+    for bench in ("chain", "map"):
+        if bench in mt:
+            verdicts += [mt[bench]["ratio_verdict"], mt[bench]["absolute_verdict"]]
+    if mt:
+        verdicts += [mt["cached"]["call_verdict"], mt["import"]["verdict"]]
+    mismatches = [
+        v for v, t in (report.get("pipeline_targets") or {}).items() if not t["accuracy_match"]
+    ]
+    return {
+        "PASS": str(verdicts.count(PASS)),
+        "MISS": str(verdicts.count(MISS)),
+        "n/a": str(verdicts.count(NA)),
+        "accuracy_mismatch": ",".join(mismatches) or "none",
+    }
+
+
+def versions(pythons: dict[str, Path]) -> dict[str, str]:
+    wanted = {
+        "slipstream": "slipstream",
+        "flytekit": "flytekit",
+        "kfp": "kfp",
+        "plain": "numpy pandas scikit-learn",
+    }
+    out = {}
+    for tool, python in pythons.items():
+        code = (
+            "import importlib.metadata as m, sys\n"
+            f"for n in {wanted[tool].split()!r}:\n"
+            "    try: print(n, m.version(n))\n"
+            "    except Exception: print(n, '?')"
+        )
+        try:
+            got = subprocess.run(
+                [str(python), "-c", code], capture_output=True, text=True, timeout=60
+            ).stdout.split("\n")
+            out.update(dict(line.split(" ", 1) for line in got if " " in line))
+        except subprocess.TimeoutExpired:
+            pass
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="repeats per measurement (median)")
+    parser.add_argument("--only", choices=["pipelines", "micro"], default=None)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="one repeat, and kfp (about 15 s a run) on the base variant only",
+    )
+    parser.add_argument(
+        "--tools", default=",".join(TOOLS), help="comma-separated subset of " + ",".join(TOOLS)
+    )
+    args = parser.parse_args(argv)
+    repeat = 1 if args.quick else max(1, args.repeat)
+    wanted = [t for t in args.tools.split(",") if t]
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    log(f"[run] preparing venvs for {', '.join(wanted)} (first time: several minutes)")
+    env_results = envs.ensure_all(wanted)
+    pythons: dict[str, Path] = {}
+    failures: dict[str, str] = {t: "not selected (--tools)" for t in TOOLS if t not in wanted}
+    for tool, result in env_results.items():
+        if isinstance(result, Exception):
+            failures[tool] = f"venv: {result}"
+            log(f"[run] {tool}: not available ({result})")
+        else:
+            pythons[tool] = result
+    # Fail fast, per tool, on an SDK that does not import (e.g. Slipstream mid-development).
+    for tool, stmt in (
+        (
+            "slipstream",
+            "from slipstream import task, workflow, dynamic, map_task, conditional, Resources",
+        ),
+        ("kfp", "import kfp.local; kfp.local.SubprocessRunner"),
+    ):
+        if tool in pythons:
+            probe = subprocess.run(
+                [str(pythons[tool]), "-c", stmt], capture_output=True, text=True, timeout=120
+            )
+            if probe.returncode != 0:
+                last = (probe.stderr.strip().splitlines() or ["?"])[-1]
+                failures[tool] = f"`{stmt}` fails: {last}"
+                log(f"[run] {tool}: not available ({failures[tool]})")
+
+    report: dict[str, Any] = {
+        "meta": {
+            "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "repeat": repeat,
+            "quick": args.quick,
+            "machine": f"{platform.machine()} {os.cpu_count()} cpus, "
+            f"Python {platform.python_version()}",
+            "versions": versions(pythons),
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        },
+        "unavailable": {t: r for t, r in failures.items() if not r.startswith("not selected")},
+    }
+    if args.only in (None, "pipelines"):
+        log("[run] retraining pipelines")
+        report["pipelines"] = measure_pipelines(pythons, failures, repeat, args.quick, log)
+        report["pipeline_targets"] = pipeline_targets(report["pipelines"])
+        report["unavailable"] = {
+            t: r for t, r in failures.items() if not r.startswith("not selected")
+        }
+    if args.only in (None, "micro"):
+        log("[run] micro-benchmarks")
+        report["micro"] = measure_micro(pythons, failures, repeat, log)
+        report["micro_targets"] = micro_targets(report["micro"])
+    report["meta"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    report["summary"] = summarize(report)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
+    print_report(report)
+    print(f"(written to {(RESULTS / 'latest.json').relative_to(BENCH.parent)})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
