@@ -21,6 +21,8 @@ import dataclasses
 import functools
 import hashlib
 import json
+import os
+import sys
 import typing
 import warnings
 from collections.abc import Sequence
@@ -70,6 +72,17 @@ __all__ = [
 ]
 
 _UNHASHABLE_ORIGINS = (list, dict, set)
+_PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def _first_frame_outside_slipstream() -> int:
+    """The `stacklevel` that makes a warning point at the first caller outside Slipstream."""
+    frame = sys._getframe(2)  # the function that called our caller (which calls warn)
+    level = 2
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_ROOT):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
 
 
 class TypeEngine:
@@ -100,9 +113,15 @@ class TypeEngine:
         if self._fallback is not None and self._fallback.matches(tp):
             self._warn_fallback(tp)
             return self._fallback
+        if isinstance(tp, str | typing.ForwardRef):
+            raise DefinitionError(
+                f"type hint {tp!r} is an unresolved forward reference; pass the class itself or "
+                "resolve the hints with typing.get_type_hints")
+        name, shown = hints.type_name(tp), repr(tp)
         raise DefinitionError(
-            f"no type transformer handles the type hint {hints.type_name(tp)} ({tp!r}); "
-            "use a class, a builtin type or a typing construct such as list[int]")
+            f"no type transformer handles the type hint {name}"
+            + ("" if name == shown else f" ({shown})")
+            + "; use a class, a builtin type or a typing construct such as list[int]")
 
     def _warn_fallback(self, tp: Any) -> None:
         name = hints.qualified_name(typing.get_origin(tp) or tp)
@@ -113,7 +132,7 @@ class TypeEngine:
             f"Slipstream has no type transformer for {name}; values are pickled (not portable "
             "across Python versions). Register a TypeTransformer for it to avoid this.",
             SlipstreamWarning,
-            stacklevel=4,
+            stacklevel=_first_frame_outside_slipstream(),
         )
 
     def to_literal(self, value: Any, tp: Any, ctx: ConversionContext) -> Any:
