@@ -62,8 +62,9 @@ class EnumTransformer(TypeTransformer[enum.Enum]):
         for member in tp:
             if str(member.value) == name:
                 return member  # type: ignore[no-any-return]
-        hint = f"valid names: {_valid(tp.__members__)}"
-        raise unparsable(tp.__name__, text, hint + did_you_mean(name, tp.__members__))
+        raise ValueConversionError(
+            f"cannot read {show(text)} as {tp.__name__} (valid names: {_valid(tp.__members__)})."
+            + did_you_mean(name, tp.__members__))
 
 
 class LiteralTransformer(TypeTransformer[Any]):
