@@ -1,1 +1,1 @@
-"""cli layer."""
+"""The `slipstream` command line (Typer + Rich)."""

@@ -1,0 +1,76 @@
+"""`slipstream`: run workflows, inspect and recover executions.
+
+User errors print one line and exit 1; tracebacks are only for Slipstream's own bugs.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from slipstream._core.errors import ExecutionFailedError, UserError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  help="Slipstream: typed ML workflows, local-first.")
+console = Console()
+err_console = Console(stderr=True)
+
+
+class State:
+    """Settings overrides from the global options."""
+
+    overrides: dict[str, Any] = {}
+
+
+@app.callback()
+def main_options(
+    home: Annotated[str | None, typer.Option(help="Folder for the embedded defaults "
+                                             "(SLIPSTREAM_HOME).")] = None,
+    store: Annotated[str | None, typer.Option(help="Metadata store URL: sqlite:///… or "
+                                              "postgresql://… (SLIPSTREAM_STORE_URL).")] = None,
+    artifacts: Annotated[str | None, typer.Option(help="Artifact store root: a folder or "
+                                                  "s3://… (SLIPSTREAM_ARTIFACT_URI).")] = None,
+) -> None:
+    State.overrides = {"home": home, "store_url": store, "artifact_uri": artifacts}
+
+
+def client() -> Any:
+    from slipstream._core.settings import Settings
+    from slipstream.execution.api import Client
+
+    return Client(Settings.load(**State.overrides))
+
+
+def _register() -> None:
+    from slipstream.cli import executions, run
+
+    run.register(app)
+    executions.register(app)
+
+
+def main() -> None:
+    """Entry point of the `slipstream` command."""
+    _register()
+    try:
+        app(standalone_mode=False)
+    except ExecutionFailedError as exc:
+        err_console.print(f"[red]{exc}[/]", highlight=False, markup=False, style="red")
+        sys.exit(1)
+    except UserError as exc:
+        err_console.print(f"error: {exc}", highlight=False, markup=False, style="red")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err_console.print("interrupted", style="red")
+        sys.exit(130)
+    except Exception as exc:  # click's own usage errors
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(1)
+        raise
