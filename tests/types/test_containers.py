@@ -182,3 +182,11 @@ def test_bare_containers_return_copies(engine: TypeEngine, ctx: ConversionContex
     value = engine.to_python(literal, list, ctx)
     value[0].append(9)
     assert literal == [[1, 2], {"a": [3]}]
+
+
+def test_list_fast_path_copies_and_still_checks(engine: TypeEngine, ctx: ConversionContext) -> None:
+    items = [1, 2, 3]
+    literal = engine.to_literal(items, list[int], ctx)
+    assert literal == items and literal is not items
+    with pytest.raises(ValueConversionError, match="item 2 of list\\[int\\]: expected int, got bool"):
+        engine.to_literal([1, 2, False], list[int], ctx)

@@ -20,10 +20,15 @@ from slipstream.types.context import ConversionContext
 from slipstream.types.hints import type_name
 from slipstream.types.literals import NotPlainJson, json_copy
 from slipstream.types.messages import bad_literal, mismatch, show, within
+from slipstream.types.scalars import BoolTransformer, IntTransformer, StrTransformer
 from slipstream.types.transformer import TypeTransformer
 
 if TYPE_CHECKING:
     from slipstream.types.engine import TypeEngine
+
+
+# Item transformers whose literal is the value itself when the value's type is exactly the hint.
+_IDENTITY = (IntTransformer, StrTransformer, BoolTransformer)
 
 
 def canonical(literal: Any) -> str:
@@ -93,7 +98,10 @@ class ListTransformer(_Container):
         if tp is list:
             return _bare(value, tp)
         item_tp = tp.__args__[0]
-        to_literal = engine.transformer_for(item_tp).to_literal
+        transformer = engine.transformer_for(item_tp)
+        if type(transformer) in _IDENTITY and all(type(v) is item_tp for v in value):
+            return list(value)
+        to_literal = transformer.to_literal
         return _convert_all(value, tp, lambda v: to_literal(engine, v, item_tp, ctx))
 
     def to_python(self, engine: TypeEngine, literal: Any, tp: Any, ctx: ConversionContext) -> Any:

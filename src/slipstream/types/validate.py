@@ -1,33 +1,38 @@
-"""A conversion context that validates values without storing anything (definition-time checks)."""
+"""A conversion context that checks values without storing anything.
+
+Used at definition time (a constant wired into a task input) to run `to_literal` for its type
+checks: blobs are hashed and dropped, files are hashed in place, and nothing is ever read back.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import tempfile
 
-from slipstream.types.engine import ConversionContext
+from slipstream._core.errors import InternalError
+from slipstream.types.context import ConversionContext
 
 
-class _NullBlobs:
-    """Hashes bytes and keeps nothing: enough for `to_literal` to validate a value."""
+class DiscardingBlobStore:
+    """A `BlobStore` that returns content hashes and keeps nothing."""
 
     def put_bytes(self, data: bytes) -> str:
         return hashlib.sha256(data).hexdigest()
 
     def get_bytes(self, digest: str) -> bytes:
-        raise LookupError("validation context stores nothing")
+        raise InternalError("a validation context cannot read blobs back")
 
     def put_file(self, path: str) -> str:
         digest = hashlib.sha256()
-        with open(path, "rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
                 digest.update(chunk)
         return digest.hexdigest()
 
     def get_file(self, digest: str, dest: str) -> None:
-        raise LookupError("validation context stores nothing")
+        raise InternalError("a validation context cannot read files back")
 
 
 def validation_context() -> ConversionContext:
-    """A context whose blobs go nowhere."""
-    return ConversionContext(_NullBlobs(), tempfile.gettempdir())
+    """A context for `to_literal` calls made only to check a value against its hint."""
+    return ConversionContext(DiscardingBlobStore(), tempfile.gettempdir())
