@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import inspect
+import types
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TypeVar, overload
@@ -70,9 +71,15 @@ class Task:
 
     @property
     def version(self) -> str:
-        """A hash of the function's source: changes when the code does."""
+        """A hash of the function's source (of its bytecode when the source cannot be read, e.g.
+        code run through `exec`): changes when the code does."""
         if self._version is None:
-            self._version = hashlib.sha256(self.source.encode()).hexdigest()[:16]
+            try:
+                text = inspect.getsource(self.fn)
+            except (OSError, TypeError):
+                code = getattr(self.fn, "__code__", None)
+                text = self.ref + ("\n" + _code_fingerprint(code) if code is not None else "")
+            self._version = hashlib.sha256(text.encode()).hexdigest()[:16]
         return self._version
 
     @property
@@ -104,6 +111,20 @@ class Task:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.ref})"
+
+
+def _code_fingerprint(code: types.CodeType) -> str:
+    """A deterministic text of what a code object does (bytecode, names, constants, nested code);
+    unlike `marshal.dumps` it does not vary with reference counts or string-hash order."""
+    parts = [code.co_code.hex(), repr(code.co_names), repr(code.co_varnames)]
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            parts.append(_code_fingerprint(const))
+        elif isinstance(const, frozenset):
+            parts.append(repr(sorted(repr(item) for item in const)))
+        else:
+            parts.append(repr(const))
+    return "|".join(parts)
 
 
 @overload
