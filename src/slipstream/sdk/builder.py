@@ -54,6 +54,7 @@ class GraphBuilder:
         self._prefix = id_prefix
         self._count = 0
         self._order: dict[str, set[str]] = {}
+        self.open_conditionals: list[Any] = []  # ConditionalSections not yet ended by else_()
 
     def new_id(self) -> str:
         node_id = f"{self._prefix}{self._count}"

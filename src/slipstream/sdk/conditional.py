@@ -31,6 +31,15 @@ class ConditionalSection:
         self.output_tp: Any = None
         self.has_output: bool | None = None
         self._open = False
+        builder.open_conditionals.append(self)
+
+    def unfinished(self) -> str:
+        """Why this conditional is not finished, for the error at the end of the body."""
+        if self._open:
+            return (f"conditional {self.name!r}: case {len(self.cases) + 1} has no then(); "
+                    "finish it with .then(value) or .fail(\"message\")")
+        return (f"conditional {self.name!r} is not finished; end it with .else_().then(value) "
+                "or .else_().fail(\"message\")")
 
     def if_(self, condition: Condition | Promise) -> Case:
         if self.cases or self._open:
@@ -101,6 +110,7 @@ class ConditionalSection:
                 deps |= set(node.upstream)
             if case.output is not None:
                 deps |= case.output.node_ids()
+        self.builder.open_conditionals.remove(self)
         outputs = {"o0": self.output_tp} if self.has_output else {}
         interface = Interface({}, outputs, "single" if outputs else "none")
         self.builder.nodes.append(NodeSpec(
@@ -123,6 +133,15 @@ class Case:
 
     def fail(self, message: str) -> Any:
         return self.section.close_case(self, None, message)
+
+    def if_(self, condition: Any) -> Any:
+        raise DefinitionError(self.section.unfinished())
+
+    def elif_(self, condition: Any) -> Any:
+        raise DefinitionError(self.section.unfinished())
+
+    def else_(self) -> Any:
+        raise DefinitionError(self.section.unfinished())
 
 
 def conditional(name: str) -> ConditionalSection:

@@ -81,6 +81,9 @@ def compile_body(fn: Callable[..., Any], owner: str, interface: Interface,
                 f"workflow {owner!r} ({where(fn)}): its body raised {type(exc).__name__}: {exc}. "
                 "A workflow body only wires tasks together; computation belongs in tasks"
             ) from exc
+    if builder.open_conditionals:
+        raise DefinitionError(
+            f"workflow {owner!r} ({where(fn)}): {builder.open_conditionals[0].unfinished()}")
     try:
         named = split_outputs(interface, result, f"workflow {owner!r}")
     except SlipstreamError as exc:
