@@ -74,12 +74,17 @@ def compile_body(fn: Callable[..., Any], owner: str, interface: Interface,
     with building(builder):
         try:
             result = fn(**arguments)
+        except DefinitionError as exc:
+            if f"workflow {owner!r}" in str(exc):
+                raise
+            raise type(exc)(f"workflow {owner!r} ({_body_line(fn, exc)}): {exc}") from None
         except SlipstreamError:
             raise
         except Exception as exc:
             raise DefinitionError(
-                f"workflow {owner!r} ({where(fn)}): its body raised {type(exc).__name__}: {exc}. "
-                "A workflow body only wires tasks together; computation belongs in tasks"
+                f"workflow {owner!r} ({_body_line(fn, exc)}): its body raised "
+                f"{type(exc).__name__}: {exc}. A workflow body only wires tasks together; "
+                "computation belongs in tasks"
             ) from exc
     if builder.open_conditionals:
         raise DefinitionError(
@@ -93,6 +98,18 @@ def compile_body(fn: Callable[..., Any], owner: str, interface: Interface,
         for out, value in named.items()
     }
     return builder.finish(), outputs
+
+
+def _body_line(fn: Callable[..., Any], exc: BaseException) -> str:
+    """`file:line` of the statement in the body of `fn` that raised `exc` (else of `fn`)."""
+    code = getattr(fn, "__code__", None)
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code is code:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return f"{code.co_filename}:{line}" if code is not None and line else where(fn)
 
 
 def workflow(fn: Callable[..., Any] | None = None, /, *, name: str | None = None) -> Any:
