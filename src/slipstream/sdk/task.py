@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TypeVar, overload
 
+from slipstream._core.errors import DefinitionError
 from slipstream.graph.spec import Interface
 from slipstream.sdk.builder import current_builder
 from slipstream.sdk.interface import interface_of, where
@@ -44,9 +45,12 @@ class Task:
         self.module = fn.__module__
         self.qualname = fn.__qualname__
         self.interface: Interface = interface_of(fn, "task")
-        self.cache = as_cache(cache, cache_version)
-        self.retry = as_retry(retries)
-        self.timeout = as_timeout(timeout)
+        try:
+            self.cache = as_cache(cache, cache_version)
+            self.retry = as_retry(retries)
+            self.timeout = as_timeout(timeout)
+        except DefinitionError as exc:
+            raise DefinitionError(f"task {self.name} ({where(fn)}): {exc}") from None
         self.requests = requests or Resources()
         self.limits = limits or Resources()
         self.interruptible = interruptible
