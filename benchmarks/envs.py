@@ -119,8 +119,7 @@ def ensure(name: str, quiet: bool = False) -> Path:
             if rc != 0:
                 tail = log_path.read_text().strip().splitlines()[-3:]
                 raise EnvError(
-                    f"`{' '.join(step[1:4])} ...` failed (rc={rc}): "
-                    + " | ".join(t.strip() for t in tail)
+                    f"`{' '.join(step[1:4])} ...` failed (rc={rc}): " + " | ".join(t.strip() for t in tail)
                 )
     (target / HASH_FILE).write_text(requirements_hash(name) + "\n")
     if not quiet:

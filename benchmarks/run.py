@@ -75,6 +75,11 @@ def run_json(
             "HOME": base,
             "SLIPSTREAM_HOME": str(Path(base) / "slipstream"),
             "PYTHONHASHSEED": "0",
+            # one BLAS thread everywhere: on a shared 2-core machine spinning BLAS threads make
+            # the few milliseconds of learning swing by 10x; every tool gets the same setting
+            "OMP_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
             **(env_extra or {}),
         }
         env.pop("PYTHONPATH", None)
@@ -146,9 +151,7 @@ def measure_pipelines(
                 log(f"  {variant:<8} {tool:<10} run {i + 1}/{repeat}")
                 try:
                     records[tool].append(
-                        run_json(
-                            pythons[tool], [str(SCRIPTS[tool]), "--variant", variant, "--json"]
-                        )
+                        run_json(pythons[tool], [str(SCRIPTS[tool]), "--variant", variant, "--json"])
                     )
                 except RunFailed as exc:
                     errors[tool] = str(exc)
@@ -202,8 +205,7 @@ def measure_micro(
                         if bench != "map" or "timed out" not in str(exc) or n_items[tool] <= 1000:
                             raise
                         notes[tool] = (
-                            f"capped at 1000 items: {n_items[tool]} items took "
-                            f"more than {MAP_CAP_S} s"
+                            f"capped at 1000 items: {n_items[tool]} items took more than {MAP_CAP_S} s"
                         )
                         n_items[tool] = 1000
                         records[tool].clear()
@@ -216,9 +218,7 @@ def measure_micro(
             if tool in errors:
                 micro["orchestration"][bench][tool] = {"error": errors[tool]}
                 continue
-            med = median_of(
-                records[tool], ["define_s", "call_s", "us_per_task", "peak_rss_mb", "wall_s"]
-            )
+            med = median_of(records[tool], ["define_s", "call_s", "us_per_task", "peak_rss_mb", "wall_s"])
             if tool in notes:
                 med["note"] = notes[tool]
             micro["orchestration"][bench][tool] = med
@@ -300,13 +300,7 @@ def _get(d: dict[str, Any], *path: str) -> Any:
 def verdict(value: float | None, op: str, threshold: float) -> str:
     if value is None:
         return NA
-    ok = (
-        value <= threshold
-        if op == "<="
-        else value >= threshold
-        if op == ">="
-        else value < threshold
-    )
+    ok = value <= threshold if op == "<=" else value >= threshold if op == ">=" else value < threshold
     return PASS if ok else MISS
 
 
@@ -358,9 +352,7 @@ def micro_targets(micro: dict[str, Any]) -> dict[str, Any]:
             "absolute_verdict": verdict(slip, "<", 1000.0),
         }
     cached = _get(micro, "cached", "slipstream", "call_s")
-    out["cached"] = {
-        "call_verdict": verdict(cached * 1000 if cached is not None else None, "<", 20.0)
-    }
+    out["cached"] = {"call_verdict": verdict(cached * 1000 if cached is not None else None, "<", 20.0)}
     imp = _get(micro, "imports", "slipstream", "import_s")
     out["import"] = {"verdict": verdict(imp, "<", 0.3)}
     return out
@@ -477,10 +469,7 @@ def print_report(report: dict[str, Any]) -> None:
             f"{'':>12}  slipstream < 20 ms {mt['cached']['call_verdict']}"
         )
         p(f"{'cached re-run: wall':<28}{ms(cs, 'wall_s'):>14}{ms(cf, 'wall_s'):>14}")
-        p(
-            f"{'  (first, uncached call)':<28}{ms(cs, 'first_call_s'):>14}"
-            f"{ms(cf, 'first_call_s'):>14}"
-        )
+        p(f"{'  (first, uncached call)':<28}{ms(cs, 'first_call_s'):>14}{ms(cf, 'first_call_s'):>14}")
         for tool, r in (("slipstream", cs), ("flytekit", cf)):
             if "error" in r:
                 p(f"    {tool}: {r['error'][:160]}")
@@ -519,9 +508,7 @@ def summarize(report: dict[str, Any]) -> dict[str, str]:
             verdicts += [mt[bench]["ratio_verdict"], mt[bench]["absolute_verdict"]]
     if mt:
         verdicts += [mt["cached"]["call_verdict"], mt["import"]["verdict"]]
-    mismatches = [
-        v for v, t in (report.get("pipeline_targets") or {}).items() if not t["accuracy_match"]
-    ]
+    mismatches = [v for v, t in (report.get("pipeline_targets") or {}).items() if not t["accuracy_match"]]
     return {
         "PASS": str(verdicts.count(PASS)),
         "MISS": str(verdicts.count(MISS)),
@@ -608,8 +595,7 @@ def main(argv: list[str] | None = None) -> int:
             "when": time.strftime("%Y-%m-%d %H:%M:%S"),
             "repeat": repeat,
             "quick": args.quick,
-            "machine": f"{platform.machine()} {os.cpu_count()} cpus, "
-            f"Python {platform.python_version()}",
+            "machine": f"{platform.machine()} {os.cpu_count()} cpus, Python {platform.python_version()}",
             "versions": versions(pythons),
             "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         },
@@ -619,9 +605,7 @@ def main(argv: list[str] | None = None) -> int:
         log("[run] retraining pipelines")
         report["pipelines"] = measure_pipelines(pythons, failures, repeat, args.quick, log)
         report["pipeline_targets"] = pipeline_targets(report["pipelines"])
-        report["unavailable"] = {
-            t: r for t, r in failures.items() if not r.startswith("not selected")
-        }
+        report["unavailable"] = {t: r for t, r in failures.items() if not r.startswith("not selected")}
     if args.only in (None, "micro"):
         log("[run] micro-benchmarks")
         report["micro"] = measure_micro(pythons, failures, repeat, log)

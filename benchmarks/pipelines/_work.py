@@ -17,7 +17,7 @@ N_FEATURES = 20
 
 def make_frame(n_rows: int, shift: float, seed: int) -> pd.DataFrame:
     x, y = make_classification(
-        n_samples=n_rows, n_features=N_FEATURES, n_informative=10, random_state=seed
+        n_samples=n_rows, n_features=N_FEATURES, n_informative=10, random_state=seed + 1 if shift else seed
     )
     if shift:
         rng = np.random.default_rng(seed)

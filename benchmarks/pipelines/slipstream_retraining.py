@@ -55,9 +55,7 @@ IMPORT_S = time.perf_counter() - _bench.START
 def main() -> None:
     args = _bench.parse_args(__doc__ or "")
     start = time.perf_counter()
-    result = example.retrain(
-        threshold=_bench.THRESHOLD, seed=_bench.SEED, **_bench.VARIANTS[args.variant]
-    )
+    result = example.retrain(threshold=_bench.THRESHOLD, seed=_bench.SEED, **_bench.VARIANTS[args.variant])
     call_s = time.perf_counter() - start
     _bench.emit(args, "slipstream", float(result), IMPORT_S, call_s, cache_all=CACHE_ALL)
 
