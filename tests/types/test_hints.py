@@ -153,3 +153,21 @@ def test_transformer_for_without_fallback_names_the_hint() -> None:
     bare = TypeEngine(default_transformers())
     with pytest.raises(DefinitionError, match="no type transformer handles the type hint Opaque"):
         bare.transformer_for(Opaque)
+
+
+def test_annotated_is_its_inner_type(engine: TypeEngine) -> None:
+    from typing import Annotated
+
+    from slipstream.types import ConversionContext
+
+    ctx = ConversionContext(None, "/tmp")  # type: ignore[arg-type]
+    hint = Annotated[list[int], "doc"]
+    assert engine.to_literal([1], hint, ctx) == [1]
+    assert engine.to_python([1], hint, ctx) == [1]
+    assert engine.type_name(hint) == "list[int]"
+    assert engine.is_compatible(hint, list[float])
+    assert engine.is_compatible(Annotated[bool, "x"], bool)
+    assert not engine.is_compatible(Annotated[bool, "x"], int)
+    engine.check_hint(hint)
+    with pytest.raises(DefinitionError):
+        engine.check_hint(Annotated[T, "x"])

@@ -30,6 +30,7 @@ from typing import Any
 
 from slipstream._core.errors import DefinitionError, SlipstreamWarning
 from slipstream.types import hints
+from slipstream.types.annotated import AnnotatedTransformer
 from slipstream.types.anyvalue import AnyTransformer
 from slipstream.types.arrays import NdarrayTransformer
 from slipstream.types.containers import (
@@ -171,6 +172,9 @@ class TypeEngine:
                 f"type hint {hints.type_name(tp)} is a bare TypeVar; give a concrete type")
         self.transformer_for(tp)
         origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            self._check(tp.__origin__, seen)
+            return
         if origin is typing.Literal:
             return
         args = [a for a in typing.get_args(tp) if a is not Ellipsis]
@@ -202,7 +206,7 @@ def default_transformers() -> list[TypeTransformer[Any]]:
         DatetimeTransformer(), DateTransformer(), TimedeltaTransformer(),
         ListTransformer(), DictTransformer(), TupleTransformer(), SetTransformer(),
         FrozenSetTransformer(),
-        UnionTransformer(), LiteralTransformer(), EnumTransformer(), AnyTransformer(),
+        UnionTransformer(), AnnotatedTransformer(), LiteralTransformer(), EnumTransformer(), AnyTransformer(),
         DataclassTransformer(), PydanticTransformer(),
         NdarrayTransformer(), DataFrameTransformer(), SeriesTransformer(),
         ArrowTableTransformer(),

@@ -78,6 +78,10 @@ def is_compatible(produced: Any, expected: Any) -> bool:
     """Whether an output of hint `produced` may be wired into an input of hint `expected`."""
     if produced == expected or expected is Any:
         return True
+    if typing.get_origin(produced) is typing.Annotated:
+        return is_compatible(produced.__origin__, expected)
+    if typing.get_origin(expected) is typing.Annotated:
+        return is_compatible(produced, expected.__origin__)
     produced_members = union_members(produced)
     if produced_members is not None:
         return all(is_compatible(m, expected) for m in produced_members)
