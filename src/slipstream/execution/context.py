@@ -6,27 +6,37 @@ from __future__ import annotations
 
 import contextvars
 import logging
-from dataclasses import dataclass, field
 
 _current: contextvars.ContextVar[RunContext | None] = contextvars.ContextVar(
     "slipstream_run_context", default=None)
 
 
-@dataclass(frozen=True)
 class RunContext:
-    """Identity of the running node execution."""
+    """Identity of the running node execution (read-only)."""
 
-    execution_id: str
-    node_id: str
-    task_name: str
-    attempt: int = 1
-    worker: str = ""
-    logger: logging.Logger = field(default_factory=lambda: logging.getLogger("slipstream.task"))
+    __slots__ = ("attempt", "execution_id", "node_id", "task_name", "worker")
+
+    def __init__(self, execution_id: str, node_id: str, task_name: str, attempt: int = 1,
+                 worker: str = "") -> None:
+        self.execution_id = execution_id
+        self.node_id = node_id
+        self.task_name = task_name
+        self.attempt = attempt
+        self.worker = worker
+
+    @property
+    def logger(self) -> logging.Logger:
+        """A logger named after the task."""
+        return logging.getLogger(f"slipstream.task.{self.task_name}")
 
     @classmethod
     def local(cls, task_name: str) -> RunContext:
         """The context of a task called as plain Python, outside any execution."""
         return cls(execution_id="", node_id="", task_name=task_name)
+
+    def __repr__(self) -> str:
+        return (f"RunContext(execution_id={self.execution_id!r}, node_id={self.node_id!r}, "
+                f"task_name={self.task_name!r}, attempt={self.attempt})")
 
 
 def current_context() -> RunContext | None:

@@ -17,6 +17,8 @@ class Executor(ABC):
     parallelism: int = 1
     shares_memory: bool = False
     """True when calls run in the runner's process, so Python objects can be handed over."""
+    synchronous: bool = False
+    """True when `run_now` runs a call to completion on the caller's thread."""
 
     @abstractmethod
     def start(self, env: WorkerEnv, artifact_uri: str) -> None:
@@ -30,6 +32,10 @@ class Executor(ABC):
     def shutdown(self) -> None:
         """Release workers; called once per execution."""
 
+    def run_now(self, call: TaskCall) -> list[ItemOutcome]:
+        """Run a call to completion here (only for `synchronous` executors)."""
+        return self.submit(call).result()
+
     def chunk_size(self, items: int) -> int:
         """How many map items to send per call."""
         return max(1, min(256, items // (self.parallelism * 4) or 1))
@@ -42,6 +48,7 @@ class InlineExecutor(Executor):
     name = "inline"
     parallelism = 1
     shares_memory = True
+    synchronous = True
 
     def __init__(self) -> None:
         self._env: WorkerEnv | None = None
@@ -54,6 +61,10 @@ class InlineExecutor(Executor):
         future: Future[list[ItemOutcome]] = Future()
         future.set_result(run_call(call, self._env))
         return future
+
+    def run_now(self, call: TaskCall) -> list[ItemOutcome]:
+        assert self._env is not None, "start() first"  # noqa: S101 - internal invariant
+        return run_call(call, self._env)
 
     def shutdown(self) -> None:
         self._env = None

@@ -61,9 +61,10 @@ class MapRunner:
         started = now()
         runner.emit(runner.record(frame, node, Status.RUNNING, started_at=started,
                                   inputs=lists, detail={"items": count}))
-        concurrency = mapped.concurrency or runner.executor.parallelism
+        executor = runner.executor
+        in_flight = mapped.concurrency or executor.parallelism * executor.chunk_size(count) * 2
         state = _MapState(frame, node, full_id, started, item_inputs, [None] * count,
-                          [], max(concurrency, 1),
+                          [], max(in_flight, 1),
                           count - math.ceil(count * mapped.min_success_ratio))
         self._reuse_items(state, task)
         self._pump(state)

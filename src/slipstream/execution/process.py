@@ -36,7 +36,7 @@ class ProcessExecutor(Executor):
         context = multiprocessing.get_context("forkserver")
         self._pool = ProcessPoolExecutor(
             self.parallelism, mp_context=context, initializer=_init_worker,
-            initargs=(artifact_uri, env.ctx.scratch_dir, list(sys.path)))
+            initargs=(artifact_uri, env.ctx.scratch_dir, list(sys.path), dict(os.environ)))
 
     def submit(self, call: TaskCall) -> Future[list[ItemOutcome]]:
         assert self._pool is not None, "start() first"
@@ -52,8 +52,14 @@ class ProcessExecutor(Executor):
             self._pool = None
 
 
-def _init_worker(artifact_uri: str, scratch_dir: str, path: list[str]) -> None:
+def _init_worker(artifact_uri: str, scratch_dir: str, path: list[str],
+                 environ: dict[str, str]) -> None:
     global _ENV
+    # Workers fork from a forkserver started once per process, so they inherit the environment
+    # of that moment; the runner's current one (credentials, endpoints) is what tasks expect.
+    for name in set(os.environ) - set(environ):
+        del os.environ[name]
+    os.environ.update(environ)
     for entry in reversed(path):
         if entry not in sys.path:
             sys.path.insert(0, entry)

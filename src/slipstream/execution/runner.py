@@ -70,6 +70,7 @@ class Runner:
         self.execution: ExecutionRecord | None = None
         self._ready: deque[tuple[Frame, NodeSpec]] = deque()
         self._running: dict[Future[list[ItemOutcome]], Callable[[list[ItemOutcome]], None]] = {}
+        self._completed: deque[tuple[Callable[[list[ItemOutcome]], None], list[ItemOutcome]]] = deque()
         self._failure: tuple[str, ErrorInfo, Status] | None = None
         self._outputs: dict[str, Value] | None = None
         self._consts: dict[int, Value] = {}
@@ -157,23 +158,29 @@ class Runner:
         self._ready.extend((frame, node) for node in frame.roots())
 
     def _loop(self) -> None:
-        ready, running = self._ready, self._running
+        ready, running, completed = self._ready, self._running, self._completed
         while True:
-            while ready and self._failure is None:
-                frame, node = ready.popleft()
-                self._start(frame, node)
+            while completed or (ready and self._failure is None):
+                if completed:
+                    handler, outcomes = completed.popleft()
+                    handler(outcomes)
+                else:
+                    frame, node = ready.popleft()
+                    self._start(frame, node)
             if not running:
                 return
             done, _ = wait(list(running), return_when=FIRST_COMPLETED)
             for future in done:
-                handler = running.pop(future)
-                handler(future.result())
+                completed.append((running.pop(future), future.result()))
 
     def submit(self, call: TaskCall, handler: Callable[[list[ItemOutcome]], None]) -> None:
-        """Send a call to the executor; `handler` gets its outcomes (at once when inline)."""
+        """Send a call to the executor; `handler` gets its outcomes from the main loop."""
+        if self.executor.synchronous:
+            self._completed.append((handler, self.executor.run_now(call)))
+            return
         future = self.executor.submit(call)
         if future.done():
-            handler(future.result())
+            self._completed.append((handler, future.result()))
         else:
             self._running[future] = handler
 

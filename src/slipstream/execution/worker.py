@@ -19,6 +19,7 @@ from slipstream.execution.calls import CallItem, ItemOutcome, TaskCall
 from slipstream.execution.context import RunContext, enter_context, exit_context
 from slipstream.execution.timeouts import TaskTimedOut, call_with_timeout
 from slipstream.execution.values import Value, make_value
+from slipstream.sdk.interface import split_outputs
 from slipstream.types import ConversionContext, TypeEngine
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parents[1])
@@ -62,8 +63,11 @@ def run_item(call: TaskCall, item: CallItem, env: WorkerEnv) -> ItemOutcome:
             run_ctx = RunContext(call.execution_id, item.node_id, task.name, number, env.name)
             token = enter_context(run_ctx)
             try:
-                result = call_with_timeout(
-                    functools.partial(task.execute, inputs, run_ctx), task.timeout)
+                if task.timeout is None:
+                    result = task.execute(inputs, run_ctx)
+                else:
+                    result = call_with_timeout(
+                        functools.partial(task.execute, inputs, run_ctx), task.timeout)
             finally:
                 exit_context(token)
             outputs = _convert_outputs(task, result, env)
@@ -90,8 +94,6 @@ def run_item(call: TaskCall, item: CallItem, env: WorkerEnv) -> ItemOutcome:
 
 
 def _convert_outputs(task: Any, result: Any, env: WorkerEnv) -> dict[str, Value]:
-    from slipstream.sdk.interface import split_outputs
-
     interface = task.interface
     named = split_outputs(interface, result, f"task {task.name!r}")
     outputs: dict[str, Value] = {}

@@ -42,6 +42,7 @@ from slipstream.types.containers import (
 )
 from slipstream.types.context import BlobStore, ConversionContext
 from slipstream.types.enums import EnumTransformer, LiteralTransformer
+from slipstream.types.estimators import SklearnEstimatorTransformer
 from slipstream.types.files import DirectoryTransformer, FileTransformer
 from slipstream.types.frames import (
     ArrowTableTransformer,
@@ -95,6 +96,7 @@ class TypeEngine:
         self._transformers = list(transformers)
         self._fallback = fallback
         self._by_hint: dict[Any, TypeTransformer[Any]] = {}
+        self._immutable: dict[Any, bool] = {}
         self._warned: set[str] = set()
 
     def transformer_for(self, tp: Any) -> TypeTransformer[Any]:
@@ -143,7 +145,14 @@ class TypeEngine:
         return self.transformer_for(tp).to_python(self, literal, tp, ctx)
 
     def is_immutable(self, tp: Any) -> bool:
-        return self.transformer_for(tp).is_immutable(self, tp)
+        """Whether values of `tp` can be shared between tasks without copying (cached)."""
+        try:
+            return self._immutable[tp]
+        except KeyError:
+            found = self._immutable[tp] = self.transformer_for(tp).is_immutable(self, tp)
+            return found
+        except TypeError:
+            return self.transformer_for(tp).is_immutable(self, tp)
 
     def from_string(self, text: str, tp: Any, ctx: ConversionContext) -> Any:
         return self.transformer_for(tp).from_string(self, text, tp, ctx)
@@ -210,7 +219,7 @@ def default_transformers() -> list[TypeTransformer[Any]]:
         DataclassTransformer(), PydanticTransformer(),
         NdarrayTransformer(), DataFrameTransformer(), SeriesTransformer(),
         ArrowTableTransformer(),
-        FileTransformer(), DirectoryTransformer(),
+        FileTransformer(), DirectoryTransformer(), SklearnEstimatorTransformer(),
     ]
 
 
