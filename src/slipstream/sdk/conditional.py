@@ -44,27 +44,30 @@ class ConditionalSection:
     def if_(self, condition: Condition | Promise) -> Case:
         if self.cases or self._open:
             raise DefinitionError(f"conditional {self.name!r}: if_() must come first, and once")
-        return self._case(condition)
+        return self._case(self._condition(condition))
 
     def elif_(self, condition: Condition | Promise) -> Case:
         if not self.cases:
             raise DefinitionError(f"conditional {self.name!r}: elif_() needs an if_() before it")
-        return self._case(condition)
+        return self._case(self._condition(condition))
 
     def else_(self) -> Case:
         if not self.cases:
             raise DefinitionError(f"conditional {self.name!r}: else_() needs an if_() before it")
         return self._case(None)
 
-    def _case(self, condition: Condition | Promise | None) -> Case:
-        if self._open:
-            raise DefinitionError(f"conditional {self.name!r}: the previous case has no then()")
+    def _condition(self, condition: Condition | Promise) -> Condition:
         if isinstance(condition, Promise):
-            condition = Unary("is_true", condition.binding)
-        if condition is not None and not isinstance(condition, Condition):
+            return Unary("is_true", condition.binding)
+        if not isinstance(condition, Condition):
             raise DefinitionError(
                 f"conditional {self.name!r}: the condition must compare promises (e.g. "
                 f"`x > 0.5`, `flag.is_true()`), got {type(condition).__name__} {condition!r}")
+        return condition
+
+    def _case(self, condition: Condition | None) -> Case:
+        if self._open:
+            raise DefinitionError(f"conditional {self.name!r}: the previous case has no then()")
         self._open = True
         return Case(self, condition, len(self.builder.nodes))
 
