@@ -63,7 +63,7 @@ class InlineExecutor(Executor):
         return future
 
     def run_now(self, call: TaskCall) -> list[ItemOutcome]:
-        assert self._env is not None, "start() first"  # noqa: S101 - internal invariant
+        assert self._env is not None, "start() first"
         return run_call(call, self._env)
 
     def shutdown(self) -> None:

@@ -48,7 +48,7 @@ class MapRunner:
         runner = self.runner
         mapped = node.entity
         task = mapped.task
-        lists = runner.resolve_inputs(frame, node)
+        lists = runner.values.resolve_inputs(frame, node)
         lengths = {name: len(value.literal) for name, value in lists.items()}
         if len(set(lengths.values())) > 1:
             raise InvalidInputError(f"map node {node.id} ({node.name}): mapped inputs have "
@@ -92,7 +92,7 @@ class MapRunner:
             else:
                 state.todo.append(index)
                 continue
-            values = runner.values_from(out_types, literals)
+            values = runner.values.values_from(out_types, literals)
             state.results[index] = values.get("o0", _NONE)
             reused.append(self._item_record(state, index, Status.SUCCEEDED, t, t, inputs,
                                             literals, None, (), how, keys[index]))

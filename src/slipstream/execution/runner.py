@@ -30,16 +30,11 @@ from slipstream.execution.executor import Executor
 from slipstream.execution.frames import Frame
 from slipstream.execution.hooks import NodeHook
 from slipstream.execution.recorder import Recorder
-from slipstream.execution.values import Value, expand, literal_map, make_value, offload
+from slipstream.execution.resolver import Resolver
+from slipstream.execution.values import Value, literal_map, offload
 from slipstream.execution.worker import WorkerEnv, user_traceback
 from slipstream.graph.spec import (
-    Binding,
-    ConstBinding,
-    DictBinding,
-    InputBinding,
-    ListBinding,
     NodeSpec,
-    OutputBinding,
 )
 from slipstream.metadata import ExecutionStore
 from slipstream.types import ConversionContext, TypeEngine
@@ -73,10 +68,12 @@ class Runner:
         self._completed: deque[tuple[Callable[[list[ItemOutcome]], None], list[ItemOutcome]]] = deque()
         self._failure: tuple[str, ErrorInfo, Status] | None = None
         self._outputs: dict[str, Value] | None = None
-        self._consts: dict[int, Value] = {}
+        self.values = Resolver(engine, ctx)
+        from slipstream.execution.composite import CompositeRunner
         from slipstream.execution.mapping import MapRunner
 
         self._maps = MapRunner(self)
+        self._composites = CompositeRunner(self)
 
     # ---- execution lifecycle -------------------------------------------------------------
 
@@ -99,7 +96,7 @@ class Runner:
             self.executor.start(env, self.artifact_uri)
             top = Frame(spec.nodes, "", inputs, spec.outputs, spec.interface.outputs,
                         self._top_done, self._top_failed)
-            self._enter(top)
+            self.enter(top)
             self._loop()
         except BaseException as exc:
             self._abort(exc)
@@ -151,7 +148,7 @@ class Runner:
 
     # ---- scheduling ------------------------------------------------------------------------
 
-    def _enter(self, frame: Frame) -> None:
+    def enter(self, frame: Frame) -> None:
         if frame.remaining == 0:
             self._frame_done(frame)
             return
@@ -187,21 +184,21 @@ class Runner:
     def _start(self, frame: Frame, node: NodeSpec) -> None:
         try:
             if node.kind in ("task", "dynamic"):
-                inputs = self.resolve_inputs(frame, node)
+                inputs = self.values.resolve_inputs(frame, node)
                 if self._reuse(frame, node, inputs):
                     return
                 if node.kind == "task":
                     self._start_task(frame, node, inputs)
                 else:
-                    self._start_dynamic(frame, node, inputs)
+                    self._composites.start_dynamic(frame, node, inputs)
             elif node.kind == "map":
                 self._maps.start(frame, node)
             elif node.kind == "workflow":
-                inputs = self.resolve_inputs(frame, node)
+                inputs = self.values.resolve_inputs(frame, node)
                 if not self._reuse(frame, node, inputs):
-                    self._start_subworkflow(frame, node, inputs)
+                    self._composites.start_subworkflow(frame, node, inputs)
             elif node.kind == "branch":
-                self._start_branch(frame, node)
+                self._composites.start_branch(frame, node)
             else:
                 raise SlipstreamError(f"unknown node kind {node.kind!r}")
         except UserError as exc:
@@ -220,7 +217,7 @@ class Runner:
             cache_key = self.cache_key(task, inputs)
             entry = self.recorder.pending_cache(cache_key) or self.store.get_cache_entry(cache_key)
             if entry is not None:
-                outputs = self.values_from(task.interface.outputs, entry.outputs)
+                outputs = self.values.values_from(task.interface.outputs, entry.outputs)
                 t = now()
                 self.emit(self.record(frame, node, Status.SUCCEEDED, started_at=t, ended_at=t,
                                       inputs=inputs, outputs=entry.outputs, cache_status="hit",
@@ -265,7 +262,7 @@ class Runner:
         if previous is None or previous.status is not Status.SUCCEEDED or \
                 previous.task_version != version:
             return False
-        outputs = self.values_from(node.interface.outputs, previous.outputs)
+        outputs = self.values.values_from(node.interface.outputs, previous.outputs)
         t = now()
         self.emit(self.record(frame, node, Status.SUCCEEDED, started_at=t, ended_at=t,
                               inputs=inputs, outputs=previous.outputs, cache_status="recovered",
@@ -282,85 +279,6 @@ class Runner:
                 digest.update(self.engine.hash_literal(inputs[name].literal).encode())
         return digest.hexdigest()
 
-    def values_from(self, types: dict[str, Any], literals: dict[str, Any] | None
-                    ) -> dict[str, Value]:
-        """Lazy values for stored outputs (materialised only if a task needs them)."""
-        expanded = expand(literals, self.ctx)
-        return {name: Value(tp, expanded[name]) for name, tp in types.items()}
-
-    # ---- composite nodes ---------------------------------------------------------------------
-
-    def _start_subworkflow(self, frame: Frame, node: NodeSpec, inputs: dict[str, Value]) -> None:
-        spec = node.entity.spec
-        self._start_child(frame, node, spec.nodes, inputs, spec.outputs, inputs=inputs)
-
-    def _start_dynamic(self, frame: Frame, node: NodeSpec, inputs: dict[str, Value]) -> None:
-        py_inputs = {name: value.get(self.engine, self.ctx) for name, value in inputs.items()}
-        try:
-            nodes, outputs = node.entity.compile(py_inputs)
-        except UserError as exc:
-            self.fail_node(frame, node, ErrorInfo("user", type(exc).__name__, str(exc),
-                                                  user_traceback(exc.__cause__ or exc)))
-            return
-        detail = {"subgraph": [n.to_json() for n in nodes]}
-        self._start_child(frame, node, nodes, {}, outputs, inputs=inputs, detail=detail)
-
-    def _start_branch(self, frame: Frame, node: NodeSpec) -> None:
-        def resolve(binding: Binding) -> Any:
-            if isinstance(binding, ConstBinding):
-                return binding.value
-            return self.resolve_natural(frame, binding).get(self.engine, self.ctx)
-
-        chosen = None
-        for index, case in enumerate(node.cases):
-            if case.condition is None or case.condition.evaluate(resolve):
-                chosen = index
-                break
-        for index, case in enumerate(node.cases):
-            if index != chosen:
-                t = now()
-                self.emit_many([
-                    _skipped(self.execution_id, frame.full_id(node) + "/" + inner.id, inner,
-                             frame.full_id(node), t) for inner in case.nodes])
-        if chosen is None:
-            self.fail_node(frame, node, ErrorInfo(
-                "user", "NoCaseMatched", f"conditional {node.name!r}: no case matched and it has "
-                "no else_()"))
-            return
-        case = node.cases[chosen]
-        if case.fail_message is not None:
-            self.fail_node(frame, node, ErrorInfo("user", "ConditionalFailed",
-                                                  f"conditional {node.name!r}: {case.fail_message}"))
-            return
-        outputs = {"o0": case.output} if case.output is not None else {}
-        self._start_child(frame, node, case.nodes, frame.inputs, outputs, parent=frame,
-                          detail={"case": chosen})
-
-    def _start_child(self, frame: Frame, node: NodeSpec, nodes: tuple[NodeSpec, ...],
-                     child_inputs: dict[str, Value], outputs: dict[str, Binding], *,
-                     inputs: dict[str, Value] | None = None, parent: Frame | None = None,
-                     detail: dict[str, Any] | None = None) -> None:
-        started = now()
-        full_id = frame.full_id(node)
-        self.emit(self.record(frame, node, Status.RUNNING, started_at=started, inputs=inputs,
-                              detail=detail or {}))
-
-        def done(values: dict[str, Value]) -> None:
-            self.emit(self.record(frame, node, Status.SUCCEEDED, started_at=started,
-                                  ended_at=now(), inputs=inputs,
-                                  outputs=offload(literal_map(values), self.ctx),
-                                  detail=detail or {}))
-            self.complete(frame, node, values)
-
-        def failed(child_id: str, error: ErrorInfo) -> None:
-            self.emit(self.record(frame, node, Status.FAILED, started_at=started, ended_at=now(),
-                                  inputs=inputs, error=error, detail=detail or {}))
-            self.fail_node(frame, node, error, recorded=True, origin=child_id)
-
-        child = Frame(nodes, full_id + "/", child_inputs, outputs, node.interface.outputs, done,
-                      failed, parent=parent, owner_id=full_id)
-        self._enter(child)
-
     # ---- completion ------------------------------------------------------------------------
 
     def complete(self, frame: Frame, node: NodeSpec, outputs: dict[str, Value]) -> None:
@@ -374,7 +292,7 @@ class Runner:
 
     def _frame_done(self, frame: Frame) -> None:
         try:
-            values = {name: self.resolve(frame, binding, frame.output_types[name])
+            values = {name: self.values.resolve(frame, binding, frame.output_types[name])
                       for name, binding in frame.outputs.items()}
         except Exception as exc:
             frame.on_fail(frame.owner_id or "", ErrorInfo("user", type(exc).__name__, str(exc)))
@@ -395,64 +313,6 @@ class Runner:
         if self._failure is None:
             self._failure = (origin or full_id, error, status)
         frame.on_fail(origin or full_id, error)
-
-    # ---- values ------------------------------------------------------------------------------
-
-    def resolve_inputs(self, frame: Frame, node: NodeSpec) -> dict[str, Value]:
-        params = node.interface.inputs
-        return {name: self.resolve(frame, binding, params[name].tp)
-                for name, binding in node.bindings.items()}
-
-    def resolve(self, frame: Frame, binding: Binding, tp: Any) -> Value:
-        """The value a binding refers to, as type `tp` (converted if the producer's differs)."""
-        if isinstance(binding, OutputBinding):
-            value = frame.outputs_of(binding.node_id)[binding.output]
-            if binding.attr_path:
-                py = value.get(self.engine, self.ctx)
-                for attr in binding.attr_path:
-                    py = getattr(py, attr)
-                return make_value(self.engine, py, tp, self.ctx)
-            return self._as_type(value, tp)
-        if isinstance(binding, InputBinding):
-            return self._as_type(frame.inputs[binding.name], tp)
-        if isinstance(binding, ConstBinding):
-            cached = self._consts.get(id(binding))
-            if cached is None:
-                cached = self._consts[id(binding)] = make_value(self.engine, binding.value,
-                                                                binding.tp, self.ctx)
-            return self._as_type(cached, tp)
-        if isinstance(binding, ListBinding):
-            item_tp = _arg(tp, 0)
-            items = [self.resolve(frame, item, item_tp) for item in binding.items]
-            return self._collection(tp, [i.literal for i in items], items, list)
-        if isinstance(binding, DictBinding):
-            item_tp = _arg(tp, 1)
-            pairs = {key: self.resolve(frame, item, item_tp) for key, item in binding.items}
-            return self._collection(tp, {k: v.literal for k, v in pairs.items()},
-                                    list(pairs.values()), lambda vs: dict(zip(pairs, vs,
-                                                                               strict=True)))
-        raise SlipstreamError(f"unknown binding {binding!r}")
-
-    def resolve_natural(self, frame: Frame, binding: Binding) -> Value:
-        """A binding's value in its producer's own type (for branch conditions)."""
-        if isinstance(binding, OutputBinding) and not binding.attr_path:
-            return frame.outputs_of(binding.node_id)[binding.output]
-        if isinstance(binding, InputBinding):
-            return frame.inputs[binding.name]
-        return self.resolve(frame, binding, Any)
-
-    def _collection(self, tp: Any, literal: Any, items: list[Value], build: Any) -> Value:
-        if tp is Any or tp in (list, dict):
-            py = build([i.get(self.engine, self.ctx) for i in items])
-            return make_value(self.engine, py, tp, self.ctx)
-        if all(i.has_py for i in items):
-            return Value(tp, literal, build([i.py for i in items]), self.engine.is_immutable(tp))
-        return Value(tp, literal)
-
-    def _as_type(self, value: Value, tp: Any) -> Value:
-        if value.tp is tp or value.tp == tp:
-            return value
-        return make_value(self.engine, value.get(self.engine, self.ctx), tp, self.ctx)
 
     # ---- records -----------------------------------------------------------------------------
 
@@ -490,26 +350,10 @@ class Runner:
                 hook.on_node(record=record)
 
 
-def _arg(tp: Any, index: int) -> Any:
-    import typing
-
-    args = typing.get_args(tp)
-    if not args:
-        return Any
-    return args[index] if len(args) > index else args[-1]
-
-
 def _replace(record: ExecutionRecord, **changes: Any) -> ExecutionRecord:
     import dataclasses
 
     return dataclasses.replace(record, **changes)
-
-
-def _skipped(execution_id: str, node_id: str, node: NodeSpec, parent: str,
-             t: float) -> NodeExecutionRecord:
-    return NodeExecutionRecord(execution_id=execution_id, node_id=node_id, name=node.name,
-                               kind=node.kind, status=Status.SKIPPED, parent_id=parent,
-                               started_at=t, ended_at=t)
 
 
 def _failure_message(record: ExecutionRecord, node_id: str, error: ErrorInfo) -> str:
