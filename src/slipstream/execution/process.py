@@ -6,9 +6,11 @@ Tasks travel with cloudpickle (by reference when their module is importable, by 
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
@@ -43,13 +45,32 @@ class ProcessExecutor(Executor):
         for item in call.items:
             item.inputs = {k: v.without_py() for k, v in item.inputs.items()}
         payload = cloudpickle.dumps(call.task)
-        return self._pool.submit(_run_remote, payload, TaskCall(
-            call.execution_id, None, call.items, call.bound))
+        with _main_module_hidden():
+            return self._pool.submit(_run_remote, payload, TaskCall(
+                call.execution_id, None, call.items, call.bound))
 
     def shutdown(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+@contextlib.contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """Keep multiprocessing from re-running the user's `__main__` script in each new worker:
+    tasks from `__main__` travel by value (cloudpickle), so workers never need that module."""
+    main = sys.modules.get("__main__")
+    saved = {name: main.__dict__[name] for name in ("__file__", "__spec__")
+             if main is not None and name in main.__dict__}
+    if main is not None:
+        main.__dict__.pop("__file__", None)
+        main.__dict__["__spec__"] = None
+    try:
+        yield
+    finally:
+        if main is not None:
+            main.__dict__.pop("__spec__", None)
+            main.__dict__.update(saved)
 
 
 def _init_worker(artifact_uri: str, scratch_dir: str, path: list[str],

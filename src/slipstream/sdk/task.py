@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import inspect
+import sys
 import types
 from collections.abc import Callable
 from datetime import timedelta
@@ -115,6 +116,28 @@ class Task:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.ref})"
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """Pickle by reference when the task is importable as module.qualname (process-pool
+        and cluster workers import it); by value otherwise (`__main__`, closures)."""
+        module_name = self.fn.__module__
+        module = sys.modules.get(module_name)
+        if module_name != "__main__" and module is not None:
+            obj: Any = module
+            for part in self.fn.__qualname__.split("."):
+                obj = getattr(obj, part, None)
+            if obj is self:
+                return (_import_task, (module_name, self.fn.__qualname__))
+        return super().__reduce_ex__(protocol)
+
+
+def _import_task(module_name: str, qualname: str) -> Task:
+    import importlib
+
+    obj: Any = importlib.import_module(module_name)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj  # type: ignore[no-any-return]
 
 
 def _code_fingerprint(code: types.CodeType) -> str:
