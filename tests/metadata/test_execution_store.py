@@ -258,3 +258,50 @@ def test_cache_lookup_of_many_keys(execution_store: ExecutionStore) -> None:
     execution_store.record(cache_entries=entries)
     keys = [e.key for e in entries] + [f"absent{i}" for i in range(100)]
     assert len(execution_store.get_cache_entries(keys)) == 1200
+
+
+# -- concurrency ------------------------------------------------------------------------------
+
+def test_threads_record_concurrently(execution_store: ExecutionStore) -> None:
+    import threading
+
+    errors: list[BaseException] = []
+
+    def work(t: int) -> None:
+        try:
+            for b in range(20):
+                eid = f"t{t}b{b:02d}"
+                execution_store.record(executions=[execution(eid)],
+                                       nodes=[node(f"n{i}", eid) for i in range(5)])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(6)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    assert len(execution_store.list_executions(limit=1000)) == 120
+
+
+def _record_in_child(store: ExecutionStore, queue: Any) -> None:
+    try:
+        store.record(executions=[execution("child")])
+        queue.put(store.get_execution("child").id)
+    except BaseException as exc:
+        queue.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_store_survives_fork(execution_store: ExecutionStore) -> None:
+    import multiprocessing
+
+    execution_store.record(executions=[execution("parent")])  # pool now holds a connection
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_record_in_child, args=(execution_store, queue))
+    child.start()
+    assert queue.get(timeout=60) == "child"
+    child.join(timeout=30)
+    assert child.exitcode == 0
+    assert {e.id for e in execution_store.list_executions()} == {"parent", "child"}

@@ -211,3 +211,24 @@ def test_concurrent_fresh_postgres() -> None:
 def _execution(id: str) -> ExecutionRecord:
     return ExecutionRecord(id=id, workflow_name="wf", workflow_version="v1",
                            status=Status.QUEUED, inputs={}, created_at=1.0)
+
+
+def _connection_id_in_child(store: Any, queue: Any) -> None:
+    with _engine(store).connect() as conn:
+        queue.put(id(conn.connection.dbapi_connection))
+
+
+def test_forked_child_opens_its_own_connections(store_url: str) -> None:
+    store = open_execution_store(store_url)
+    try:
+        with _engine(store).connect() as conn:
+            parent_connection = id(conn.connection.dbapi_connection)
+        ctx = multiprocessing.get_context("fork")
+        queue = ctx.Queue()
+        child = ctx.Process(target=_connection_id_in_child, args=(store, queue))
+        child.start()
+        child_connection = queue.get(timeout=60)
+        child.join(timeout=30)
+        assert child_connection != parent_connection
+    finally:
+        store.close()

@@ -8,6 +8,8 @@ Database errors are translated once, in `_translate_errors`, into errors naming 
 from __future__ import annotations
 
 import contextlib
+import os
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -47,10 +49,11 @@ class SqlExecutionStore(ExecutionStore):
         self._label = mask_url(url)
         self._engine = create_store_engine(url)
         try:
-            ensure_schema(self._engine)
+            ensure_schema(self._engine, self._label)
         except BaseException:
             self._engine.dispose()
             raise
+        _forget_connections_after_fork(self._engine)
         self._upserts = {
             name: _upsert_statement(self._engine.dialect.name, table)
             for name, table in (("workflows", _T.workflows), ("executions", _T.executions),
@@ -225,6 +228,20 @@ class SqlExecutionStore(ExecutionStore):
                 f"Could not {action} metadata store {self._label!r}: {describe_db_error(exc)}"
                 " (the transaction was rolled back; nothing was written)"
             ) from exc
+
+
+def _forget_connections_after_fork(engine: sa.Engine) -> None:
+    """A forked child must open its own connections, never reuse (and corrupt) the parent's."""
+    if not hasattr(os, "register_at_fork"):
+        return
+    ref = weakref.ref(engine)
+
+    def reset() -> None:
+        alive = ref()
+        if alive is not None:
+            alive.dispose(close=False)
+
+    os.register_at_fork(after_in_child=reset)
 
 
 def _upsert_statement(dialect: str, table: sa.Table) -> sa.Insert:

@@ -25,11 +25,12 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _PG_LOCK_KEY = 0x5119_57EA  # any constant int64, shared by every Slipstream process
 
 
-def ensure_schema(engine: Engine) -> None:
-    """Create or upgrade the schema of `engine`'s database to `HEAD_REVISION`."""
+def ensure_schema(engine: Engine, label: str | None = None) -> None:
+    """Create or upgrade the schema of `engine`'s database to `HEAD_REVISION`; errors name the
+    store as `label` (default: the engine URL, password masked)."""
     if current_revision(engine) == HEAD_REVISION:
         return
-    url = mask_url(engine.url)
+    url = label or mask_url(engine.url)
     try:
         with _migration_lock(engine):
             revision = current_revision(engine)

@@ -6,6 +6,8 @@ JSON columns hold compact text; None stays NULL so `None` and `{}` round-trip di
 from __future__ import annotations
 
 import json
+import json.encoder
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.engine import Row
@@ -20,8 +22,31 @@ from slipstream.entities import (
     WorkflowRecord,
 )
 
-_encode = json.JSONEncoder(separators=(",", ":")).encode
 _decode = json.loads
+
+
+def _unserialisable(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _make_encoder() -> Callable[[Any], str]:
+    """Compact JSON encoding. `JSONEncoder.encode` builds a C encoder on every call (most of
+    the cost for small values); build it once instead, when CPython's accelerator exists."""
+    public = json.JSONEncoder(separators=(",", ":")).encode
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return public
+    # markers=None: no circular-reference check (literal maps are trees)
+    chunks = make(None, _unserialisable, json.encoder.encode_basestring_ascii, None,
+                  ":", ",", False, False, True)
+
+    def encode(value: Any) -> str:
+        return "".join(chunks(value, 0))
+
+    return encode
+
+
+_encode = _make_encoder()
 
 
 def _dumps_opt(value: Any) -> str | None:
