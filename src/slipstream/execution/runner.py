@@ -64,9 +64,11 @@ class Runner:
         self.recorder = Recorder(store)
         self.execution: ExecutionRecord | None = None
         self._ready: deque[tuple[Frame, NodeSpec]] = deque()
-        self._running: dict[Future[list[ItemOutcome]], Callable[[list[ItemOutcome]], None]] = {}
+        self._running: dict[Future[list[ItemOutcome]],
+                            tuple[Callable[[list[ItemOutcome]], None], TaskCall]] = {}
         self._completed: deque[tuple[Callable[[list[ItemOutcome]], None], list[ItemOutcome]]] = deque()
         self._failure: tuple[str, ErrorInfo, Status] | None = None
+        self._failure_name = ""  # the failing node's task or entity name, for the message
         self._outputs: dict[str, Value] | None = None
         self.values = Resolver(engine, ctx)
         from slipstream.execution.composite import CompositeRunner
@@ -119,7 +121,7 @@ class Runner:
         record = _replace(self.execution, status=status, ended_at=ended, error=error)
         self._set_execution(record)
         self.recorder.close()
-        raise ExecutionFailedError(_failure_message(record, node_id, error),
+        raise ExecutionFailedError(_failure_message(record, node_id, self._failure_name, error),
                                    execution_id=record.id, node_id=node_id, status=status.value)
 
     def _abort(self, exc: BaseException) -> None:
@@ -168,7 +170,8 @@ class Runner:
                 return
             done, _ = wait(list(running), return_when=FIRST_COMPLETED)
             for future in done:
-                completed.append((running.pop(future), future.result()))
+                handler, call = running.pop(future)
+                completed.append((handler, _outcomes(future, call)))
 
     def submit(self, call: TaskCall, handler: Callable[[list[ItemOutcome]], None]) -> None:
         """Send a call to the executor; `handler` gets its outcomes from the main loop."""
@@ -179,7 +182,7 @@ class Runner:
         if future.done():
             self._completed.append((handler, future.result()))
         else:
-            self._running[future] = handler
+            self._running[future] = (handler, call)
 
     def _start(self, frame: Frame, node: NodeSpec) -> None:
         try:
@@ -312,6 +315,7 @@ class Runner:
                                   error=error))
         if self._failure is None:
             self._failure = (origin or full_id, error, status)
+            self._failure_name = node.name if origin is None else ""
         frame.on_fail(origin or full_id, error)
 
     # ---- records -----------------------------------------------------------------------------
@@ -350,16 +354,30 @@ class Runner:
                 hook.on_node(record=record)
 
 
+def _outcomes(future: Future[list[ItemOutcome]], call: TaskCall) -> list[ItemOutcome]:
+    """A call's outcomes; if the executor lost it (a worker process died), each item FAILED."""
+    try:
+        return future.result()
+    except Exception as exc:
+        t = now()
+        error = ErrorInfo("system", type(exc).__name__,
+                          f"the worker running this task was lost: {exc}")
+        return [ItemOutcome(item.node_id, Status.FAILED, None, (), error, t, t)
+                for item in call.items]
+
+
 def _replace(record: ExecutionRecord, **changes: Any) -> ExecutionRecord:
     import dataclasses
 
     return dataclasses.replace(record, **changes)
 
 
-def _failure_message(record: ExecutionRecord, node_id: str, error: ErrorInfo) -> str:
+def _failure_message(record: ExecutionRecord, node_id: str, name: str,
+                     error: ErrorInfo) -> str:
     what = "timed out" if record.status is Status.TIMED_OUT else "failed"
+    node = f"{node_id} ({name})" if name else node_id
     lines = [f"Execution {record.id} of workflow {record.workflow_name!r} {what} at node "
-             f"{node_id}: {error.type}: {error.message}"]
+             f"{node}: {error.type}: {error.message}"]
     if error.traceback:
         lines.append(error.traceback.rstrip())
     lines.append(f"Inspect it with `slipstream executions show {record.id}`; re-run what did not "
