@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import cloudpickle
@@ -33,21 +34,29 @@ class ProcessExecutor(Executor):
     def __init__(self, workers: int | None = None) -> None:
         self.parallelism = workers or os.cpu_count() or 2
         self._pool: ProcessPoolExecutor | None = None
+        self._initargs: tuple[Any, ...] = ()
 
     def start(self, env: WorkerEnv, artifact_uri: str) -> None:
-        context = multiprocessing.get_context("forkserver")
-        self._pool = ProcessPoolExecutor(
-            self.parallelism, mp_context=context, initializer=_init_worker,
-            initargs=(artifact_uri, env.ctx.scratch_dir, list(sys.path), dict(os.environ)))
+        self._initargs = (artifact_uri, env.ctx.scratch_dir, list(sys.path), dict(os.environ))
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.parallelism, mp_context=multiprocessing.get_context(
+            "forkserver"), initializer=_init_worker, initargs=self._initargs)
 
     def submit(self, call: TaskCall) -> Future[list[ItemOutcome]]:
         assert self._pool is not None, "start() first"
         for item in call.items:
             item.inputs = {k: v.without_py() for k, v in item.inputs.items()}
         payload = cloudpickle.dumps(call.task)
+        remote = TaskCall(call.execution_id, None, call.items, call.bound)
         with _main_module_hidden():
-            return self._pool.submit(_run_remote, payload, TaskCall(
-                call.execution_id, None, call.items, call.bound))
+            try:
+                return self._pool.submit(_run_remote, payload, remote)
+            except BrokenProcessPool:  # a worker died earlier: its calls failed; start afresh
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._new_pool()
+                return self._pool.submit(_run_remote, payload, remote)
 
     def shutdown(self) -> None:
         if self._pool is not None:
