@@ -111,6 +111,16 @@ def test_record_upserts(execution_store: ExecutionStore) -> None:
     assert [w.source_ref for w in execution_store.list_workflows()] == ["b"]
 
 
+def test_same_key_twice_in_one_call_last_wins(execution_store: ExecutionStore) -> None:
+    execution_store.record(
+        executions=[execution(status=Status.QUEUED), execution(status=Status.RUNNING)],
+        nodes=[node("n0", status=Status.RUNNING), node("n0", status=Status.SUCCEEDED)],
+    )
+    assert execution_store.get_execution("e0000000000000001").status == Status.RUNNING
+    assert [n.status for n in execution_store.list_nodes("e0000000000000001")] == [
+        Status.SUCCEEDED]
+
+
 def test_record_nothing_is_a_no_op(execution_store: ExecutionStore) -> None:
     execution_store.record()
     assert execution_store.list_executions() == []

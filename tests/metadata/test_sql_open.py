@@ -232,3 +232,28 @@ def test_forked_child_opens_its_own_connections(store_url: str) -> None:
         assert child_connection != parent_connection
     finally:
         store.close()
+
+
+def test_record_100_nodes_is_fast_on_sqlite(tmp_path: Path) -> None:
+    import time
+
+    from slipstream.entities import Attempt, NodeExecutionRecord
+
+    store = open_execution_store(f"sqlite:///{tmp_path / 's.db'}")
+    try:
+        store.record(executions=[_execution("perf")])
+        nodes = [NodeExecutionRecord(
+            execution_id="perf", node_id=f"n{i}", name="mod.task", kind="task",
+            status=Status.SUCCEEDED, started_at=1.0 + i, ended_at=2.0 + i,
+            inputs={"a": i, "b": "x" * 40}, outputs={"o": [1, 2]},
+            attempts=(Attempt(1, 1.0, 2.0, Status.SUCCEEDED),), detail={"k": 1},
+        ) for i in range(100)]
+        timings = []
+        for _ in range(30):
+            start = time.perf_counter()
+            store.record(nodes=nodes)
+            timings.append(time.perf_counter() - start)
+        timings.sort()
+        assert timings[len(timings) // 2] < 0.010, f"median {timings[15] * 1000:.1f} ms"
+    finally:
+        store.close()
