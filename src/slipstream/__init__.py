@@ -25,8 +25,8 @@ _EXPORTS = {
     "Cache": "slipstream.sdk.resources",
     "File": "slipstream.types.files",
     "Directory": "slipstream.types.files",
-    "RunContext": "slipstream.execution.context",
-    "current_context": "slipstream.execution.context",
+    "RunContext": "slipstream._core.context",
+    "current_context": "slipstream._core.context",
     "Client": "slipstream.execution.api",
     "run": "slipstream.execution.api",
     "recover": "slipstream.execution.api",
@@ -55,9 +55,9 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from slipstream._core.context import RunContext, current_context
     from slipstream._core.settings import Settings
     from slipstream.execution.api import Client, recover, run
-    from slipstream.execution.context import RunContext, current_context
     from slipstream.sdk.conditional import conditional
     from slipstream.sdk.dynamic import dynamic
     from slipstream.sdk.map import map_task

@@ -83,7 +83,7 @@ def show_execution(
     if hidden:
         console.print(f"({hidden} map items hidden; --items lists them)")
     for n in nodes:
-        if n.error is not None and n.kind != "map_item" or (n.error and items):
+        if n.error is not None and (n.kind != "map_item" or items):
             console.print(f"\n[red]{n.node_id} ({n.name}) {n.status}[/]: {n.error.type}: "
                           f"{n.error.message}", highlight=False)
             if n.error.traceback:

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from slipstream._core.context import RunContext, enter_context, exit_context
 from slipstream._core.errors import ValueConversionError
 from slipstream._core.ids import now
 from slipstream.entities import Attempt, ErrorInfo, Status
 from slipstream.execution.calls import CallItem, ItemOutcome, TaskCall
-from slipstream.execution.context import RunContext, enter_context, exit_context
 from slipstream.execution.timeouts import TaskTimedOut, call_with_timeout
 from slipstream.execution.values import Value, make_value
 from slipstream.sdk.interface import split_outputs

@@ -103,7 +103,7 @@ class Task:
     def run_plain(self, *args: Any, **kwargs: Any) -> Any:
         """Outside a workflow: just call the function (with a local context if it takes one)."""
         if self.interface.context_param and self.interface.context_param not in kwargs:
-            from slipstream.execution.context import RunContext
+            from slipstream._core.context import RunContext
 
             kwargs[self.interface.context_param] = RunContext.local(self.name)
         return self.fn(*args, **kwargs)
