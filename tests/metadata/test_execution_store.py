@@ -243,6 +243,14 @@ def test_workflow_versions_newest_first(execution_store: ExecutionStore) -> None
     assert execution_store.list_workflows("none") == []
 
 
+def test_a_workflow_version_keeps_its_first_registration(execution_store: ExecutionStore) -> None:
+    execution_store.record(workflows=[workflow("wf", "v1", T0 + 1)])
+    execution_store.record(workflows=[workflow("wf", "v2", T0 + 2)])
+    execution_store.record(workflows=[workflow("wf", "v1", T0 + 3)])  # v1 runs again
+    assert execution_store.get_workflow("wf", "v1").created_at == T0 + 1
+    assert execution_store.get_workflow("wf").version == "v2"
+
+
 def test_missing_workflow_suggests_names(execution_store: ExecutionStore) -> None:
     execution_store.record(workflows=[workflow("training", "v1")])
     with pytest.raises(NotFoundError, match="Did you mean 'training'"):

@@ -245,7 +245,9 @@ def _forget_connections_after_fork(engine: sa.Engine) -> None:
 
 
 def _upsert_statement(dialect: str, table: sa.Table) -> sa.Insert:
-    """INSERT ... ON CONFLICT (primary key) DO UPDATE SET every other column."""
+    """INSERT ... ON CONFLICT (primary key) DO UPDATE SET every other column; for workflow
+    versions (immutable: the version is a content hash) DO NOTHING, keeping the first
+    registration time."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
@@ -254,6 +256,8 @@ def _upsert_statement(dialect: str, table: sa.Table) -> sa.Insert:
         raise InternalError(f"No upsert statement for SQL dialect {dialect!r}")
     stmt = insert(table)
     keys = [c.name for c in table.primary_key.columns]
+    if table is _T.workflows:
+        return stmt.on_conflict_do_nothing(index_elements=keys)
     updates = {c.name: stmt.excluded[c.name] for c in table.columns if not c.primary_key}
     return stmt.on_conflict_do_update(index_elements=keys, set_=updates)
 
