@@ -108,7 +108,8 @@ def test_record_upserts(execution_store: ExecutionStore) -> None:
     assert execution_store.get_execution(first.id) == done
     assert execution_store.list_nodes(first.id) == [node_done, node("n1")]
     assert execution_store.get_cache_entry("k") == cache("k", outputs={"o": 2})
-    assert [w.source_ref for w in execution_store.list_workflows()] == ["b"]
+    # a workflow version is immutable (its id is a content hash): the first record stays
+    assert [w.source_ref for w in execution_store.list_workflows()] == ["a"]
 
 
 def test_same_key_twice_in_one_call_last_wins(execution_store: ExecutionStore) -> None:
