@@ -113,20 +113,24 @@ def test_head_revision_matches_versions_folder() -> None:
     assert sorted(r.revision for r in script.walk_revisions()) == migrate.revisions_in_folder()
 
 
-def test_migrated_schema_matches_tables(store_url: str) -> None:
+@pytest.mark.parametrize("path", ["alembic_upgrade", "create_at_head"])
+def test_both_schema_paths_match_the_tables(store_url: str, path: str) -> None:
+    """A new database is created from the table definitions (no alembic import); an older one
+    is upgraded by the migrations. Both must give exactly the head schema."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
     from slipstream.metadata.sql.tables import metadata
 
-    store = open_execution_store(store_url)
+    engine = create_store_engine(store_url)
     try:
-        with _engine(store).connect() as conn:
+        getattr(migrate, f"_{path}".replace("_alembic_upgrade", "_upgrade"))(engine)
+        with engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), metadata)
         assert diff == []
-        assert migrate.current_revision(_engine(store)) == migrate.HEAD_REVISION
+        assert migrate.current_revision(engine) == migrate.HEAD_REVISION
     finally:
-        store.close()
+        engine.dispose()
 
 
 def test_newer_schema_is_refused(store_url: str) -> None:
@@ -157,9 +161,14 @@ def _probe(url: str) -> bool:
     return done.stdout.strip() == "True"
 
 
-def test_second_open_does_not_import_alembic(store_url: str) -> None:
-    assert _probe(store_url) is True  # fresh store: migrated
-    assert _probe(store_url) is False  # at head: one SELECT, alembic never imported
+def test_opening_a_store_does_not_import_alembic(store_url: str) -> None:
+    assert _probe(store_url) is False  # new store: created at head from the table definitions
+    assert _probe(store_url) is False  # at head: one SELECT
+    engine = create_store_engine(store_url)
+    try:
+        assert migrate.current_revision(engine) == migrate.HEAD_REVISION
+    finally:
+        engine.dispose()
 
 
 # -- concurrent creation ----------------------------------------------------------------------

@@ -41,7 +41,10 @@ def ensure_schema(engine: Engine, label: str | None = None) -> None:
                     f"Metadata store {url!r} has schema revision {revision!r}, newer than this "
                     f"Slipstream knows (head {HEAD_REVISION!r}): upgrade slipstream to use it"
                 )
-            _upgrade(engine)
+            if revision is None and _is_empty(engine):
+                _create_at_head(engine)
+            else:
+                _upgrade(engine)
     except sa.exc.SQLAlchemyError as exc:
         raise StoreUnavailableError(
             f"Cannot migrate metadata store {url!r}: {describe_db_error(exc)}"
@@ -66,6 +69,27 @@ def revisions_in_folder() -> list[str]:
     """Revision ids of the migration files (named `<revision>_<slug>.py`), oldest first."""
     names = (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py")
     return sorted(p.name.split("_", 1)[0] for p in names)
+
+
+def _is_empty(engine: Engine) -> bool:
+    """True when none of Slipstream's tables exist yet."""
+    from slipstream.metadata.sql.tables import metadata
+
+    existing = set(sa.inspect(engine).get_table_names())
+    return not existing & set(metadata.tables)
+
+
+def _create_at_head(engine: Engine) -> None:
+    """A new, empty database: create the head schema from the table definitions and stamp its
+    revision, without importing alembic (a test keeps the two schemas identical)."""
+    from slipstream.metadata.sql.tables import metadata
+
+    with engine.begin() as conn:
+        metadata.create_all(conn)
+        conn.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                             "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))")
+        conn.exec_driver_sql(f"INSERT INTO alembic_version (version_num) VALUES "
+                             f"('{HEAD_REVISION}')")
 
 
 def _upgrade(engine: Engine) -> None:
