@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from slipstream.artifacts import ArtifactStore
-from tests.s3_fixture import make_bucket, s3_endpoint  # noqa: F401  (fixture registration)
+from tests.s3_fixture import make_bucket
 
 
 @pytest.fixture(params=["local", "s3", "memory"])
