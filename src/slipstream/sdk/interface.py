@@ -17,6 +17,18 @@ def where(fn: Callable[..., Any]) -> str:
     return f"{code.co_filename}:{code.co_firstlineno}" if code else getattr(fn, "__qualname__", "?")
 
 
+def module_name(fn: Callable[..., Any]) -> str:
+    """The module a function belongs to, naming a script run as `__main__` after its file, so
+    that `python flow.py` and `slipstream run flow.py:wf` give the same refs, versions and
+    cache keys."""
+    name: str = fn.__module__
+    if name == "__main__":
+        code = getattr(fn, "__code__", None)
+        if code is not None and code.co_filename.endswith(".py"):
+            return code.co_filename.rsplit("/", 1)[-1][:-3]
+    return name
+
+
 def is_namedtuple(tp: Any) -> bool:
     return isinstance(tp, type) and issubclass(tp, tuple) and hasattr(tp, "_fields")
 

@@ -17,7 +17,7 @@ from typing import Any, TypeVar, overload
 from slipstream._core.errors import DefinitionError
 from slipstream.graph.spec import Interface
 from slipstream.sdk.builder import current_builder
-from slipstream.sdk.interface import interface_of, where
+from slipstream.sdk.interface import interface_of, module_name, where
 from slipstream.sdk.resources import Cache, Resources, Retry, as_cache, as_retry, as_timeout
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,7 +43,7 @@ class Task:
     ) -> None:
         self.fn = fn
         self.name = name or fn.__name__
-        self.module = fn.__module__
+        self.module = module_name(fn)
         self.qualname = fn.__qualname__
         self.interface: Interface = interface_of(fn, "task")
         try:

@@ -13,7 +13,7 @@ from typing import Any
 from slipstream._core.errors import DefinitionError, SlipstreamError
 from slipstream.graph.spec import Binding, InputBinding, Interface, NodeSpec, WorkflowSpec
 from slipstream.sdk.builder import GraphBuilder, building, current_builder, type_name
-from slipstream.sdk.interface import interface_of, split_outputs, where
+from slipstream.sdk.interface import interface_of, module_name, split_outputs, where
 from slipstream.sdk.promise import Promise
 
 
@@ -25,7 +25,7 @@ class Workflow:
     def __init__(self, fn: Callable[..., Any], name: str | None = None) -> None:
         self.fn = fn
         self.name = name or fn.__name__
-        self.module = fn.__module__
+        self.module = module_name(fn)
         self.qualname = fn.__qualname__
         self.interface: Interface = interface_of(fn, "workflow")
         self._version: str | None = None
