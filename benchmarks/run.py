@@ -97,10 +97,13 @@ def run_json(
         except subprocess.TimeoutExpired as exc:
             raise RunFailed(f"timed out after {timeout:.0f} s") from exc
         wall = time.perf_counter() - start
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    # The record is the last line holding `{"tool": ...}`; a tool's own logging can share stdout
+    # and leave escape codes in front of it, so look for it anywhere in the line.
+    lines = [ln[ln.index('{"tool":') :] for ln in proc.stdout.splitlines() if '{"tool":' in ln]
     if proc.returncode != 0 or not lines:
         tail = (proc.stderr.strip() or proc.stdout.strip()).splitlines()[-4:]
-        raise RunFailed(f"exit {proc.returncode}: " + " | ".join(t.strip() for t in tail))
+        what = f"exit {proc.returncode}" if proc.returncode else "exit 0 but no result line"
+        raise RunFailed(f"{what}: " + " | ".join(t.strip() for t in tail))
     record = json.loads(lines[-1])
     record["wall_s"] = round(wall, 4)
     return record
