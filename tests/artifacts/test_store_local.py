@@ -169,3 +169,21 @@ def test_killed_writer_never_leaves_a_partial_object(tmp_path: Path) -> None:
     # The next put of the same content completes normally.
     assert store.put_file(str(src)) == digest
     assert store.size(digest) == 40 * MB
+
+
+def test_fsync_is_opt_in_and_both_modes_store_the_same(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
+    fast = ArtifactStore(tmp_path / "fast")
+    durable = ArtifactStore(tmp_path / "durable", fsync=True)
+    digest = fast.put_bytes(b"payload")
+    assert synced == []
+    assert durable.put_bytes(b"payload") == digest
+    assert len(synced) == 1
+    source = tmp_path / "f.bin"
+    source.write_bytes(b"x" * 100_000)
+    assert durable.put_file(str(source)) == fast.put_file(str(source))
+    assert len(synced) == 2
+    assert fast.get_bytes(digest) == durable.get_bytes(digest) == b"payload"

@@ -1,8 +1,11 @@
 """The local-folder backend: plain os/pathlib calls, no fsspec (it is on the engine's hot path).
 
-Writes go to a hidden temp file (`.<name>.<random>.tmp`) in the same filesystem, are flushed
-and fsync'd, then `os.replace`d onto the final name, so a killed writer can leave a temp file
-behind but never a partial object. Objects are created with mode 0666 minus the umask.
+Writes go to a hidden temp file (`.<name>.<random>.tmp`) in the same filesystem, then are
+`os.replace`d onto the final name, so a killed writer can leave a temp file behind but never a
+partial object. With `fsync=True` each object is also fsync'd before the rename (durable across
+power loss, ~2 ms per object); the default matches the metadata store's SQLite setting (WAL,
+synchronous=NORMAL): safe against a crashed or killed process. Objects are created with
+mode 0666 minus the umask.
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ _CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0
 class LocalBackend(Backend):
     """Objects at `<cas_dir>/<2 hex>/<62 hex>` on the local filesystem."""
 
-    def __init__(self, cas_dir: Path) -> None:
+    def __init__(self, cas_dir: Path, fsync: bool = False) -> None:
         self.cas_dir = cas_dir
         self._cas = str(cas_dir)
+        self.fsync = fsync
 
     def _path(self, digest: str) -> str:
         return os.path.join(self._cas, digest[:2], digest[2:])
@@ -52,8 +56,9 @@ class LocalBackend(Backend):
             fd = os.open(tmp, _CREATE_FLAGS, 0o666)
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
+                if self.fsync:
+                    f.flush()
+                    os.fsync(f.fileno())
             os.replace(tmp, final)
         except BaseException:
             unlink_quietly(tmp)
@@ -70,8 +75,9 @@ class LocalBackend(Backend):
                     while chunk := src.read(CHUNK_SIZE):
                         sha.update(chunk)
                         out.write(chunk)
-                    out.flush()
-                    os.fsync(out.fileno())
+                    if self.fsync:
+                        out.flush()
+                        os.fsync(out.fileno())
                     size = out.tell()
             digest = sha.hexdigest()
             final = self._path(digest)

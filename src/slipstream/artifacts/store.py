@@ -28,10 +28,12 @@ class ArtifactStore:
 
     `storage_options` go to the fsspec filesystem (ignored for local roots); for S3 the
     endpoint may also come from `SLIPSTREAM_S3_ENDPOINT_URL` (see `artifacts._remote`).
+    `fsync=True` makes local writes durable across power loss (see `artifacts._local`).
     """
 
     def __init__(
-        self, root_uri: str | os.PathLike[str], storage_options: dict[str, Any] | None = None
+        self, root_uri: str | os.PathLike[str], storage_options: dict[str, Any] | None = None,
+        *, fsync: bool = False,
     ) -> None:
         if not isinstance(root_uri, str | os.PathLike) or not str(root_uri).strip():
             raise InvalidInputError(
@@ -41,7 +43,7 @@ class ArtifactStore:
         local = local_path(self.root_uri)
         self._backend: Backend
         if local is not None:
-            self._backend = _open_local(self.root_uri, local)
+            self._backend = _open_local(self.root_uri, local, fsync)
         else:
             from slipstream.artifacts._remote import FsspecBackend
 
@@ -152,7 +154,7 @@ def local_path(root_uri: str) -> Path | None:
     return Path(unquote(parts.path)).expanduser().absolute()
 
 
-def _open_local(root_uri: str, folder: Path) -> Backend:
+def _open_local(root_uri: str, folder: Path, fsync: bool) -> Backend:
     cas = folder / "cas"
     try:
         cas.mkdir(parents=True, exist_ok=True)
@@ -162,4 +164,4 @@ def _open_local(root_uri: str, folder: Path) -> Backend:
             f"({exc.strerror or exc}). Choose a writable location via SLIPSTREAM_ARTIFACT_URI "
             "or SLIPSTREAM_HOME."
         ) from None
-    return LocalBackend(cas)
+    return LocalBackend(cas, fsync)

@@ -13,7 +13,7 @@ from slipstream._core.ids import now
 from slipstream.entities import CacheEntry, ErrorInfo, NodeExecutionRecord, Status
 from slipstream.execution.calls import CallItem, ItemOutcome, TaskCall
 from slipstream.execution.frames import Frame
-from slipstream.execution.values import Value, expand, literal_map, offload
+from slipstream.execution.values import Value, expand, keep, literal_map, offload
 from slipstream.graph.spec import NodeSpec
 
 if TYPE_CHECKING:
@@ -55,7 +55,8 @@ class MapRunner:
                                     f"different lengths {lengths}")
         count = next(iter(lengths.values()), 0)
         item_types = {name: typing.get_args(node.interface.inputs[name].tp)[0] for name in lists}
-        item_inputs = [{name: _item(lists[name], i, item_types[name]) for name in lists}
+        item_inputs = [{name: _item(runner.engine, lists[name], i, item_types[name])
+                        for name in lists}
                        for i in range(count)]
         full_id = frame.full_id(node)
         started = now()
@@ -156,7 +157,7 @@ class MapRunner:
             literal = [None if v is None or v is _NONE else v.literal for v in items]
             if all(v is not None and v is not _NONE and v.has_py for v in items):
                 py = [v.py for v in items]  # type: ignore[union-attr]
-                outputs["o0"] = Value(out_tp, literal, py, runner.engine.is_immutable(out_tp))
+                outputs["o0"] = keep(runner.engine, out_tp, literal, py)
             else:
                 outputs["o0"] = Value(out_tp, literal)
         detail = {"items": len(state.results), "failed": state.failed}
@@ -192,10 +193,10 @@ class MapRunner:
 _NONE = Value(type(None), None, None, True)
 
 
-def _item(values: Value, index: int, tp: Any) -> Value:
+def _item(engine: Any, values: Value, index: int, tp: Any) -> Value:
     literal = values.literal[index]
     if values.has_py:
-        return Value(tp, literal, values.py[index], True)
+        return keep(engine, tp, literal, values.py[index])
     return Value(tp, literal)
 
 

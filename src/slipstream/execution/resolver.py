@@ -8,7 +8,7 @@ from typing import Any
 
 from slipstream._core.errors import SlipstreamError
 from slipstream.execution.frames import Frame
-from slipstream.execution.values import Value, expand, make_value
+from slipstream.execution.values import Value, expand, keep, make_value
 from slipstream.graph.spec import (
     Binding,
     ConstBinding,
@@ -87,7 +87,7 @@ class Resolver:
             py = build([i.get(self.engine, self.ctx) for i in items])
             return make_value(self.engine, py, tp, self.ctx)
         if all(i.has_py for i in items):
-            return Value(tp, literal, build([i.py for i in items]), self.engine.is_immutable(tp))
+            return keep(self.engine, tp, literal, build([i.py for i in items]))
         return Value(tp, literal)
 
     def _as_type(self, value: Value, tp: Any) -> Value:

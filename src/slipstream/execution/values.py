@@ -12,21 +12,28 @@ _SCALARS = (int, float, str, bool, type(None))
 
 
 class Value:
-    """A typed value. `py` is only kept when the type is immutable, so sharing it between
-    tasks is safe; otherwise each consumer gets a fresh copy from the literal."""
+    """A typed value: its literal (always) and, when cheap to hand over, the Python object.
 
-    __slots__ = ("has_py", "literal", "py", "tp")
+    `shared` objects (immutable types) go to every consumer as they are; other kept objects are
+    copied for each consumer with the type's cheap copy (a DataFrame's `copy(deep=True)`),
+    which is exact and far cheaper than deserialising. Without a kept object, each consumer
+    gets a fresh value from the literal.
+    """
 
-    def __init__(self, tp: Any, literal: Any, py: Any = None, has_py: bool = False) -> None:
+    __slots__ = ("has_py", "literal", "py", "shared", "tp")
+
+    def __init__(self, tp: Any, literal: Any, py: Any = None, has_py: bool = False,
+                 shared: bool = True) -> None:
         self.tp = tp
         self.literal = literal
         self.py = py
         self.has_py = has_py
+        self.shared = shared
 
     def get(self, engine: TypeEngine, ctx: ConversionContext) -> Any:
-        """The Python value: the shared object when immutable, else a fresh deserialised copy."""
+        """The Python value, safe for the caller to change."""
         if self.has_py:
-            return self.py
+            return self.py if self.shared else engine.copy(self.py, self.tp)
         return engine.to_python(self.literal, self.tp, ctx)
 
     def without_py(self) -> Value:
@@ -37,15 +44,21 @@ class Value:
 
     def __setstate__(self, state: tuple[Any, Any]) -> None:
         self.tp, self.literal = state
-        self.py, self.has_py = None, False
+        self.py, self.has_py, self.shared = None, False, True
+
+
+def keep(engine: TypeEngine, tp: Any, literal: Any, py: Any) -> Value:
+    """A value that keeps `py` if the type allows handing it over (shared or copied)."""
+    if engine.is_immutable(tp):
+        return Value(tp, literal, py, True, True)
+    if engine.can_copy(tp):
+        return Value(tp, literal, py, True, False)
+    return Value(tp, literal)
 
 
 def make_value(engine: TypeEngine, py: Any, tp: Any, ctx: ConversionContext) -> Value:
-    """Convert a Python value (validating it against `tp`) and keep it if immutable."""
-    literal = engine.to_literal(py, tp, ctx)
-    if engine.is_immutable(tp):
-        return Value(tp, literal, py, True)
-    return Value(tp, literal)
+    """Convert a Python value (validating it against `tp`) and keep it where allowed."""
+    return keep(engine, tp, engine.to_literal(py, tp, ctx), py)
 
 
 def literal_map(values: dict[str, Value]) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -40,3 +41,7 @@ class AnyTransformer(TypeTransformer[Any]):
             return json.loads(text)
         except json.JSONDecodeError:
             return text
+
+    def copy(self, engine: TypeEngine, value: Any, tp: Any) -> Any:
+        return copy.deepcopy(value)
+

@@ -50,3 +50,7 @@ class NdarrayTransformer(TypeTransformer[Any]):
         if not is_blob_ref(literal, "npy"):
             raise bad_literal("numpy.ndarray", literal)
         return np.load(io.BytesIO(ctx.get_blob(literal)), allow_pickle=False)
+
+    def copy(self, engine: TypeEngine, value: Any, tp: Any) -> Any:
+        return value.copy()
+

@@ -11,6 +11,7 @@ Bare `list`, `dict` and `tuple` hold plain JSON values only (no tuples, str dict
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -113,6 +114,8 @@ class ListTransformer(_Container):
         to_python = engine.transformer_for(item_tp).to_python
         return _convert_all(literal, tp, lambda v: to_python(engine, v, item_tp, ctx))
 
+    def copy(self, engine: TypeEngine, value: Any, tp: Any) -> Any:
+        return copy.deepcopy(value)
 
 class SetTransformer(_Container):
     """set[T] and frozenset[T]: items sorted by their literal so equal sets give equal literals."""
@@ -139,6 +142,8 @@ class SetTransformer(_Container):
         return (self.python_type is frozenset and tp is not frozenset
                 and engine.is_immutable(tp.__args__[0]))
 
+    def copy(self, engine: TypeEngine, value: Any, tp: Any) -> Any:
+        return copy.deepcopy(value)
 
 class FrozenSetTransformer(SetTransformer):
     name = "frozenset"
@@ -235,3 +240,7 @@ class DictTransformer(_Container):
             raise bad_literal(type_name(tp), literal)
         return {engine.to_python(k, key_tp, ctx): to_python(engine, v, value_tp, ctx)
                 for k, v in literal}
+
+    def copy(self, engine: TypeEngine, value: Any, tp: Any) -> Any:
+        return copy.deepcopy(value)
+

@@ -22,20 +22,25 @@ class ConversionContext:
     small in-memory cache of recently written blobs so a value read back in the same process
     does not touch storage again."""
 
-    __slots__ = ("_recent", "blobs", "scratch_dir")
+    __slots__ = ("_recent", "_recent_bytes", "blobs", "scratch_dir")
+
+    RECENT_LIMIT = 64 * 1024 * 1024
+    """At most this many bytes of recently written blobs stay in memory."""
 
     def __init__(self, blobs: BlobStore, scratch_dir: str) -> None:
         self.blobs = blobs
         self.scratch_dir = scratch_dir
         self._recent: dict[str, bytes] = {}
+        self._recent_bytes = 0
 
     def put_blob(self, data: bytes, fmt: str) -> dict[str, Any]:
         """Store bytes; return the literal that references them."""
         digest = self.blobs.put_bytes(data)
-        if len(data) <= 64 * 1024 * 1024:
-            if len(self._recent) > 64:
-                self._recent.pop(next(iter(self._recent)))
+        if len(data) <= self.RECENT_LIMIT // 4 and digest not in self._recent:
+            while self._recent and self._recent_bytes + len(data) > self.RECENT_LIMIT:
+                self._recent_bytes -= len(self._recent.pop(next(iter(self._recent))))
             self._recent[digest] = data
+            self._recent_bytes += len(data)
         return {"$blob": digest, "fmt": fmt, "size": len(data)}
 
     def get_blob(self, ref: dict[str, Any]) -> bytes:

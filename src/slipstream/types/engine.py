@@ -97,6 +97,7 @@ class TypeEngine:
         self._fallback = fallback
         self._by_hint: dict[Any, TypeTransformer[Any]] = {}
         self._immutable: dict[Any, bool] = {}
+        self._copyable: dict[Any, bool] = {}
         self._warned: set[str] = set()
 
     def transformer_for(self, tp: Any) -> TypeTransformer[Any]:
@@ -153,6 +154,22 @@ class TypeEngine:
             return found
         except TypeError:
             return self.transformer_for(tp).is_immutable(self, tp)
+
+    def can_copy(self, tp: Any) -> bool:
+        """Whether values of `tp` have a cheap copy (`copy`), so a producer's object can be kept
+        and copied for each consumer instead of deserialised (cached)."""
+        try:
+            return self._copyable[tp]
+        except KeyError:
+            transformer = self.transformer_for(tp)
+            found = self._copyable[tp] = type(transformer).copy is not TypeTransformer.copy
+            return found
+        except TypeError:
+            return False
+
+    def copy(self, value: Any, tp: Any) -> Any:
+        """A copy of `value` that a consumer may change (only when `can_copy(tp)`)."""
+        return self.transformer_for(tp).copy(self, value, tp)
 
     def from_string(self, text: str, tp: Any, ctx: ConversionContext) -> Any:
         return self.transformer_for(tp).from_string(self, text, tp, ctx)

@@ -7,6 +7,7 @@ of a training task. The trust model is the same as pickle's: load only from your
 
 from __future__ import annotations
 
+import copy
 import pickle
 import sys
 from typing import TYPE_CHECKING, Any
@@ -42,3 +43,7 @@ class SklearnEstimatorTransformer(TypeTransformer[Any]):
         if not is_blob_ref(literal, "sklearn"):
             raise bad_literal(type_name(tp), literal)
         return pickle.loads(ctx.get_blob(literal))
+
+    def copy(self, engine: TypeEngine, value: Any, tp: Any) -> Any:
+        return copy.deepcopy(value)
+

@@ -36,8 +36,19 @@ def table_to_parquet(table: Any) -> bytes:
     import pyarrow.parquet as pq
 
     buffer = io.BytesIO()
-    pq.write_table(table, buffer)
+    # Intermediate values are written once and read whole: statistics (for predicate pushdown)
+    # and dictionary pages for numeric columns cost more than they save. lz4 keeps it small.
+    strings = [f.name for f in table.schema if not _is_numeric(f.type)]
+    pq.write_table(table, buffer, compression="lz4", write_statistics=False,
+                   use_dictionary=strings)
     return buffer.getvalue()
+
+
+def _is_numeric(arrow_type: Any) -> bool:
+    import pyarrow.types as pat
+
+    return bool(pat.is_integer(arrow_type) or pat.is_floating(arrow_type)
+                or pat.is_boolean(arrow_type) or pat.is_temporal(arrow_type))
 
 
 def parquet_to_table(data: bytes) -> Any:
@@ -50,7 +61,8 @@ def frame_to_table(frame: Any, tp: Any) -> Any:
     import pyarrow as pa
 
     try:
-        return pa.Table.from_pandas(frame, preserve_index=None)
+        # one thread: for frames like these a per-call thread pool costs more than it saves
+        return pa.Table.from_pandas(frame, preserve_index=None, nthreads=1)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError) as err:
         raise ValueConversionError(f"cannot store this {type_name(tp)} as parquet: {err}") \
             from None
@@ -104,6 +116,8 @@ class DataFrameTransformer(TypeTransformer[Any]):
             raise bad_literal("pandas.DataFrame", literal)
         return table_to_frame(parquet_to_table(ctx.get_blob(literal)))
 
+    def copy(self, engine: TypeEngine, value: Any, tp: Any) -> Any:
+        return value.copy(deep=True)
 
 class SeriesTransformer(TypeTransformer[Any]):
     name = "pandas.Series"
@@ -133,6 +147,8 @@ class SeriesTransformer(TypeTransformer[Any]):
         series.name = name
         return series
 
+    def copy(self, engine: TypeEngine, value: Any, tp: Any) -> Any:
+        return value.copy(deep=True)
 
 class ArrowTableTransformer(TypeTransformer[Any]):
     name = "pyarrow.Table"
@@ -149,3 +165,7 @@ class ArrowTableTransformer(TypeTransformer[Any]):
         if not is_blob_ref(literal, "parquet"):
             raise bad_literal("pyarrow.Table", literal)
         return parquet_to_table(ctx.get_blob(literal))
+
+    def is_immutable(self, engine: TypeEngine, tp: Any) -> bool:
+        return True  # pyarrow tables cannot be changed in place
+

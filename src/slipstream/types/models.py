@@ -57,3 +57,7 @@ class PydanticTransformer(TypeTransformer[Any]):
             return tp.model_validate(json.loads(text))
         except ValueError as err:
             raise unparsable(tp.__qualname__, text, str(err).splitlines()[0]) from None
+
+    def copy(self, engine: TypeEngine, value: Any, tp: Any) -> Any:
+        return value.model_copy(deep=True)
+

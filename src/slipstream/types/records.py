@@ -5,6 +5,7 @@ Fields with `init=False` are not stored; they are recomputed by the class on the
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import typing
 from typing import TYPE_CHECKING, Any
@@ -74,3 +75,7 @@ class DataclassTransformer(TypeTransformer[Any]):
         if params is None or not params.frozen:
             return False
         return all(engine.is_immutable(hint) for hint in self.fields(tp).values())
+
+    def copy(self, engine: TypeEngine, value: Any, tp: Any) -> Any:
+        return copy.deepcopy(value)
+

@@ -13,6 +13,10 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+NO_COPY: Any = object()
+"""Returned by `TypeTransformer.copy` when a value can only be copied through its literal."""
+
+
 class TypeTransformer(ABC, Generic[T]):
     """Converts values of the types it `matches` to literals and back.
 
@@ -37,6 +41,11 @@ class TypeTransformer(ABC, Generic[T]):
     def is_immutable(self, engine: TypeEngine, tp: Any) -> bool:
         """True when values of `tp` can be shared between tasks without copying."""
         return False
+
+    def copy(self, engine: TypeEngine, value: Any, tp: Any) -> Any:
+        """A copy of `value` that a consumer may change freely, cheaper than a round trip through
+        the literal; NO_COPY (the default) when only the round trip is safe."""
+        return NO_COPY
 
     def from_string(self, engine: TypeEngine, text: str, tp: Any, ctx: ConversionContext) -> Any:
         """Parse a command-line string into a value of `tp` (default: JSON, then to_python)."""
