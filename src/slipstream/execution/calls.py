@@ -29,6 +29,8 @@ class TaskCall:
     task: Any
     items: list[CallItem]
     bound: dict[str, Any] | None = None
+    defer: bool = False
+    """Outputs may be serialised later, in the background (the worker's env must allow it)."""
 
 
 @dataclass

@@ -9,7 +9,7 @@ from slipstream._core.errors import UserError
 from slipstream._core.ids import now
 from slipstream.entities import ErrorInfo, NodeExecutionRecord, Status
 from slipstream.execution.frames import Frame
-from slipstream.execution.values import Value, literal_map, offload
+from slipstream.execution.values import Value, literal_map, offload, stored_literal_map
 from slipstream.execution.worker import user_traceback
 from slipstream.graph.spec import Binding, ConstBinding, NodeSpec
 
@@ -30,7 +30,7 @@ class CompositeRunner:
     def start_dynamic(self, frame: Frame, node: NodeSpec, inputs: dict[str, Value]) -> None:
         py_inputs = {name: value.get(self.runner.engine, self.runner.ctx) for name, value in inputs.items()}
         try:
-            nodes, outputs = node.entity.compile(py_inputs)
+            nodes, outputs = node.entity.compile(py_inputs, self.runner.ctx)
         except UserError as exc:
             self.runner.fail_node(
                 frame,
@@ -107,23 +107,33 @@ class CompositeRunner:
         full_id = frame.full_id(node)
         self.runner.emit(
             self.runner.record(
-                frame, node, Status.RUNNING, started_at=started, inputs=inputs, detail=detail or {}
+                frame,
+                node,
+                Status.RUNNING,
+                started_at=started,
+                detail=detail or {},
+                inputs=inputs if inputs and all(v.ready for v in inputs.values()) else None,
             )
         )
 
         def done(values: dict[str, Value]) -> None:
-            self.runner.emit(
-                self.runner.record(
-                    frame,
-                    node,
-                    Status.SUCCEEDED,
-                    started_at=started,
-                    ended_at=now(),
-                    inputs=inputs,
-                    outputs=offload(literal_map(values), self.runner.ctx),
-                    detail=detail or {},
+            ended = now()
+
+            def record_success() -> None:
+                self.runner.emit(
+                    self.runner.record(
+                        frame,
+                        node,
+                        Status.SUCCEEDED,
+                        started_at=started,
+                        ended_at=ended,
+                        inputs=stored_literal_map(inputs) if inputs else None,
+                        outputs=offload(literal_map(values), self.runner.ctx),
+                        detail=detail or {},
+                    )
                 )
-            )
+
+            self.runner.after_serialization(frame, node, record_success, inputs or {}, values)
             self.runner.complete(frame, node, values)
 
         def failed(child_id: str, error: ErrorInfo) -> None:

@@ -10,6 +10,7 @@ from slipstream._core.errors import SlipstreamError
 from slipstream.execution.frames import Frame
 from slipstream.execution.values import Value, expand, keep, make_value
 from slipstream.graph.spec import (
+    NO_LITERAL,
     Binding,
     ConstBinding,
     DictBinding,
@@ -55,9 +56,11 @@ class Resolver:
         if isinstance(binding, ConstBinding):
             cached = self._consts.get(id(binding))
             if cached is None:
-                cached = self._consts[id(binding)] = make_value(
-                    self.engine, binding.value, binding.tp, self.ctx
-                )
+                if binding.literal is not NO_LITERAL:  # converted when it was built
+                    cached = keep(self.engine, binding.tp, binding.literal, binding.value)
+                else:
+                    cached = make_value(self.engine, binding.value, binding.tp, self.ctx)
+                self._consts[id(binding)] = cached
             return self._as_type(cached, tp)
         if isinstance(binding, ListBinding):
             item_tp = _arg(tp, 0)

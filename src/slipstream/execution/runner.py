@@ -11,7 +11,7 @@ import os
 import socket
 from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +31,7 @@ from slipstream.execution.frames import Frame
 from slipstream.execution.hooks import NodeHook
 from slipstream.execution.recorder import Recorder
 from slipstream.execution.resolver import Resolver
-from slipstream.execution.values import Value, literal_map, offload
+from slipstream.execution.values import Value, literal_map, offload, stored_literal_map
 from slipstream.execution.worker import WorkerEnv, user_traceback
 from slipstream.graph.spec import (
     NodeSpec,
@@ -69,6 +69,8 @@ class Runner:
         self._completed: deque[tuple[Callable[[list[ItemOutcome]], None], list[ItemOutcome]]] = deque()
         self._failure: tuple[str, ErrorInfo, Status] | None = None
         self._failure_name = ""  # the failing node's task or entity name, for the message
+        self._serializer: ThreadPoolExecutor | None = None
+        self._deferred_failure: tuple[str, ErrorInfo, Status] | None = None
         self._outputs: dict[str, Value] | None = None
         self.values = Resolver(engine, ctx)
         from slipstream.execution.composite import CompositeRunner
@@ -93,7 +95,10 @@ class Runner:
                                               source_ref, started))
         self._set_execution(self.execution)
         self.recorder.flush()
-        env = WorkerEnv(self.engine, self.ctx, f"{socket.gethostname()}:{os.getpid()}")
+        if self.executor.shares_memory:
+            self._serializer = ThreadPoolExecutor(1, thread_name_prefix="slipstream-serializer")
+        env = WorkerEnv(self.engine, self.ctx, f"{socket.gethostname()}:{os.getpid()}",
+                        self._serializer)
         try:
             self.executor.start(env, self.artifact_uri)
             top = Frame(spec.nodes, "", inputs, spec.outputs, spec.interface.outputs,
@@ -109,6 +114,9 @@ class Runner:
 
     def _finish(self) -> ExecutionResult:
         assert self.execution is not None
+        self._drain_serializer()
+        if self._deferred_failure is not None and self._failure is None:
+            self._failure = self._deferred_failure
         ended = now()
         if self._failure is None and self._outputs is not None:
             record = _replace(self.execution, status=Status.SUCCEEDED, ended_at=ended,
@@ -131,6 +139,8 @@ class Runner:
         kind = "system" if not isinstance(exc, KeyboardInterrupt) else "user"
         error = ErrorInfo(kind, type(exc).__name__, str(exc) or "interrupted",
                           user_traceback(exc) if not isinstance(exc, KeyboardInterrupt) else "")
+        with contextlib.suppress(Exception):
+            self._drain_serializer()
         self._set_execution(_replace(self.execution, status=Status.ABORTED, ended_at=now(),
                                      error=error))
         with contextlib.suppress(SlipstreamError):
@@ -229,13 +239,16 @@ class Runner:
                 self.complete(frame, node, outputs)
                 return
         started = now()
-        self.emit(self.record(frame, node, Status.RUNNING, started_at=started, inputs=inputs,
+        ready = all(v.ready for v in inputs.values())  # else the final record has them
+        self.emit(self.record(frame, node, Status.RUNNING, started_at=started,
+                              inputs=inputs if ready else None,
                               cache_status="miss" if cache_key else "off", cache_key=cache_key))
 
         def done(outcomes: list[ItemOutcome]) -> None:
             self._task_done(frame, node, inputs, cache_key, started, outcomes[0])
 
-        self.submit(TaskCall(self.execution_id, task, [CallItem(full_id, inputs)]), done)
+        self.submit(TaskCall(self.execution_id, task, [CallItem(full_id, inputs)],
+                             defer=self._serializer is not None), done)
 
     def _task_done(self, frame: Frame, node: NodeSpec, inputs: dict[str, Value],
                    cache_key: str | None, started: float, outcome: ItemOutcome) -> None:
@@ -247,16 +260,51 @@ class Runner:
                                   cache_key=cache_key))
             self.fail_node(frame, node, outcome.error, outcome.status, recorded=True)
             return
-        literals = offload(literal_map(outcome.outputs), self.ctx)
-        entry = None
-        if cache_key is not None and literals is not None:
-            entry = CacheEntry(cache_key, node.entity.ref, node.entity.cache_version, literals,
-                               outcome.ended_at, self.execution_id, frame.full_id(node))
-        self.emit(self.record(frame, node, Status.SUCCEEDED, started_at=started,
-                              ended_at=outcome.ended_at, inputs=inputs, outputs=literals,
-                              attempts=outcome.attempts, cache_status=cache_status,
-                              cache_key=cache_key), entry)
-        self.complete(frame, node, outcome.outputs)
+        outputs = outcome.outputs
+
+        def record_success() -> None:
+            literals = offload(literal_map(outputs), self.ctx)
+            entry = None
+            if cache_key is not None and literals is not None:
+                entry = CacheEntry(cache_key, node.entity.ref, node.entity.cache_version,
+                                   literals, outcome.ended_at, self.execution_id,
+                                   frame.full_id(node))
+            self.emit(self.record(frame, node, Status.SUCCEEDED, started_at=started,
+                                  ended_at=outcome.ended_at, inputs=stored_literal_map(inputs),
+                                  outputs=literals,
+                                  attempts=outcome.attempts, cache_status=cache_status,
+                                  cache_key=cache_key), entry)
+
+        self.after_serialization(frame, node, record_success, inputs, outputs)
+        self.complete(frame, node, outputs)
+
+    def after_serialization(self, frame: Frame, node: NodeSpec, record: Callable[[], None],
+                            *values: dict[str, Value]) -> None:
+        """Run `record` (which writes the node's SUCCEEDED row) once every literal it needs
+        exists: now, or after the serializer has stored the deferred outputs (it runs jobs in
+        order). A node is thus never recorded succeeded before its outputs are stored; if
+        storing them failed, the node is recorded FAILED and so is the execution."""
+        def job() -> None:
+            try:
+                record()
+            except Exception as exc:
+                error = ErrorInfo("user", type(exc).__name__,
+                                  f"outputs of node {frame.full_id(node)} ({node.name}) could "
+                                  f"not be stored: {exc}")
+                self.emit(self.record(frame, node, Status.FAILED, ended_at=now(), error=error))
+                if self._deferred_failure is None:
+                    self._deferred_failure = (frame.full_id(node), error, Status.FAILED)
+                    self._failure_name = node.name
+
+        if self._serializer is None or all(v.ready for vs in values for v in vs.values()):
+            job()
+        else:
+            self._serializer.submit(job)
+
+    def _drain_serializer(self) -> None:
+        if self._serializer is not None:
+            self._serializer.shutdown(wait=True)
+            self._serializer = None
 
     def _reuse(self, frame: Frame, node: NodeSpec, inputs: dict[str, Value]) -> bool:
         """Recovery: reuse a node that succeeded in the execution being recovered."""
@@ -327,7 +375,8 @@ class Runner:
 
     def record(self, frame: Frame, node: NodeSpec, status: Status, *,
                started_at: float | None = None, ended_at: float | None = None,
-               inputs: dict[str, Value] | None = None, outputs: dict[str, Any] | None = None,
+               inputs: dict[str, Value] | dict[str, Any] | None = None,
+               outputs: dict[str, Any] | None = None,
                error: ErrorInfo | None = None, attempts: tuple[Any, ...] = (),
                cache_status: str = "off", cache_key: str | None = None,
                detail: dict[str, Any] | None = None) -> NodeExecutionRecord:
@@ -336,7 +385,7 @@ class Runner:
             kind=node.kind, status=status, parent_id=frame.owner_id,
             task_version=getattr(node.entity, "version", "") if node.entity is not None else "",
             started_at=started_at, ended_at=ended_at,
-            inputs=offload(literal_map(inputs), self.ctx) if inputs else None,
+            inputs=offload(_literals_of(inputs), self.ctx) if inputs else None,
             outputs=outputs, error=error, attempts=attempts, cache_status=cache_status,
             cache_key=cache_key, detail=detail or {})
 
@@ -352,6 +401,11 @@ class Runner:
         for hook in self.hooks:
             for record in records:
                 hook.on_node(record=record)
+
+
+def _literals_of(values: dict[str, Any]) -> dict[str, Any]:
+    """Input literal maps come as Values (from the resolver) or as literals already."""
+    return {name: v.literal if isinstance(v, Value) else v for name, v in values.items()}
 
 
 def _outcomes(future: Future[list[ItemOutcome]], call: TaskCall) -> list[ItemOutcome]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import Executor, Future
 from typing import Any
 
 from slipstream.types import ConversionContext, TypeEngine
@@ -11,24 +12,44 @@ INLINE_LIMIT = 64 * 1024
 _SCALARS = (int, float, str, bool, type(None))
 
 
+_PENDING: Any = object()
+
+
 class Value:
-    """A typed value: its literal (always) and, when cheap to hand over, the Python object.
+    """A typed value: its literal and, when cheap to hand over, the Python object.
 
     `shared` objects (immutable types) go to every consumer as they are; other kept objects are
     copied for each consumer with the type's cheap copy (a DataFrame's `copy(deep=True)`),
     which is exact and far cheaper than deserialising. Without a kept object, each consumer
-    gets a fresh value from the literal.
+    gets a fresh value from the literal. A deferred value's literal is being produced on a
+    background thread; reading `literal` waits for it (and raises if serialising failed).
     """
 
-    __slots__ = ("has_py", "literal", "py", "shared", "tp")
+    __slots__ = ("_future", "_literal", "has_py", "py", "shared", "tp")
 
     def __init__(self, tp: Any, literal: Any, py: Any = None, has_py: bool = False,
                  shared: bool = True) -> None:
         self.tp = tp
-        self.literal = literal
+        self._literal = literal
+        self._future: Future[Any] | None = None
         self.py = py
         self.has_py = has_py
         self.shared = shared
+
+    @property
+    def literal(self) -> Any:
+        if self._literal is _PENDING:
+            assert self._future is not None
+            self._literal = self._future.result()
+        return self._literal
+
+    @property
+    def ready(self) -> bool:
+        """True when `literal` can be read at once without error."""
+        if self._literal is not _PENDING:
+            return True
+        future = self._future
+        return future is not None and future.done() and future.exception() is None
 
     def get(self, engine: TypeEngine, ctx: ConversionContext) -> Any:
         """The Python value, safe for the caller to change."""
@@ -43,8 +64,17 @@ class Value:
         return (self.tp, self.literal)
 
     def __setstate__(self, state: tuple[Any, Any]) -> None:
-        self.tp, self.literal = state
-        self.py, self.has_py, self.shared = None, False, True
+        self.tp, self._literal = state
+        self._future, self.py, self.has_py, self.shared = None, None, False, True
+
+
+def deferred_value(engine: TypeEngine, py: Any, tp: Any, ctx: ConversionContext,
+                   serializer: Executor) -> Value:
+    """A value already validated (`engine.check`) whose literal is produced on `serializer`.
+    The object is owned by the value (consumers get copies), so serialising it later is exact."""
+    value = Value(tp, _PENDING, py, True, False)
+    value._future = serializer.submit(engine.to_literal, py, tp, ctx)
+    return value
 
 
 def keep(engine: TypeEngine, tp: Any, literal: Any, py: Any) -> Value:
@@ -63,6 +93,18 @@ def make_value(engine: TypeEngine, py: Any, tp: Any, ctx: ConversionContext) -> 
 
 def literal_map(values: dict[str, Value]) -> dict[str, Any]:
     return {name: value.literal for name, value in values.items()}
+
+
+def stored_literal_map(values: dict[str, Value]) -> dict[str, Any]:
+    """The literals of the values that could be stored (waiting for deferred ones); a value
+    whose storing failed is left out (its producer's node records that failure)."""
+    out = {}
+    for name, value in values.items():
+        try:
+            out[name] = value.literal
+        except Exception:
+            continue
+    return out
 
 
 def offload(literals: dict[str, Any] | None, ctx: ConversionContext) -> dict[str, Any] | None:

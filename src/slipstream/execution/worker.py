@@ -8,6 +8,7 @@ import os
 import socket
 import time
 import traceback
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from slipstream._core.ids import now
 from slipstream.entities import Attempt, ErrorInfo, Status
 from slipstream.execution.calls import CallItem, ItemOutcome, TaskCall
 from slipstream.execution.timeouts import TaskTimedOut, call_with_timeout
-from slipstream.execution.values import Value, make_value
+from slipstream.execution.values import Value, deferred_value, make_value
 from slipstream.sdk.interface import split_outputs
 from slipstream.types import ConversionContext, TypeEngine
 
@@ -32,6 +33,8 @@ class WorkerEnv:
     engine: TypeEngine
     ctx: ConversionContext
     name: str
+    serializer: Executor | None = None
+    """Where deferred outputs are serialised (in-process only); None: serialise at once."""
 
 
 def worker_name() -> str:
@@ -70,7 +73,7 @@ def run_item(call: TaskCall, item: CallItem, env: WorkerEnv) -> ItemOutcome:
                         functools.partial(task.execute, inputs, run_ctx), task.timeout)
             finally:
                 exit_context(token)
-            outputs = _convert_outputs(task, result, env)
+            outputs = _convert_outputs(task, result, env, call.defer)
             attempts.append(Attempt(number, attempt_start, now(), Status.SUCCEEDED, None, env.name))
             return ItemOutcome(item.node_id, Status.SUCCEEDED, outputs, tuple(attempts), None,
                                started, now())
@@ -93,14 +96,18 @@ def run_item(call: TaskCall, item: CallItem, env: WorkerEnv) -> ItemOutcome:
     return ItemOutcome(item.node_id, status, None, tuple(attempts), error, started, now())
 
 
-def _convert_outputs(task: Any, result: Any, env: WorkerEnv) -> dict[str, Value]:
+def _convert_outputs(task: Any, result: Any, env: WorkerEnv, defer: bool) -> dict[str, Value]:
     interface = task.interface
+    serializer = env.serializer if defer else None
     named = split_outputs(interface, result, f"task {task.name!r}")
     outputs: dict[str, Value] = {}
     for name, py in named.items():
         tp = interface.outputs[name]
         try:
-            outputs[name] = make_value(env.engine, py, tp, env.ctx)
+            if serializer is not None and env.engine.check(py, tp):
+                outputs[name] = deferred_value(env.engine, py, tp, env.ctx, serializer)
+            else:
+                outputs[name] = make_value(env.engine, py, tp, env.ctx)
         except ValueConversionError as exc:
             label = "its return value" if name == "o0" else f"output {name!r}"
             raise ValueConversionError(f"task {task.name!r} returned a bad value for {label}: "

@@ -85,12 +85,18 @@ class OutputBinding(Binding):
         return data
 
 
+NO_LITERAL: Any = object()
+"""`ConstBinding.literal` when the constant has not been converted yet."""
+
+
 @dataclass(frozen=True, slots=True)
 class ConstBinding(Binding):
-    """A Python constant given at definition time, with the hint it must satisfy."""
+    """A Python constant given at definition time, with the hint it must satisfy; `literal` is
+    its converted form when the builder had a store to convert it with (dynamic bodies)."""
 
     value: Any
     tp: Any
+    literal: Any = field(default=NO_LITERAL, compare=False, hash=False, repr=False)
 
     def to_json(self) -> Any:
         try:

@@ -48,8 +48,9 @@ def building(builder: GraphBuilder) -> Iterator[GraphBuilder]:
 class GraphBuilder:
     """Collects nodes for one workflow or dynamic body; `owner` names it in errors."""
 
-    def __init__(self, owner: str, id_prefix: str = "n") -> None:
+    def __init__(self, owner: str, id_prefix: str = "n", ctx: Any = None) -> None:
         self.owner = owner
+        self.ctx = ctx  # a real ConversionContext when building at run time (dynamic tasks)
         self.nodes: list[NodeSpec] = []
         self._prefix = id_prefix
         self._count = 0
@@ -127,7 +128,9 @@ class GraphBuilder:
             item_tp = _item_type(expected, dict, where)
             return DictBinding(tuple((str(k), self.to_binding(v, item_tp, f"{where}[{k!r}]"))
                                      for k, v in value.items()))
-        check_constant(value, expected, where)
+        literal = check_constant(value, expected, where, self.ctx)
+        if self.ctx is not None:
+            return ConstBinding(value, expected, literal)
         return ConstBinding(value, expected)
 
     @staticmethod
@@ -168,14 +171,15 @@ def type_name(tp: Any) -> str:
     return default_engine().type_name(tp)
 
 
-def check_constant(value: Any, expected: Any, where: str) -> None:
-    """Validate a definition-time constant against its hint without storing anything."""
+def check_constant(value: Any, expected: Any, where: str, ctx: Any = None) -> Any:
+    """Validate a constant against its hint by converting it: with `ctx` when given (the
+    literal is kept), else with a context that stores nothing. Returns the literal."""
     from slipstream._core.errors import ValueConversionError
     from slipstream.types import default_engine
     from slipstream.types.validate import validation_context
 
     try:
-        default_engine().to_literal(value, expected, validation_context())
+        return default_engine().to_literal(value, expected, ctx or validation_context())
     except ValueConversionError as exc:
         raise WiringTypeError(f"{where}: {exc}") from None
 

@@ -19,11 +19,13 @@ class DynamicTask(Task):
 
     kind = "dynamic"
 
-    def compile(self, inputs: dict[str, Any]) -> tuple[tuple[NodeSpec, ...], dict[str, Binding]]:
-        """Run the body on real `inputs` with a builder active; return nodes and outputs."""
+    def compile(self, inputs: dict[str, Any], ctx: Any = None
+                ) -> tuple[tuple[NodeSpec, ...], dict[str, Binding]]:
+        """Run the body on real `inputs` with a builder active; return nodes and outputs.
+        With the execution's conversion context `ctx`, constants are converted once, here."""
         from slipstream.sdk.workflow import compile_body
 
-        return compile_body(self.fn, self.name, self.interface, inputs)
+        return compile_body(self.fn, self.name, self.interface, inputs, ctx=ctx)
 
 
 def dynamic(fn: Callable[..., Any] | None = None, /, **options: Any) -> Any:

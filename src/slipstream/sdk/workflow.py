@@ -66,11 +66,11 @@ class Workflow:
 
 
 def compile_body(fn: Callable[..., Any], owner: str, interface: Interface,
-                 arguments: dict[str, Any], id_prefix: str = "n"
+                 arguments: dict[str, Any], id_prefix: str = "n", ctx: Any = None,
                  ) -> tuple[tuple[NodeSpec, ...], dict[str, Binding]]:
     """Run a workflow or dynamic body with a builder active; return its nodes and output
     bindings, type-checked against the return hint."""
-    builder = GraphBuilder(owner, id_prefix)
+    builder = GraphBuilder(owner, id_prefix, ctx)
     with building(builder):
         try:
             result = fn(**arguments)

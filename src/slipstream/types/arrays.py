@@ -29,11 +29,17 @@ class NdarrayTransformer(TypeTransformer[Any]):
         np = sys.modules.get("numpy")
         return np is not None and (tp is np.ndarray or typing.get_origin(tp) is np.ndarray)
 
-    def to_literal(self, engine: TypeEngine, value: Any, tp: Any, ctx: ConversionContext) -> Any:
+    def check(self, engine: TypeEngine, value: Any, tp: Any) -> bool:
         import numpy as np
 
         if not isinstance(value, np.ndarray):
             raise mismatch("numpy.ndarray", value)
+        return not value.dtype.hasobject  # object arrays: only np.save can tell
+
+    def to_literal(self, engine: TypeEngine, value: Any, tp: Any, ctx: ConversionContext) -> Any:
+        import numpy as np
+
+        self.check(engine, value, tp)
         buffer = io.BytesIO()
         try:
             np.save(buffer, value, allow_pickle=False)

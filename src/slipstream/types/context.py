@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Protocol
 
 
@@ -22,7 +23,7 @@ class ConversionContext:
     small in-memory cache of recently written blobs so a value read back in the same process
     does not touch storage again."""
 
-    __slots__ = ("_recent", "_recent_bytes", "blobs", "scratch_dir")
+    __slots__ = ("_lock", "_recent", "_recent_bytes", "blobs", "scratch_dir")
 
     RECENT_LIMIT = 64 * 1024 * 1024
     """At most this many bytes of recently written blobs stay in memory."""
@@ -32,15 +33,18 @@ class ConversionContext:
         self.scratch_dir = scratch_dir
         self._recent: dict[str, bytes] = {}
         self._recent_bytes = 0
+        self._lock = threading.Lock()  # values may be serialised on a background thread
 
     def put_blob(self, data: bytes, fmt: str) -> dict[str, Any]:
         """Store bytes; return the literal that references them."""
         digest = self.blobs.put_bytes(data)
-        if len(data) <= self.RECENT_LIMIT // 4 and digest not in self._recent:
-            while self._recent and self._recent_bytes + len(data) > self.RECENT_LIMIT:
-                self._recent_bytes -= len(self._recent.pop(next(iter(self._recent))))
-            self._recent[digest] = data
-            self._recent_bytes += len(data)
+        if len(data) <= self.RECENT_LIMIT // 4:
+            with self._lock:
+                if digest not in self._recent:
+                    while self._recent and self._recent_bytes + len(data) > self.RECENT_LIMIT:
+                        self._recent_bytes -= len(self._recent.pop(next(iter(self._recent))))
+                    self._recent[digest] = data
+                    self._recent_bytes += len(data)
         return {"$blob": digest, "fmt": fmt, "size": len(data)}
 
     def get_blob(self, ref: dict[str, Any]) -> bytes:

@@ -167,6 +167,11 @@ class TypeEngine:
         except TypeError:
             return False
 
+    def check(self, value: Any, tp: Any) -> bool:
+        """Validate `value` cheaply; True when its serialisation may be deferred (see
+        `TypeTransformer.check`)."""
+        return self.transformer_for(tp).check(self, value, tp)
+
     def copy(self, value: Any, tp: Any) -> Any:
         """A copy of `value` that a consumer may change (only when `can_copy(tp)`)."""
         return self.transformer_for(tp).copy(self, value, tp)

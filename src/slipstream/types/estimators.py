@@ -34,9 +34,13 @@ class SklearnEstimatorTransformer(TypeTransformer[Any]):
 
         return issubclass(tp, BaseEstimator)
 
-    def to_literal(self, engine: TypeEngine, value: Any, tp: Any, ctx: ConversionContext) -> Any:
+    def check(self, engine: TypeEngine, value: Any, tp: Any) -> bool:
         if not isinstance(value, tp):
             raise mismatch(type_name(tp), value)
+        return True
+
+    def to_literal(self, engine: TypeEngine, value: Any, tp: Any, ctx: ConversionContext) -> Any:
+        self.check(engine, value, tp)
         return ctx.put_blob(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), "sklearn")
 
     def to_python(self, engine: TypeEngine, literal: Any, tp: Any, ctx: ConversionContext) -> Any:

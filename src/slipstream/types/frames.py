@@ -102,13 +102,17 @@ class DataFrameTransformer(TypeTransformer[Any]):
     def matches(self, tp: Any) -> bool:
         return _class_in("pandas", "DataFrame", tp)
 
-    def to_literal(self, engine: TypeEngine, value: Any, tp: Any, ctx: ConversionContext) -> Any:
+    def check(self, engine: TypeEngine, value: Any, tp: Any) -> bool:
         if not isinstance(value, tp):
             raise mismatch("pandas.DataFrame", value)
         if not all(isinstance(c, str) for c in value.columns):
             raise ValueConversionError(
                 "cannot store a pandas.DataFrame with non-str column names as parquet: "
                 f"{list(value.columns)[:5]!r}; rename them, e.g. df.columns = df.columns.map(str)")
+        return True
+
+    def to_literal(self, engine: TypeEngine, value: Any, tp: Any, ctx: ConversionContext) -> Any:
+        self.check(engine, value, tp)
         return ctx.put_blob(table_to_parquet(frame_to_table(value, tp)), "parquet")
 
     def to_python(self, engine: TypeEngine, literal: Any, tp: Any, ctx: ConversionContext) -> Any:

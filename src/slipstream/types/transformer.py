@@ -47,6 +47,12 @@ class TypeTransformer(ABC, Generic[T]):
         the literal; NO_COPY (the default) when only the round trip is safe."""
         return NO_COPY
 
+    def check(self, engine: TypeEngine, value: Any, tp: Any) -> bool:
+        """Validate `value` against `tp` without serialising it, raising ValueConversionError
+        as `to_literal` would; return True when that check is complete, so serialisation can
+        run later (in the background). False (the default): only `to_literal` can tell."""
+        return False
+
     def from_string(self, engine: TypeEngine, text: str, tp: Any, ctx: ConversionContext) -> Any:
         """Parse a command-line string into a value of `tp` (default: JSON, then to_python)."""
         return self.to_python(engine, json.loads(text), tp, ctx)

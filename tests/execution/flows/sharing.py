@@ -48,3 +48,19 @@ def sharing() -> tuple[float, float, float, int, int]:
     df = frame()
     xs = numbers()
     return vandal(df=df), total(df=df), vandal(df=df), append_and_count(xs=xs), count_items(xs=xs)
+
+
+@task
+def unstorable() -> pd.DataFrame:
+    """Passes the cheap check (a DataFrame with str column names) but parquet refuses it."""
+    return pd.DataFrame({"mixed": [1, "two", 3.0]})
+
+
+@task
+def row_count(df: pd.DataFrame) -> int:
+    return len(df)
+
+
+@workflow
+def stores_late() -> int:
+    return row_count(df=unstorable())
