@@ -2,7 +2,7 @@
 and reports the same JSON line as the other tools.
 
 SLIPSTREAM_HOME is set by the parent (benchmarks/run.py) to a fresh folder per measured run.
-With --cache-all every `@task` is declared cache=True, cache_version="bench" (the cached re-run
+With --cache-all every `@task` and `@dynamic` is declared cache=True, cache_version="bench" (the cached re-run
 benchmark); tasks that declare their own caching (`load`) keep it.
 """
 
@@ -23,17 +23,20 @@ EXAMPLE = Path(__file__).resolve().parent.parent.parent / "examples" / "retraini
 
 
 def _cache_every_task() -> None:
-    """Make `from slipstream import task` hand out a decorator that defaults to caching."""
+    """Make `from slipstream import task, dynamic` hand out decorators that default to caching
+    (flyte_retraining.py declares the same on every @task and the @dynamic)."""
     import slipstream
 
-    original = slipstream.task
+    def cached(original):  # type: ignore[no-untyped-def]
+        def decorator(_fn=None, /, **kwargs):  # type: ignore[no-untyped-def]
+            kwargs.setdefault("cache", True)
+            kwargs.setdefault("cache_version", "bench")
+            return original(**kwargs) if _fn is None else original(_fn, **kwargs)
 
-    def task(_fn=None, /, **kwargs):  # type: ignore[no-untyped-def]
-        kwargs.setdefault("cache", True)
-        kwargs.setdefault("cache_version", "bench")
-        return original(**kwargs) if _fn is None else original(_fn, **kwargs)
+        return decorator
 
-    slipstream.task = task
+    slipstream.task = cached(slipstream.task)
+    slipstream.dynamic = cached(slipstream.dynamic)
 
 
 def _load_example():  # type: ignore[no-untyped-def]

@@ -62,3 +62,20 @@ def test_cached_dataframes_round_trip_exactly(client: Any, executor: str, scratc
         pd.testing.assert_frame_equal(frame, expected, check_exact=True)
         assert list(frame.dtypes) == list(expected.dtypes)  # assert_frame_equal checks too
     assert second["f"].isna().sum() == 100
+
+
+def test_cached_dynamic_skips_its_body_and_subgraph(client: Any, executor: str,
+                                                    scratch: str) -> None:
+    first_out, first = run(client, caching.cached_fan_out, executor, n=3, counter_dir=scratch)
+    second_out, second = run(client, caching.cached_fan_out, executor, n=3, counter_dir=scratch)
+    assert first_out == second_out == [1, 2, 3]
+    assert count(scratch, "cached_fan_body") == 1
+    first_nodes = nodes_by_id(client, first.id)
+    second_nodes = nodes_by_id(client, second.id)
+    assert first_nodes["n0"].cache_status == "miss"
+    assert {"n0/n0", "n0/n1", "n0/n2"} <= set(first_nodes)
+    assert second_nodes["n0"].cache_status == "hit"
+    assert set(second_nodes) == {"n0"}  # no sub-graph was built
+    _, third = run(client, caching.cached_fan_out, executor, n=4, counter_dir=scratch)
+    assert nodes_by_id(client, third.id)["n0"].cache_status == "miss"
+    assert count(scratch, "cached_fan_body") == 2

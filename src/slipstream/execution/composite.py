@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from slipstream._core.errors import UserError
 from slipstream._core.ids import now
-from slipstream.entities import ErrorInfo, NodeExecutionRecord, Status
+from slipstream.entities import CacheEntry, ErrorInfo, NodeExecutionRecord, Status
 from slipstream.execution.frames import Frame
 from slipstream.execution.values import Value, literal_map, offload, stored_literal_map
 from slipstream.execution.worker import user_traceback
@@ -27,7 +27,9 @@ class CompositeRunner:
         spec = node.entity.spec
         self.start_child(frame, node, spec.nodes, inputs, spec.outputs, inputs=inputs)
 
-    def start_dynamic(self, frame: Frame, node: NodeSpec, inputs: dict[str, Value]) -> None:
+    def start_dynamic(
+        self, frame: Frame, node: NodeSpec, inputs: dict[str, Value], cache_key: str | None = None
+    ) -> None:
         py_inputs = {name: value.get(self.runner.engine, self.runner.ctx) for name, value in inputs.items()}
         try:
             nodes, outputs = node.entity.compile(py_inputs, self.runner.ctx)
@@ -39,7 +41,7 @@ class CompositeRunner:
             )
             return
         detail = {"subgraph": [n.to_json() for n in nodes]}
-        self.start_child(frame, node, nodes, {}, outputs, inputs=inputs, detail=detail)
+        self.start_child(frame, node, nodes, {}, outputs, inputs=inputs, detail=detail, cache_key=cache_key)
 
     def start_branch(self, frame: Frame, node: NodeSpec) -> None:
         def resolve(binding: Binding) -> Any:
@@ -102,6 +104,7 @@ class CompositeRunner:
         inputs: dict[str, Value] | None = None,
         parent: Frame | None = None,
         detail: dict[str, Any] | None = None,
+        cache_key: str | None = None,
     ) -> None:
         started = now()
         full_id = frame.full_id(node)
@@ -120,18 +123,32 @@ class CompositeRunner:
             ended = now()
 
             def record_success() -> None:
-                self.runner.emit(
-                    self.runner.record(
-                        frame,
-                        node,
-                        Status.SUCCEEDED,
-                        started_at=started,
-                        ended_at=ended,
-                        inputs=stored_literal_map(inputs) if inputs else None,
-                        outputs=offload(literal_map(values), self.runner.ctx),
-                        detail=detail or {},
+                literals = offload(literal_map(values), self.runner.ctx)
+                entry = None
+                if cache_key is not None and literals is not None:
+                    entity = node.entity
+                    entry = CacheEntry(
+                        cache_key,
+                        entity.ref,
+                        entity.cache_version,
+                        literals,
+                        ended,
+                        self.runner.execution_id,
+                        full_id,
                     )
+                record = self.runner.record(
+                    frame,
+                    node,
+                    Status.SUCCEEDED,
+                    started_at=started,
+                    ended_at=ended,
+                    inputs=stored_literal_map(inputs) if inputs else None,
+                    outputs=literals,
+                    cache_status="miss" if cache_key else "off",
+                    cache_key=cache_key,
+                    detail=detail or {},
                 )
+                self.runner.emit(record, entry)
 
             self.runner.after_serialization(frame, node, record_success, inputs or {}, values)
             self.runner.complete(frame, node, values)

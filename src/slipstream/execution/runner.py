@@ -200,10 +200,13 @@ class Runner:
                 inputs = self.values.resolve_inputs(frame, node)
                 if self._reuse(frame, node, inputs):
                     return
+                cache_key = self._cache_lookup(frame, node, inputs)
+                if cache_key == _HIT:
+                    return
                 if node.kind == "task":
-                    self._start_task(frame, node, inputs)
+                    self._start_task(frame, node, inputs, cache_key)
                 else:
-                    self._composites.start_dynamic(frame, node, inputs)
+                    self._composites.start_dynamic(frame, node, inputs, cache_key)
             elif node.kind == "map":
                 self._maps.start(frame, node)
             elif node.kind == "workflow":
@@ -222,22 +225,28 @@ class Runner:
 
     # ---- task nodes --------------------------------------------------------------------------
 
-    def _start_task(self, frame: Frame, node: NodeSpec, inputs: dict[str, Value]) -> None:
+    def _cache_lookup(self, frame: Frame, node: NodeSpec, inputs: dict[str, Value]) -> str | None:
+        """For a cached task or dynamic node: its cache key, or _HIT after completing the node
+        from a cache entry. None when the node is not cached."""
+        entity = node.entity
+        if entity.cache is None:
+            return None
+        cache_key = self.cache_key(entity, inputs)
+        entry = self.recorder.pending_cache(cache_key) or self.store.get_cache_entry(cache_key)
+        if entry is None:
+            return cache_key
+        outputs = self.values.values_from(entity.interface.outputs, entry.outputs)
+        t = now()
+        self.emit(self.record(frame, node, Status.SUCCEEDED, started_at=t, ended_at=t,
+                              inputs=inputs, outputs=entry.outputs, cache_status="hit",
+                              cache_key=cache_key, detail={"cached_from": entry.execution_id}))
+        self.complete(frame, node, outputs)
+        return _HIT
+
+    def _start_task(self, frame: Frame, node: NodeSpec, inputs: dict[str, Value],
+                    cache_key: str | None) -> None:
         task = node.entity
         full_id = frame.full_id(node)
-        cache_key = None
-        if task.cache is not None:
-            cache_key = self.cache_key(task, inputs)
-            entry = self.recorder.pending_cache(cache_key) or self.store.get_cache_entry(cache_key)
-            if entry is not None:
-                outputs = self.values.values_from(task.interface.outputs, entry.outputs)
-                t = now()
-                self.emit(self.record(frame, node, Status.SUCCEEDED, started_at=t, ended_at=t,
-                                      inputs=inputs, outputs=entry.outputs, cache_status="hit",
-                                      cache_key=cache_key,
-                                      detail={"cached_from": entry.execution_id}))
-                self.complete(frame, node, outputs)
-                return
         started = now()
         ready = all(v.ready for v in inputs.values())  # else the final record has them
         self.emit(self.record(frame, node, Status.RUNNING, started_at=started,
@@ -401,6 +410,9 @@ class Runner:
         for hook in self.hooks:
             for record in records:
                 hook.on_node(record=record)
+
+
+_HIT = "\0hit"
 
 
 def _literals_of(values: dict[str, Any]) -> dict[str, Any]:

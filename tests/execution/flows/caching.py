@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from slipstream import task, workflow
+from slipstream import dynamic, task, workflow
 from tests.execution.flows import bump
 
 
@@ -47,3 +47,15 @@ def make_frame(rows: int, counter_dir: str) -> pd.DataFrame:
 @workflow
 def frame_flow(rows: int, counter_dir: str) -> pd.DataFrame:
     return make_frame(rows=rows, counter_dir=counter_dir)
+
+
+@dynamic(cache=True, cache_version="1")
+def cached_fan(n: int, counter_dir: str) -> list[int]:
+    """A cached dynamic task: on a hit neither its body nor its sub-nodes run."""
+    bump(counter_dir, "cached_fan_body")
+    return [plus_one(x=i) for i in range(n)]
+
+
+@workflow
+def cached_fan_out(n: int, counter_dir: str) -> list[int]:
+    return cached_fan(n=n, counter_dir=counter_dir)
