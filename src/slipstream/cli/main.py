@@ -57,7 +57,7 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except ExecutionFailedError as exc:
-        err_console.print(f"[red]{exc}[/]", highlight=False, markup=False, style="red")
+        err_console.print(str(exc), highlight=False, markup=False, style="red")
         sys.exit(1)
     except UserError as exc:
         err_console.print(f"error: {exc}", highlight=False, markup=False, style="red")
