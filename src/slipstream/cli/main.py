@@ -15,8 +15,19 @@ from slipstream._core.errors import ExecutionFailedError, UserError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Slipstream: typed ML workflows, local-first.")
-console = Console()
-err_console = Console(stderr=True)
+
+
+def _console(stderr: bool = False) -> Console:
+    """Rich wraps at the terminal's width; in logs and pipes (width 80 otherwise) every message
+    and table row stays on one line."""
+    made = Console(stderr=stderr, soft_wrap=True)
+    if not made.is_terminal:
+        made.width = 1000
+    return made
+
+
+console = _console()
+err_console = _console(stderr=True)
 
 
 class State:
