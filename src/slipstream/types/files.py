@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from slipstream.types.engine import TypeEngine
 
 
-class File:
-    """A local file passed between tasks by content."""
+class _LocalPath:
+    """A local path carried by value: equal when the paths are equal."""
 
     __slots__ = ("_path",)
 
@@ -37,6 +37,24 @@ class File:
     @property
     def path(self) -> str:
         return self._path
+
+    def __fspath__(self) -> str:
+        return self._path
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._path!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other._path == self._path  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._path))
+
+
+class File(_LocalPath):
+    """A local file passed between tasks by content."""
+
+    __slots__ = ()
 
     @property
     def name(self) -> str:
@@ -46,30 +64,11 @@ class File:
         """`open()` the file (binary read by default)."""
         return open(self._path, mode, **kwargs)
 
-    def __fspath__(self) -> str:
-        return self._path
 
-    def __repr__(self) -> str:
-        return f"File({self._path!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, File) and other._path == self._path
-
-    def __hash__(self) -> int:
-        return hash(("File", self._path))
-
-
-class Directory:
+class Directory(_LocalPath):
     """A local folder passed between tasks by content (its regular files, recursively)."""
 
-    __slots__ = ("_path",)
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self._path = os.fspath(path)
-
-    @property
-    def path(self) -> str:
-        return self._path
+    __slots__ = ()
 
     @property
     def name(self) -> str:
@@ -86,18 +85,6 @@ class Directory:
                 if os.path.isfile(full):
                     rel = os.path.relpath(full, self._path).replace(os.sep, "/")
                     yield rel, full
-
-    def __fspath__(self) -> str:
-        return self._path
-
-    def __repr__(self) -> str:
-        return f"Directory({self._path!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Directory) and other._path == self._path
-
-    def __hash__(self) -> int:
-        return hash(("Directory", self._path))
 
 
 def _download(ctx: ConversionContext, digest: str, dest: str) -> None:
