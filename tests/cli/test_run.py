@@ -63,9 +63,10 @@ USAGE = ("Inputs: --n-rows int, --weights list[float], --ratio float (default 0.
     pytest.param("typed", ["3"], "error: unexpected argument '3'; inputs are given as options: "
                  "--n-rows int", id="positional"),
     pytest.param("typd", [], "has no 'typd'. Did you mean 'typed'?", id="no-such-name"),
-    pytest.param("describe", [], "cli_flows.py:describe is a Task, not a @workflow",
+    pytest.param("describe", [], "cli_flows.py:describe is not a @workflow (got an object of type Task)",
                  id="a-task"),
-    pytest.param("NOT_A_WORKFLOW", [], "cli_flows.py:NOT_A_WORKFLOW is a int, not a @workflow",
+    pytest.param("NOT_A_WORKFLOW", [],
+                 "cli_flows.py:NOT_A_WORKFLOW is not a @workflow (got an object of type int)",
                  id="a-constant"),
 ])
 def test_user_errors_are_one_line_and_exit_1(target: str, args: list[str], message: str,

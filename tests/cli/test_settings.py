@@ -16,7 +16,7 @@ def test_process_executor(isolated_home: Path, tmp_path: Path) -> None:
     assert re.search(r"^SUCCEEDED in [\d.]+ m?s: 30$", result.out, re.MULTILINE)
     shown = slipstream("executions", "show", result.execution_id(), "--items",
                        home=isolated_home)
-    assert "executor process" in shown.out
+    assert "executor process:2" in shown.out
     assert len(re.findall(r"^ *n0\[\d\] +square +map_item +SUCCEEDED ", shown.out,
                           re.MULTILINE)) == 4
 

@@ -33,6 +33,7 @@ class ProcessExecutor(Executor):
 
     def __init__(self, workers: int | None = None) -> None:
         self.parallelism = workers or os.cpu_count() or 2
+        self.name = f"process:{self.parallelism}"
         self._pool: ProcessPoolExecutor | None = None
         self._initargs: tuple[Any, ...] = ()
 
