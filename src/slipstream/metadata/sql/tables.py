@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+#: The newest migration in migrations/versions, which these tables match (tests check both).
+HEAD_REVISION = "0001"
+
 metadata = sa.MetaData()
 
 workflows = sa.Table(
