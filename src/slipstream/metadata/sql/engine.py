@@ -1,14 +1,15 @@
 """Create a SQLAlchemy engine for a store URL (SQLite or PostgreSQL) and check it answers.
 
-`postgresql://` and `postgres://` mean psycopg 3 (`postgresql+psycopg://`). SQLite files get their
-parent folder created and WAL pragmas on every connection. Anything that keeps the store from
-opening becomes one `StoreUnavailableError` naming the URL (password masked) and the cause.
+Used lazily: for the store's reads and for migrations, never on the workflow engine's hot path
+(that goes through `dbapi`). `postgresql://` and `postgres://` mean psycopg 3
+(`postgresql+psycopg://`). SQLite files get their parent folder created and WAL pragmas on
+every connection. Anything that keeps the store from opening becomes one
+`StoreUnavailableError` naming the URL (password masked) and the cause.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +19,11 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.pool import StaticPool
 
 from slipstream._core.errors import InvalidInputError, StoreUnavailableError
+from slipstream.metadata.sql.drivers import SQLITE_PRAGMAS, execute_waiting, make_parent
+from slipstream.metadata.sql.urls import describe_db_error, mask_url
 
-_SQLITE_PRAGMAS = (
-    "PRAGMA busy_timeout=30000",  # first: the others may need to wait for a lock
-    "PRAGMA journal_mode=WAL",
-    "PRAGMA synchronous=NORMAL",
-    "PRAGMA foreign_keys=ON",
-)
-_SQLITE_LOCK_WAIT_S = 30.0
+__all__ = ["create_store_engine", "describe_db_error", "mask_url", "normalise_url"]
+
 _PG_CONNECT_TIMEOUT_S = 10
 
 
@@ -41,24 +39,9 @@ def normalise_url(url: str) -> URL:
     return parsed
 
 
-def mask_url(url: str | URL) -> str:
-    """The URL as text with any password replaced by ***."""
-    try:
-        parsed = url if isinstance(url, URL) else make_url(url)
-        return parsed.render_as_string(hide_password=True)
-    except Exception:
-        return "<unparseable URL>"
-
-
-def describe_db_error(exc: BaseException) -> str:
-    """The driver's one-line message for a database error (no traceback, no SQL)."""
-    orig = getattr(exc, "orig", None) or exc
-    text = str(orig).strip() or type(orig).__name__
-    return " ".join(line.strip() for line in text.splitlines() if line.strip())
-
-
-def create_store_engine(url: str) -> Engine:
-    """An engine for `url`, with one connection opened to prove the store is reachable."""
+def create_store_engine(url: str, creator: Callable[[], Any] | None = None) -> Engine:
+    """An engine for `url`, with one connection opened to prove the store is reachable.
+    `creator`: the one connection of an in-memory SQLite database to share."""
     parsed = normalise_url(url)
     backend = parsed.get_backend_name()
     kwargs: dict[str, Any] = {}
@@ -67,8 +50,10 @@ def create_store_engine(url: str) -> Engine:
         if database in ("", ":memory:"):
             kwargs["poolclass"] = StaticPool  # one shared in-memory database
             kwargs["connect_args"] = {"check_same_thread": False}
+            if creator is not None:
+                kwargs["creator"] = creator
         else:
-            _make_parent(url, Path(database))
+            make_parent(url, Path(database))
     elif backend == "postgresql":
         if "connect_timeout" not in parsed.query:
             kwargs["connect_args"] = {"connect_timeout": _PG_CONNECT_TIMEOUT_S}
@@ -97,36 +82,10 @@ def create_store_engine(url: str) -> Engine:
     return engine
 
 
-def _make_parent(url: str, path: Path) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreUnavailableError(
-            f"Cannot open metadata store {mask_url(url)!r}: cannot create folder "
-            f"{str(path.parent)!r} ({exc.strerror or exc})"
-        ) from None
-
-
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
-        for pragma in _SQLITE_PRAGMAS:
-            _execute_waiting(cursor, pragma)
+        for pragma in SQLITE_PRAGMAS:
+            execute_waiting(cursor, pragma)
     finally:
         cursor.close()
-
-
-def _execute_waiting(cursor: Any, sql: str) -> None:
-    """Run `sql`, retrying "database is locked": switching a brand-new file to WAL can report
-    it at once, without SQLite's busy handler, while another process does the same."""
-    deadline = time.monotonic() + _SQLITE_LOCK_WAIT_S
-    delay = 0.005
-    while True:
-        try:
-            cursor.execute(sql)
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-        time.sleep(delay)
-        delay = min(delay * 2, 0.1)

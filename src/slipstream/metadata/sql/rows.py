@@ -1,5 +1,7 @@
 """Convert between entities and table rows: parameter dicts out, entities back in.
 
+No SQLAlchemy at run time: the hot path uses these with plain driver rows.
+
 JSON columns hold compact text; None stays NULL so `None` and `{}` round-trip distinctly.
 """
 
@@ -8,9 +10,7 @@ from __future__ import annotations
 import json
 import json.encoder
 from collections.abc import Callable
-from typing import Any
-
-from sqlalchemy.engine import Row
+from typing import TYPE_CHECKING, Any
 
 from slipstream.entities import (
     Attempt,
@@ -21,6 +21,9 @@ from slipstream.entities import (
     Status,
     WorkflowRecord,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Row
 
 _decode = json.loads
 
@@ -133,8 +136,8 @@ def node_from_row(r: Row[Any]) -> NodeExecutionRecord:
     )
 
 
-def cache_from_row(r: Row[Any]) -> CacheEntry:
-    """A CacheEntry from a full cache_entries row."""
+def cache_from_row(r: Any) -> CacheEntry:
+    """A CacheEntry from a full cache_entries row (any row with the columns as attributes)."""
     return CacheEntry(key=r.key, task_name=r.task_name, cache_version=r.cache_version,
                       outputs=_decode(r.outputs), created_at=r.created_at,
                       execution_id=r.execution_id, node_id=r.node_id)
