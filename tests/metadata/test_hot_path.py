@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -135,6 +136,23 @@ def test_mask_url() -> None:
 
 
 # -- connections: forks, threads, dropped sessions ------------------------------------------------
+
+def test_sqlite_pragmas_on_every_driver_connection(tmp_path: Path) -> None:
+    store = open_execution_store(f"sqlite:///{tmp_path / 'new' / 's.db'}")
+    try:
+        db = _db(store)
+        with db.connection() as a, db.connection() as b:
+            assert a is not b
+            for conn in (a, b):
+                def pragma(name: str, conn: Any = conn) -> Any:
+                    return db.execute(conn, f"PRAGMA {name}")[0][0]
+                assert pragma("journal_mode") == "wal"
+                assert pragma("synchronous") == 1  # NORMAL
+                assert pragma("busy_timeout") == 30000
+                assert pragma("foreign_keys") == 1
+    finally:
+        store.close()
+
 
 def _driver_connection_in_child(store: Any, queue: Any) -> None:
     with _db(store).connection() as conn:

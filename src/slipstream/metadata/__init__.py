@@ -1,6 +1,7 @@
 """Metadata store interfaces (one per aggregate) and `open_execution_store`, which picks an
-implementation by URL scheme: sqlite:// and postgresql:// -> SQL (SQLAlchemy + Alembic);
-http(s):// -> REST (later).
+implementation by URL scheme: sqlite:// and postgresql:// -> SQL (the workflow engine's path
+through the driver with SQL compiled ahead of time; SQLAlchemy + Alembic for the other reads and
+migrations); http(s):// -> REST (later).
 """
 
 from slipstream.metadata.base import ExecutionStore
