@@ -161,3 +161,17 @@ def test_input_defaults_are_part_of_the_spec(default: int) -> None:
         return half(x=x)
 
     assert defaulted.spec.to_json()["inputs"]["x"] == {"type": "int", "default": default}
+
+
+def test_version_ignores_comments_and_line_moves_but_not_defaults() -> None:
+    """Reformatting a file must not invalidate caches; changing what a task does must."""
+    base = load("1")
+    moved = types.ModuleType("spec_fixture")
+    text = "# a comment\n\n\n" + SOURCE.replace("BODY", "1  # explained")
+    exec(compile(text, "<spec_fixture>", "exec"), moved.__dict__)
+    assert moved.inc.version == base.inc.version
+    assert moved.pipeline.version == base.pipeline.version
+    defaults = types.ModuleType("spec_fixture")
+    exec(compile(SOURCE.replace("BODY", "1").replace("def inc(x: int)", "def inc(x: int = 5)"),
+                 "<spec_fixture>", "exec"), defaults.__dict__)
+    assert defaults.inc.version != base.inc.version

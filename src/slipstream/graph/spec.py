@@ -210,12 +210,11 @@ class WorkflowSpec:
             "output_bindings": {k: b.to_json() for k, b in self.outputs.items()},
         }
 
-    def content_hash(self, sources: list[str]) -> str:
-        """Version: a hash of the graph JSON and the source of every task it runs."""
-        digest = hashlib.sha256(json.dumps(self.to_json(), sort_keys=True, default=repr).encode())
-        for source in sources:
-            digest.update(source.encode())
-        return digest.hexdigest()[:16]
+    def content_hash(self) -> str:
+        """Version: a hash of the graph JSON, which includes the code version of every task,
+        sub-workflow, map and dynamic task the graph runs."""
+        data = json.dumps(self.to_json(), sort_keys=True, default=repr).encode()
+        return hashlib.sha256(data).hexdigest()[:16]
 
 
 def _json_default(value: Any) -> Any:

@@ -76,14 +76,14 @@ class Task:
 
     @property
     def version(self) -> str:
-        """A hash of the function's source (of its bytecode when the source cannot be read, e.g.
-        code run through `exec`): changes when the code does."""
+        """A hash of what the function does: its bytecode, names, constants and defaults (not
+        its comments, formatting or line numbers). Changes when the code does."""
         if self._version is None:
-            try:
-                text = inspect.getsource(self.fn)
-            except (OSError, TypeError):
-                code = getattr(self.fn, "__code__", None)
-                text = self.ref + ("\n" + _code_fingerprint(code) if code is not None else "")
+            code = getattr(self.fn, "__code__", None)
+            if code is None:
+                text = self.source
+            else:
+                text = _code_fingerprint(code) + "|" + repr(getattr(self.fn, "__defaults__", None))
             self._version = hashlib.sha256(text.encode()).hexdigest()[:16]
         return self._version
 

@@ -42,9 +42,9 @@ class Workflow:
 
     @property
     def version(self) -> str:
-        """Content hash of the graph and the source of every task it runs."""
+        """Content hash of the graph, which names the code version of every task it runs."""
         if self._version is None:
-            self._version = self.spec.content_hash(sorted(_sources(self.spec.nodes)))
+            self._version = self.spec.content_hash()
         return self._version
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -117,19 +117,6 @@ def workflow(fn: Callable[..., Any] | None = None, /, *, name: str | None = None
     if fn is not None:
         return Workflow(fn, name)
     return lambda f: Workflow(f, name)
-
-
-def _sources(nodes: tuple[NodeSpec, ...]) -> set[str]:
-    out: set[str] = set()
-    for node in nodes:
-        entity = node.entity
-        if hasattr(entity, "source"):
-            out.add(entity.source)
-        if node.kind == "workflow":
-            out |= _sources(entity.spec.nodes)
-        for case in node.cases:
-            out |= _sources(case.nodes)
-    return out
 
 
 def _type_names(interface: Interface) -> dict[str, str]:
