@@ -4,8 +4,12 @@ that declare a `RunContext` parameter, and available as `current_context()` to l
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import logging
+
 import contextvars
-import logging
 
 _current: contextvars.ContextVar[RunContext | None] = contextvars.ContextVar(
     "slipstream_run_context", default=None)
@@ -27,6 +31,8 @@ class RunContext:
     @property
     def logger(self) -> logging.Logger:
         """A logger named after the task."""
+        import logging
+
         return logging.getLogger(f"slipstream.task.{self.task_name}")
 
     @classmethod

@@ -14,3 +14,8 @@ def new_id() -> str:
 def now() -> float:
     """Wall-clock time in epoch seconds (the unit every record uses)."""
     return time.time()
+
+
+def hostname() -> str:
+    """This machine's name (as socket.gethostname(), without importing socket)."""
+    return os.uname().nodename

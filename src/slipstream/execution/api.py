@@ -159,9 +159,10 @@ class Client:
 
 def _runner_alive(record: ExecutionRecord) -> bool:
     import os
-    import socket
 
-    if record.host != socket.gethostname() or not record.pid:
+    from slipstream._core.ids import hostname
+
+    if record.host != hostname() or not record.pid:
         return False
     try:
         os.kill(record.pid, 0)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import socket
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -16,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from slipstream._core.errors import ExecutionFailedError, SlipstreamError, UserError
-from slipstream._core.ids import new_id, now
+from slipstream._core.ids import hostname, new_id, now
 from slipstream.entities import (
     CacheEntry,
     ErrorInfo,
@@ -90,14 +89,14 @@ class Runner:
             status=Status.RUNNING, inputs=offload(literal_map(inputs), self.ctx) or {},
             created_at=started, source_ref=source_ref, started_at=started,
             recovered_from=recovered_from, executor=self.executor.name,
-            host=socket.gethostname(), pid=os.getpid())
+            host=hostname(), pid=os.getpid())
         self.recorder.workflow(WorkflowRecord(workflow.name, workflow.version, spec.to_json(),
                                               source_ref, started))
         self._set_execution(self.execution)
         self.recorder.flush()
         if self.executor.shares_memory:
             self._serializer = ThreadPoolExecutor(1, thread_name_prefix="slipstream-serializer")
-        env = WorkerEnv(self.engine, self.ctx, f"{socket.gethostname()}:{os.getpid()}",
+        env = WorkerEnv(self.engine, self.ctx, f"{hostname()}:{os.getpid()}",
                         self._serializer)
         try:
             self.executor.start(env, self.artifact_uri)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import os
-import socket
 import time
 import traceback
 from concurrent.futures import Executor
@@ -15,7 +14,7 @@ from typing import Any
 
 from slipstream._core.context import RunContext, enter_context, exit_context
 from slipstream._core.errors import ValueConversionError
-from slipstream._core.ids import now
+from slipstream._core.ids import hostname, now
 from slipstream.entities import Attempt, ErrorInfo, Status
 from slipstream.execution.calls import CallItem, ItemOutcome, TaskCall
 from slipstream.execution.timeouts import TaskTimedOut, call_with_timeout
@@ -38,7 +37,7 @@ class WorkerEnv:
 
 
 def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return f"{hostname()}:{os.getpid()}"
 
 
 def run_call(call: TaskCall, env: WorkerEnv) -> list[ItemOutcome]:

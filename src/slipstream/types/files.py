@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import uuid
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
 
@@ -93,7 +92,7 @@ def _download(ctx: ConversionContext, digest: str, dest: str) -> None:
     if os.path.exists(dest):
         return
     os.makedirs(os.path.dirname(dest), exist_ok=True)
-    partial = f"{dest}.{uuid.uuid4().hex}.part"
+    partial = f"{dest}.{os.urandom(8).hex()}.part"
     try:
         ctx.blobs.get_file(digest, partial)
         os.replace(partial, dest)
