@@ -32,3 +32,11 @@ def test_succeeded_nodes_reference_stored_blobs(client: Any, executor: str) -> N
     ref = frame_node.outputs["o0"]
     assert ref["fmt"] == "parquet"
     assert client.artifacts.exists(ref["$blob"])
+
+
+def test_a_constant_that_cannot_be_stored_fails_the_execution(client: Any, executor: str) -> None:
+    # in-process the constant is stored in the background (the execution fails at its end);
+    # with a process pool it is converted at once (its consuming node fails)
+    with pytest.raises(ExecutionFailedError, match=r"cannot store this pandas\.DataFrame") as e:
+        client.execute(sharing.unstorable_constant, {}, executor=executor)
+    assert client.store.get_execution(e.value.execution_id).status is Status.FAILED

@@ -4,11 +4,12 @@ and lists/dicts of those, converted when the consumer's type differs from the pr
 from __future__ import annotations
 
 import typing
+from concurrent.futures import Executor
 from typing import Any
 
 from slipstream._core.errors import SlipstreamError
 from slipstream.execution.frames import Frame
-from slipstream.execution.values import Value, expand, keep, make_value
+from slipstream.execution.values import Value, deferred_value, expand, keep, make_value
 from slipstream.graph.spec import (
     NO_LITERAL,
     Binding,
@@ -29,6 +30,19 @@ class Resolver:
         self.engine = engine
         self.ctx = ctx
         self._consts: dict[int, Value] = {}
+        self.serializer: Executor | None = None
+        """Where constants with a cheap check are serialised (set by an in-process runner)."""
+        self.deferred_consts: list[Value] = []
+
+    def failed_constant(self) -> Exception | None:
+        """The error of a constant that could not be stored in the background, if any (call
+        after the serializer has drained)."""
+        for value in self.deferred_consts:
+            try:
+                value.literal  # noqa: B018 - raises the serialisation error, if any
+            except Exception as exc:
+                return exc
+        return None
 
     def values_from(self, types: dict[str, Any], literals: dict[str, Any] | None) -> dict[str, Value]:
         """Lazy values for stored outputs (materialised only if a task needs them)."""
@@ -58,6 +72,10 @@ class Resolver:
             if cached is None:
                 if binding.literal is not NO_LITERAL:  # converted when it was built
                     cached = keep(self.engine, binding.tp, binding.literal, binding.value)
+                elif self.serializer is not None and self.engine.check(binding.value, binding.tp):
+                    cached = deferred_value(self.engine, binding.value, binding.tp, self.ctx,
+                                            self.serializer)
+                    self.deferred_consts.append(cached)
                 else:
                     cached = make_value(self.engine, binding.value, binding.tp, self.ctx)
                 self._consts[id(binding)] = cached

@@ -96,6 +96,7 @@ class Runner:
         self.recorder.flush()
         if self.executor.shares_memory:
             self._serializer = ThreadPoolExecutor(1, thread_name_prefix="slipstream-serializer")
+            self.values.serializer = self._serializer
         env = WorkerEnv(self.engine, self.ctx, f"{hostname()}:{os.getpid()}",
                         self._serializer)
         try:
@@ -116,6 +117,11 @@ class Runner:
         self._drain_serializer()
         if self._deferred_failure is not None and self._failure is None:
             self._failure = self._deferred_failure
+        const_error = self.values.failed_constant()
+        if const_error is not None and self._failure is None:
+            self._failure = ("", ErrorInfo("user", type(const_error).__name__,
+                                           f"a constant input could not be stored: {const_error}"),
+                             Status.FAILED)
         ended = now()
         if self._failure is None and self._outputs is not None:
             record = _replace(self.execution, status=Status.SUCCEEDED, ended_at=ended,
@@ -310,6 +316,7 @@ class Runner:
             self._serializer.submit(job)
 
     def _drain_serializer(self) -> None:
+        self.values.serializer = None
         if self._serializer is not None:
             self._serializer.shutdown(wait=True)
             self._serializer = None

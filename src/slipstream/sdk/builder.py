@@ -14,6 +14,7 @@ from typing import Any
 
 from slipstream._core.errors import DefinitionError, WiringTypeError, did_you_mean
 from slipstream.graph.spec import (
+    NO_LITERAL,
     Binding,
     ConstBinding,
     DictBinding,
@@ -129,7 +130,7 @@ class GraphBuilder:
             return DictBinding(tuple((str(k), self.to_binding(v, item_tp, f"{where}[{k!r}]"))
                                      for k, v in value.items()))
         literal = check_constant(value, expected, where, self.ctx)
-        if self.ctx is not None:
+        if self.ctx is not None and literal is not NO_LITERAL:
             return ConstBinding(value, expected, literal)
         return ConstBinding(value, expected)
 
@@ -172,14 +173,18 @@ def type_name(tp: Any) -> str:
 
 
 def check_constant(value: Any, expected: Any, where: str, ctx: Any = None) -> Any:
-    """Validate a constant against its hint by converting it: with `ctx` when given (the
-    literal is kept), else with a context that stores nothing. Returns the literal."""
+    """Validate a constant against its hint. Types with a cheap check (DataFrames, arrays,
+    models) are only checked: NO_LITERAL, converted when the node runs. Others are converted,
+    with `ctx` when given (the literal is kept), else with a context that stores nothing."""
     from slipstream._core.errors import ValueConversionError
     from slipstream.types import default_engine
     from slipstream.types.validate import validation_context
 
+    engine = default_engine()
     try:
-        return default_engine().to_literal(value, expected, ctx or validation_context())
+        if engine.check(value, expected):
+            return NO_LITERAL
+        return engine.to_literal(value, expected, ctx or validation_context())
     except ValueConversionError as exc:
         raise WiringTypeError(f"{where}: {exc}") from None
 

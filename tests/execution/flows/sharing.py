@@ -64,3 +64,9 @@ def row_count(df: pd.DataFrame) -> int:
 @workflow
 def stores_late() -> int:
     return row_count(df=unstorable())
+
+
+@workflow
+def unstorable_constant() -> int:
+    """A DataFrame constant that passes the cheap check but parquet refuses."""
+    return row_count(df=pd.DataFrame({"mixed": [1, "two", 3.0]}))
