@@ -6,9 +6,11 @@ map is many), so executors can amortise shipping the task over a chunk.
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
+from slipstream._core.ids import now
 from slipstream.entities import Attempt, ErrorInfo, Status
 from slipstream.execution.values import Value
 
@@ -49,3 +51,15 @@ class ItemOutcome:
         if self.outputs:
             self.outputs = {k: v.without_py() for k, v in self.outputs.items()}
         return self
+
+
+def lost_call_outcomes(future: Future[list[ItemOutcome]], call: TaskCall) -> list[ItemOutcome]:
+    """A call's outcomes; if the executor lost it (a worker process died), each item FAILED."""
+    try:
+        return future.result()
+    except Exception as exc:
+        t = now()
+        error = ErrorInfo("system", type(exc).__name__,
+                          f"the worker running this task was lost: {exc}")
+        return [ItemOutcome(item.node_id, Status.FAILED, None, (), error, t, t)
+                for item in call.items]

@@ -77,7 +77,7 @@ class MapRunner:
         keys: list[str | None] = [None] * len(state.item_inputs)
         entries: dict[str, CacheEntry] = {}
         if task.cache is not None:
-            keys = [runner.cache_key(task, inputs) for inputs in state.item_inputs]
+            keys = [runner.reuse.cache_key(task, inputs) for inputs in state.item_inputs]
             entries = runner.store.get_cache_entries([k for k in keys if k])
         state.cache_keys = keys
         reused: list[NodeExecutionRecord] = []

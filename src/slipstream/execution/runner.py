@@ -6,11 +6,10 @@ nodes name; where calls run is the executor's business.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,12 +23,16 @@ from slipstream.entities import (
     Status,
     WorkflowRecord,
 )
-from slipstream.execution.calls import CallItem, ItemOutcome, TaskCall
+from slipstream.execution.calls import CallItem, ItemOutcome, TaskCall, lost_call_outcomes
+from slipstream.execution.composite import CompositeRunner
 from slipstream.execution.executor import Executor
 from slipstream.execution.frames import Frame
 from slipstream.execution.hooks import NodeHook
+from slipstream.execution.mapping import MapRunner
 from slipstream.execution.recorder import Recorder
 from slipstream.execution.resolver import Resolver
+from slipstream.execution.reuse import HIT, Reuse
+from slipstream.execution.serializer import OutputSerializer
 from slipstream.execution.values import Value, literal_map, offload, stored_literal_map
 from slipstream.execution.worker import WorkerEnv, user_traceback
 from slipstream.graph.spec import (
@@ -68,15 +71,14 @@ class Runner:
         self._completed: deque[tuple[Callable[[list[ItemOutcome]], None], list[ItemOutcome]]] = deque()
         self._failure: tuple[str, ErrorInfo, Status] | None = None
         self._failure_name = ""  # the failing node's task or entity name, for the message
-        self._serializer: ThreadPoolExecutor | None = None
+        self._serializer = OutputSerializer(enabled=False)
         self._deferred_failure: tuple[str, ErrorInfo, Status] | None = None
         self._outputs: dict[str, Value] | None = None
         self.values = Resolver(engine, ctx)
-        from slipstream.execution.composite import CompositeRunner
-        from slipstream.execution.mapping import MapRunner
 
         self._maps = MapRunner(self)
         self._composites = CompositeRunner(self)
+        self.reuse = Reuse(self)
 
     # ---- execution lifecycle -------------------------------------------------------------
 
@@ -94,11 +96,10 @@ class Runner:
                                               source_ref, started))
         self._set_execution(self.execution)
         self.recorder.flush()
-        if self.executor.shares_memory:
-            self._serializer = ThreadPoolExecutor(1, thread_name_prefix="slipstream-serializer")
-            self.values.serializer = self._serializer
+        self._serializer = OutputSerializer(enabled=self.executor.shares_memory)
+        self.values.serializer = self._serializer.executor
         env = WorkerEnv(self.engine, self.ctx, f"{hostname()}:{os.getpid()}",
-                        self._serializer)
+                        self._serializer.executor)
         try:
             self.executor.start(env, self.artifact_uri)
             top = Frame(spec.nodes, "", inputs, spec.outputs, spec.interface.outputs,
@@ -186,7 +187,7 @@ class Runner:
             done, _ = wait(list(running), return_when=FIRST_COMPLETED)
             for future in done:
                 handler, call = running.pop(future)
-                completed.append((handler, _outcomes(future, call)))
+                completed.append((handler, lost_call_outcomes(future, call)))
 
     def submit(self, call: TaskCall, handler: Callable[[list[ItemOutcome]], None]) -> None:
         """Send a call to the executor; `handler` gets its outcomes from the main loop."""
@@ -203,10 +204,10 @@ class Runner:
         try:
             if node.kind in ("task", "dynamic"):
                 inputs = self.values.resolve_inputs(frame, node)
-                if self._reuse(frame, node, inputs):
+                if self.reuse.recovered(frame, node, inputs):
                     return
-                cache_key = self._cache_lookup(frame, node, inputs)
-                if cache_key == _HIT:
+                cache_key = self.reuse.cached(frame, node, inputs)
+                if cache_key == HIT:
                     return
                 if node.kind == "task":
                     self._start_task(frame, node, inputs, cache_key)
@@ -216,7 +217,7 @@ class Runner:
                 self._maps.start(frame, node)
             elif node.kind == "workflow":
                 inputs = self.values.resolve_inputs(frame, node)
-                if not self._reuse(frame, node, inputs):
+                if not self.reuse.recovered(frame, node, inputs):
                     self._composites.start_subworkflow(frame, node, inputs)
             elif node.kind == "branch":
                 self._composites.start_branch(frame, node)
@@ -229,24 +230,6 @@ class Runner:
                                                   user_traceback(exc)))
 
     # ---- task nodes --------------------------------------------------------------------------
-
-    def _cache_lookup(self, frame: Frame, node: NodeSpec, inputs: dict[str, Value]) -> str | None:
-        """For a cached task or dynamic node: its cache key, or _HIT after completing the node
-        from a cache entry. None when the node is not cached."""
-        entity = node.entity
-        if entity.cache is None:
-            return None
-        cache_key = self.cache_key(entity, inputs)
-        entry = self.recorder.pending_cache(cache_key) or self.store.get_cache_entry(cache_key)
-        if entry is None:
-            return cache_key
-        outputs = self.values.values_from(entity.interface.outputs, entry.outputs)
-        t = now()
-        self.emit(self.record(frame, node, Status.SUCCEEDED, started_at=t, ended_at=t,
-                              inputs=inputs, outputs=entry.outputs, cache_status="hit",
-                              cache_key=cache_key, detail={"cached_from": entry.execution_id}))
-        self.complete(frame, node, outputs)
-        return _HIT
 
     def _start_task(self, frame: Frame, node: NodeSpec, inputs: dict[str, Value],
                     cache_key: str | None) -> None:
@@ -262,7 +245,7 @@ class Runner:
             self._task_done(frame, node, inputs, cache_key, started, outcomes[0])
 
         self.submit(TaskCall(self.execution_id, task, [CallItem(full_id, inputs)],
-                             defer=self._serializer is not None), done)
+                             defer=self._serializer.executor is not None), done)
 
     def _task_done(self, frame: Frame, node: NodeSpec, inputs: dict[str, Value],
                    cache_key: str | None, started: float, outcome: ItemOutcome) -> None:
@@ -310,40 +293,11 @@ class Runner:
                     self._deferred_failure = (frame.full_id(node), error, Status.FAILED)
                     self._failure_name = node.name
 
-        if self._serializer is None or all(v.ready for vs in values for v in vs.values()):
-            job()
-        else:
-            self._serializer.submit(job)
+        self._serializer.after(job, *values)
 
     def _drain_serializer(self) -> None:
         self.values.serializer = None
-        if self._serializer is not None:
-            self._serializer.shutdown(wait=True)
-            self._serializer = None
-
-    def _reuse(self, frame: Frame, node: NodeSpec, inputs: dict[str, Value]) -> bool:
-        """Recovery: reuse a node that succeeded in the execution being recovered."""
-        previous = self.recovered.get(frame.full_id(node))
-        version = getattr(node.entity, "version", "")
-        if previous is None or previous.status is not Status.SUCCEEDED or \
-                previous.task_version != version:
-            return False
-        outputs = self.values.values_from(node.interface.outputs, previous.outputs)
-        t = now()
-        self.emit(self.record(frame, node, Status.SUCCEEDED, started_at=t, ended_at=t,
-                              inputs=inputs, outputs=previous.outputs, cache_status="recovered",
-                              detail={"recovered_from": previous.execution_id}))
-        self.complete(frame, node, outputs)
-        return True
-
-    def cache_key(self, task: Any, inputs: dict[str, Value]) -> str:
-        digest = hashlib.sha256(f"{task.ref}\0{task.cache_version}".encode())
-        ignored = task.cache.ignore_inputs
-        for name in sorted(inputs):
-            if name not in ignored:
-                digest.update(f"\0{name}\0".encode())
-                digest.update(self.engine.hash_literal(inputs[name].literal).encode())
-        return digest.hexdigest()
+        self._serializer.drain()
 
     # ---- completion ------------------------------------------------------------------------
 
@@ -418,24 +372,9 @@ class Runner:
                 hook.on_node(record=record)
 
 
-_HIT = "\0hit"
-
-
 def _literals_of(values: dict[str, Any]) -> dict[str, Any]:
     """Input literal maps come as Values (from the resolver) or as literals already."""
     return {name: v.literal if isinstance(v, Value) else v for name, v in values.items()}
-
-
-def _outcomes(future: Future[list[ItemOutcome]], call: TaskCall) -> list[ItemOutcome]:
-    """A call's outcomes; if the executor lost it (a worker process died), each item FAILED."""
-    try:
-        return future.result()
-    except Exception as exc:
-        t = now()
-        error = ErrorInfo("system", type(exc).__name__,
-                          f"the worker running this task was lost: {exc}")
-        return [ItemOutcome(item.node_id, Status.FAILED, None, (), error, t, t)
-                for item in call.items]
 
 
 def _replace(record: ExecutionRecord, **changes: Any) -> ExecutionRecord:

@@ -1,0 +1,37 @@
+"""Background serialisation of in-process outputs.
+
+One thread writes deferred values (DataFrames, arrays, models the tasks returned) to the
+artifact store, then runs each node's "record SUCCEEDED" job, in submission order: a node is
+never recorded succeeded before its outputs are stored, and the main thread never waits for
+parquet or the disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from slipstream.execution.values import Value
+
+
+class OutputSerializer:
+    """Runs record jobs after the values they need are stored; `executor` is None when the
+    executor does not share memory (outputs then arrive as literals already)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.executor: ThreadPoolExecutor | None = (
+            ThreadPoolExecutor(1, thread_name_prefix="slipstream-serializer") if enabled else None)
+
+    def after(self, job: Callable[[], None], *values: dict[str, Value]) -> None:
+        """Run `job` now if every value's literal is ready, else after the serializer has
+        produced them (jobs run in order, after the serialisations submitted before them)."""
+        if self.executor is None or all(v.ready for vs in values for v in vs.values()):
+            job()
+        else:
+            self.executor.submit(job)
+
+    def drain(self) -> None:
+        """Wait for every pending serialisation and job; no more can be submitted."""
+        if self.executor is not None:
+            self.executor.shutdown(wait=True)
+            self.executor = None
