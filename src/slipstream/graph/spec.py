@@ -9,6 +9,7 @@ store, the UI and the content-hash version.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -196,6 +197,11 @@ class WorkflowSpec:
     type_names: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
+        """The spec as JSON (computed once; the spec is frozen, so it cannot change)."""
+        return self._json
+
+    @functools.cached_property
+    def _json(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "ref": self.ref,
