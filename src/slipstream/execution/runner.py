@@ -32,7 +32,7 @@ from slipstream.execution.mapping import MapRunner
 from slipstream.execution.recorder import Recorder
 from slipstream.execution.resolver import Resolver
 from slipstream.execution.reuse import HIT, Reuse
-from slipstream.execution.serializer import OutputSerializer
+from slipstream.execution.serializer import OutputSerializer, storage_modules
 from slipstream.execution.values import Value, literal_map, offload, stored_literal_map
 from slipstream.execution.worker import WorkerEnv, user_traceback
 from slipstream.graph.spec import (
@@ -97,6 +97,7 @@ class Runner:
         self._set_execution(self.execution)
         self.recorder.flush()
         self._serializer = OutputSerializer(enabled=self.executor.shares_memory)
+        self._serializer.warm_up(storage_modules(spec.nodes, self.engine))
         self.values.serializer = self._serializer.executor
         env = WorkerEnv(self.engine, self.ctx, f"{hostname()}:{os.getpid()}",
                         self._serializer.executor)

@@ -8,10 +8,14 @@ parquet or the disk.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from slipstream.execution.values import Value
+from slipstream.graph.spec import NodeSpec
+from slipstream.types import TypeEngine
 
 
 class OutputSerializer:
@@ -21,6 +25,13 @@ class OutputSerializer:
     def __init__(self, enabled: bool) -> None:
         self.executor: ThreadPoolExecutor | None = (
             ThreadPoolExecutor(1, thread_name_prefix="slipstream-serializer") if enabled else None)
+
+    def warm_up(self, modules: set[str]) -> None:
+        """Import what serialising will need (pyarrow for parquet) on the serializer thread,
+        while the first tasks run, instead of when the first value is stored."""
+        if self.executor is not None:
+            for name in sorted(modules):
+                self.executor.submit(_import_quietly, name)
 
     def after(self, job: Callable[[], None], *values: dict[str, Value]) -> None:
         """Run `job` now if every value's literal is ready, else after the serializer has
@@ -35,3 +46,21 @@ class OutputSerializer:
         if self.executor is not None:
             self.executor.shutdown(wait=True)
             self.executor = None
+
+
+def _import_quietly(name: str) -> None:
+    with contextlib.suppress(ImportError):  # the value's own conversion will report it
+        importlib.import_module(name)
+
+
+def storage_modules(nodes: tuple[NodeSpec, ...], engine: TypeEngine) -> set[str]:
+    """Modules needed to store the outputs of these nodes (sub-graphs included)."""
+    modules: set[str] = set()
+    for node in nodes:
+        for tp in node.interface.outputs.values():
+            modules.update(engine.transformer_for(tp).storage_modules)
+        if node.kind == "workflow":
+            modules |= storage_modules(node.entity.spec.nodes, engine)
+        for case in node.cases:
+            modules |= storage_modules(case.nodes, engine)
+    return modules

@@ -98,6 +98,7 @@ def table_to_frame(table: Any) -> Any:
 
 class DataFrameTransformer(TypeTransformer[Any]):
     name = "pandas.DataFrame"
+    storage_modules = ("pyarrow", "pyarrow.parquet", "pyarrow.pandas_compat")
 
     def matches(self, tp: Any) -> bool:
         return _class_in("pandas", "DataFrame", tp)
@@ -125,6 +126,7 @@ class DataFrameTransformer(TypeTransformer[Any]):
 
 class SeriesTransformer(TypeTransformer[Any]):
     name = "pandas.Series"
+    storage_modules = ("pyarrow", "pyarrow.parquet", "pyarrow.pandas_compat")
 
     def matches(self, tp: Any) -> bool:
         return _class_in("pandas", "Series", tp)
@@ -156,6 +158,7 @@ class SeriesTransformer(TypeTransformer[Any]):
 
 class ArrowTableTransformer(TypeTransformer[Any]):
     name = "pyarrow.Table"
+    storage_modules = ("pyarrow", "pyarrow.parquet", "pyarrow.pandas_compat")
 
     def matches(self, tp: Any) -> bool:
         return _class_in("pyarrow", "Table", tp)

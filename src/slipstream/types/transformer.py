@@ -25,6 +25,9 @@ class TypeTransformer(ABC, Generic[T]):
     """
 
     name: ClassVar[str]
+    storage_modules: ClassVar[tuple[str, ...]] = ()
+    """Modules `to_literal` imports (e.g. pyarrow for parquet), so a runner can import them in
+    the background before the first value needs them."""
 
     @abstractmethod
     def matches(self, tp: Any) -> bool:
