@@ -11,6 +11,7 @@ before returning.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from slipstream.entities import CacheEntry, ExecutionRecord, NodeExecutionRecord, WorkflowRecord
@@ -30,7 +31,8 @@ class Recorder:
         self._wake = threading.Event()
         self._closed = False
         self._error: BaseException | None = None
-        self._nodes: dict[tuple[str, str], NodeExecutionRecord] = {}
+        self._nodes: dict[tuple[str, str],
+                          NodeExecutionRecord | Callable[[], NodeExecutionRecord]] = {}
         self._executions: dict[str, ExecutionRecord] = {}
         self._workflows: list[WorkflowRecord] = []
         self._cache: dict[str, CacheEntry] = {}
@@ -45,6 +47,13 @@ class Recorder:
             full = len(self._nodes) >= self.max_pending
         if full:
             self._wake.set()
+
+    def node_later(self, execution_id: str, node_id: str,
+                   build: Callable[[], NodeExecutionRecord]) -> None:
+        """Queue a node state whose record is built only when written, and not at all if a
+        newer state of the node replaces it first (a quick task's RUNNING state, usually)."""
+        with self._lock:
+            self._nodes[(execution_id, node_id)] = build
 
     def nodes(self, records: list[NodeExecutionRecord]) -> None:
         with self._lock:
@@ -108,6 +117,7 @@ class Recorder:
                 }
                 self._workflows, self._executions, self._nodes = [], {}, {}
                 self._cache = {}
+            batch["nodes"] = [n() if callable(n) else n for n in batch["nodes"]]
             try:
                 self.store.record(**batch)
             except BaseException:

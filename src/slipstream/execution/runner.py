@@ -6,6 +6,7 @@ nodes name; where calls run is the executor's business.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -126,14 +127,14 @@ class Runner:
                              Status.FAILED)
         ended = now()
         if self._failure is None and self._outputs is not None:
-            record = _replace(self.execution, status=Status.SUCCEEDED, ended_at=ended,
+            record = dataclasses.replace(self.execution, status=Status.SUCCEEDED, ended_at=ended,
                               outputs=offload(literal_map(self._outputs), self.ctx) or {})
             self._set_execution(record)
             self.recorder.close()
             return ExecutionResult(record, self._outputs)
         node_id, error, status = self._failure or ("", ErrorInfo("system", "InternalError",
                                                                  "no outputs"), Status.FAILED)
-        record = _replace(self.execution, status=status, ended_at=ended, error=error)
+        record = dataclasses.replace(self.execution, status=status, ended_at=ended, error=error)
         self._set_execution(record)
         self.recorder.close()
         raise ExecutionFailedError(_failure_message(record, node_id, self._failure_name, error),
@@ -148,7 +149,7 @@ class Runner:
                           user_traceback(exc) if not isinstance(exc, KeyboardInterrupt) else "")
         with contextlib.suppress(Exception):
             self._drain_serializer()
-        self._set_execution(_replace(self.execution, status=Status.ABORTED, ended_at=now(),
+        self._set_execution(dataclasses.replace(self.execution, status=Status.ABORTED, ended_at=now(),
                                      error=error))
         with contextlib.suppress(SlipstreamError):
             self.recorder.close()
@@ -237,10 +238,17 @@ class Runner:
         task = node.entity
         full_id = frame.full_id(node)
         started = now()
-        ready = all(v.ready for v in inputs.values())  # else the final record has them
-        self.emit(self.record(frame, node, Status.RUNNING, started_at=started,
-                              inputs=inputs if ready else None,
-                              cache_status="miss" if cache_key else "off", cache_key=cache_key))
+
+        def running() -> NodeExecutionRecord:
+            ready = all(v.ready for v in inputs.values())  # else the final record has them
+            return self.record(frame, node, Status.RUNNING, started_at=started,
+                               inputs=inputs if ready else None,
+                               cache_status="miss" if cache_key else "off", cache_key=cache_key)
+
+        if self.hooks:
+            self.emit(running())
+        else:  # built by the recorder, only if the task is still running when it writes
+            self.recorder.node_later(self.execution_id, full_id, running)
 
         def done(outcomes: list[ItemOutcome]) -> None:
             self._task_done(frame, node, inputs, cache_key, started, outcomes[0])
@@ -376,12 +384,6 @@ class Runner:
 def _literals_of(values: dict[str, Any]) -> dict[str, Any]:
     """Input literal maps come as Values (from the resolver) or as literals already."""
     return {name: v.literal if isinstance(v, Value) else v for name, v in values.items()}
-
-
-def _replace(record: ExecutionRecord, **changes: Any) -> ExecutionRecord:
-    import dataclasses
-
-    return dataclasses.replace(record, **changes)
 
 
 def _failure_message(record: ExecutionRecord, node_id: str, name: str,
