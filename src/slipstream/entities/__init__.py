@@ -1,4 +1,5 @@
-"""Frozen records shared by every layer: executions, node executions, cache entries, workflows."""
+"""Frozen records shared by every layer: executions, node executions, cache entries, workflows,
+and the tracking records (experiments, runs, metrics, params, tags, datasets)."""
 
 from slipstream.entities.executions import (
     TERMINAL_STATUSES,
@@ -10,14 +11,48 @@ from slipstream.entities.executions import (
     Status,
     WorkflowRecord,
 )
+from slipstream.entities.tracking import (
+    DEFAULT_EXPERIMENT_ID,
+    DEFAULT_EXPERIMENT_NAME,
+    PARENT_RUN_TAG,
+    RUN_NAME_TAG,
+    Dataset,
+    DatasetInput,
+    Experiment,
+    LifecycleStage,
+    Metric,
+    Param,
+    Run,
+    RunData,
+    RunInfo,
+    RunStatus,
+    RunTag,
+    ViewType,
+)
 
 __all__ = [
+    "DEFAULT_EXPERIMENT_ID",
+    "DEFAULT_EXPERIMENT_NAME",
+    "PARENT_RUN_TAG",
+    "RUN_NAME_TAG",
     "TERMINAL_STATUSES",
     "Attempt",
     "CacheEntry",
+    "Dataset",
+    "DatasetInput",
     "ErrorInfo",
     "ExecutionRecord",
+    "Experiment",
+    "LifecycleStage",
+    "Metric",
     "NodeExecutionRecord",
+    "Param",
+    "Run",
+    "RunData",
+    "RunInfo",
+    "RunStatus",
+    "RunTag",
     "Status",
+    "ViewType",
     "WorkflowRecord",
 ]

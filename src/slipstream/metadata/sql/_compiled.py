@@ -4,8 +4,12 @@ SQLAlchemy dialect names; "postgresql" is compiled for psycopg 3."""
 
 from __future__ import annotations
 
-HEAD_REVISION = '0001'
-TABLES: tuple[str, ...] = ('workflows', 'executions', 'node_executions', 'cache_entries')
+HEAD_REVISION = '0002'
+TABLES: tuple[str, ...] = (
+    ('workflows', 'executions', 'node_executions', 'cache_entries', 'experiments',
+    'experiment_tags', 'runs', 'params', 'tags', 'metrics', 'latest_metrics', 'datasets',
+    'inputs')
+)
 #: Columns of the cache SELECT, in order (CacheEntry fields).
 CACHE_COLUMNS: tuple[str, ...] = (
     ('key', 'task_name', 'cache_version', 'outputs', 'created_at', 'execution_id', 'node_id')
@@ -47,6 +51,16 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         'CREATE INDEX ix_executions_status_created_at ON executions (status, created_at)',
         'CREATE INDEX ix_executions_workflow_created_at ON executions (workflow_name, '
         'created_at)',
+        'CREATE TABLE experiments (\n'
+        '    experiment_id INTEGER NOT NULL,\n'
+        '    name VARCHAR(500) NOT NULL,\n'
+        '    artifact_location TEXT NOT NULL,\n'
+        '    lifecycle_stage VARCHAR(32) NOT NULL,\n'
+        '    creation_time BIGINT,\n'
+        '    last_update_time BIGINT,\n'
+        '    PRIMARY KEY (experiment_id),\n'
+        '    CONSTRAINT uq_experiments_name UNIQUE (name)\n'
+        ')',
         'CREATE TABLE workflows (\n'
         '    name TEXT NOT NULL,\n'
         '    version TEXT NOT NULL,\n'
@@ -56,6 +70,26 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    PRIMARY KEY (name, version)\n'
         ')',
         'CREATE INDEX ix_workflows_created_at ON workflows (created_at)',
+        'CREATE TABLE datasets (\n'
+        '    experiment_id INTEGER NOT NULL,\n'
+        '    name VARCHAR(500) NOT NULL,\n'
+        '    digest VARCHAR(36) NOT NULL,\n'
+        '    source_type VARCHAR(36) NOT NULL,\n'
+        '    source TEXT NOT NULL,\n'
+        '    schema TEXT,\n'
+        '    profile TEXT,\n'
+        '    PRIMARY KEY (experiment_id, name, digest),\n'
+        '    CONSTRAINT fk_datasets_experiment FOREIGN KEY(experiment_id) REFERENCES '
+        'experiments (experiment_id) ON DELETE CASCADE\n'
+        ')',
+        'CREATE TABLE experiment_tags (\n'
+        '    experiment_id INTEGER NOT NULL,\n'
+        '    "key" VARCHAR(250) NOT NULL,\n'
+        '    value TEXT NOT NULL,\n'
+        '    PRIMARY KEY (experiment_id, "key"),\n'
+        '    CONSTRAINT fk_experiment_tags_experiment FOREIGN KEY(experiment_id) REFERENCES '
+        'experiments (experiment_id) ON DELETE CASCADE\n'
+        ')',
         'CREATE TABLE node_executions (\n'
         '    execution_id VARCHAR(64) NOT NULL,\n'
         '    node_id TEXT NOT NULL,\n'
@@ -77,9 +111,76 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    CONSTRAINT fk_node_executions_execution FOREIGN KEY(execution_id) REFERENCES '
         'executions (id) ON DELETE CASCADE\n'
         ')',
+        'CREATE TABLE runs (\n'
+        '    run_id VARCHAR(32) NOT NULL,\n'
+        '    experiment_id INTEGER NOT NULL,\n'
+        '    name TEXT NOT NULL,\n'
+        '    user_id TEXT NOT NULL,\n'
+        '    status VARCHAR(16) NOT NULL,\n'
+        '    start_time BIGINT,\n'
+        '    end_time BIGINT,\n'
+        '    artifact_uri TEXT NOT NULL,\n'
+        '    lifecycle_stage VARCHAR(32) NOT NULL,\n'
+        '    parent_run_id VARCHAR(32),\n'
+        '    execution_id VARCHAR(64),\n'
+        '    node_id TEXT,\n'
+        '    PRIMARY KEY (run_id),\n'
+        '    CONSTRAINT fk_runs_experiment FOREIGN KEY(experiment_id) REFERENCES experiments '
+        '(experiment_id)\n'
+        ')',
+        'CREATE INDEX ix_runs_execution ON runs (execution_id, node_id)',
+        'CREATE INDEX ix_runs_experiment_start ON runs (experiment_id, start_time)',
+        'CREATE INDEX ix_runs_parent ON runs (parent_run_id)',
+        'CREATE TABLE inputs (\n'
+        '    run_id VARCHAR(32) NOT NULL,\n'
+        '    name VARCHAR(500) NOT NULL,\n'
+        '    digest VARCHAR(36) NOT NULL,\n'
+        '    tags TEXT NOT NULL,\n'
+        '    PRIMARY KEY (run_id, name, digest),\n'
+        '    CONSTRAINT fk_inputs_run FOREIGN KEY(run_id) REFERENCES runs (run_id) ON DELETE '
+        'CASCADE\n'
+        ')',
+        'CREATE TABLE latest_metrics (\n'
+        '    run_id VARCHAR(32) NOT NULL,\n'
+        '    "key" VARCHAR(250) NOT NULL,\n'
+        '    value DOUBLE NOT NULL,\n'
+        '    is_nan BOOLEAN NOT NULL,\n'
+        '    timestamp BIGINT NOT NULL,\n'
+        '    step BIGINT NOT NULL,\n'
+        '    PRIMARY KEY (run_id, "key"),\n'
+        '    CONSTRAINT fk_latest_metrics_run FOREIGN KEY(run_id) REFERENCES runs (run_id) ON '
+        'DELETE CASCADE\n'
+        ')',
+        'CREATE TABLE metrics (\n'
+        '    run_id VARCHAR(32) NOT NULL,\n'
+        '    "key" VARCHAR(250) NOT NULL,\n'
+        '    step BIGINT NOT NULL,\n'
+        '    timestamp BIGINT NOT NULL,\n'
+        '    value DOUBLE NOT NULL,\n'
+        '    is_nan BOOLEAN NOT NULL,\n'
+        '    PRIMARY KEY (run_id, "key", step, timestamp, value, is_nan),\n'
+        '    CONSTRAINT fk_metrics_run FOREIGN KEY(run_id) REFERENCES runs (run_id) ON DELETE '
+        'CASCADE\n'
+        ')',
+        'CREATE TABLE params (\n'
+        '    run_id VARCHAR(32) NOT NULL,\n'
+        '    "key" VARCHAR(250) NOT NULL,\n'
+        '    value TEXT NOT NULL,\n'
+        '    PRIMARY KEY (run_id, "key"),\n'
+        '    CONSTRAINT fk_params_run FOREIGN KEY(run_id) REFERENCES runs (run_id) ON DELETE '
+        'CASCADE\n'
+        ')',
+        'CREATE TABLE tags (\n'
+        '    run_id VARCHAR(32) NOT NULL,\n'
+        '    "key" VARCHAR(250) NOT NULL,\n'
+        '    value TEXT NOT NULL,\n'
+        '    PRIMARY KEY (run_id, "key"),\n'
+        '    CONSTRAINT fk_tags_run FOREIGN KEY(run_id) REFERENCES runs (run_id) ON DELETE '
+        'CASCADE\n'
+        ')',
         'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT '
         'alembic_version_pkc PRIMARY KEY (version_num))',
-        "INSERT INTO alembic_version (version_num) VALUES ('0001')",
+        "INSERT INTO alembic_version (version_num) VALUES ('0002')",
     ),
     'postgresql': (
         'CREATE TABLE cache_entries (\n'
@@ -114,6 +215,16 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         'CREATE INDEX ix_executions_status_created_at ON executions (status, created_at)',
         'CREATE INDEX ix_executions_workflow_created_at ON executions (workflow_name, '
         'created_at)',
+        'CREATE TABLE experiments (\n'
+        '    experiment_id SERIAL NOT NULL,\n'
+        '    name VARCHAR(500) NOT NULL,\n'
+        '    artifact_location TEXT NOT NULL,\n'
+        '    lifecycle_stage VARCHAR(32) NOT NULL,\n'
+        '    creation_time BIGINT,\n'
+        '    last_update_time BIGINT,\n'
+        '    PRIMARY KEY (experiment_id),\n'
+        '    CONSTRAINT uq_experiments_name UNIQUE (name)\n'
+        ')',
         'CREATE TABLE workflows (\n'
         '    name TEXT NOT NULL,\n'
         '    version TEXT NOT NULL,\n'
@@ -123,6 +234,26 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    PRIMARY KEY (name, version)\n'
         ')',
         'CREATE INDEX ix_workflows_created_at ON workflows (created_at)',
+        'CREATE TABLE datasets (\n'
+        '    experiment_id INTEGER NOT NULL,\n'
+        '    name VARCHAR(500) NOT NULL,\n'
+        '    digest VARCHAR(36) NOT NULL,\n'
+        '    source_type VARCHAR(36) NOT NULL,\n'
+        '    source TEXT NOT NULL,\n'
+        '    schema TEXT,\n'
+        '    profile TEXT,\n'
+        '    PRIMARY KEY (experiment_id, name, digest),\n'
+        '    CONSTRAINT fk_datasets_experiment FOREIGN KEY(experiment_id) REFERENCES '
+        'experiments (experiment_id) ON DELETE CASCADE\n'
+        ')',
+        'CREATE TABLE experiment_tags (\n'
+        '    experiment_id INTEGER NOT NULL,\n'
+        '    key VARCHAR(250) NOT NULL,\n'
+        '    value TEXT NOT NULL,\n'
+        '    PRIMARY KEY (experiment_id, key),\n'
+        '    CONSTRAINT fk_experiment_tags_experiment FOREIGN KEY(experiment_id) REFERENCES '
+        'experiments (experiment_id) ON DELETE CASCADE\n'
+        ')',
         'CREATE TABLE node_executions (\n'
         '    execution_id VARCHAR(64) NOT NULL,\n'
         '    node_id TEXT NOT NULL,\n'
@@ -144,9 +275,76 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    CONSTRAINT fk_node_executions_execution FOREIGN KEY(execution_id) REFERENCES '
         'executions (id) ON DELETE CASCADE\n'
         ')',
+        'CREATE TABLE runs (\n'
+        '    run_id VARCHAR(32) NOT NULL,\n'
+        '    experiment_id INTEGER NOT NULL,\n'
+        '    name TEXT NOT NULL,\n'
+        '    user_id TEXT NOT NULL,\n'
+        '    status VARCHAR(16) NOT NULL,\n'
+        '    start_time BIGINT,\n'
+        '    end_time BIGINT,\n'
+        '    artifact_uri TEXT NOT NULL,\n'
+        '    lifecycle_stage VARCHAR(32) NOT NULL,\n'
+        '    parent_run_id VARCHAR(32),\n'
+        '    execution_id VARCHAR(64),\n'
+        '    node_id TEXT,\n'
+        '    PRIMARY KEY (run_id),\n'
+        '    CONSTRAINT fk_runs_experiment FOREIGN KEY(experiment_id) REFERENCES experiments '
+        '(experiment_id)\n'
+        ')',
+        'CREATE INDEX ix_runs_execution ON runs (execution_id, node_id)',
+        'CREATE INDEX ix_runs_experiment_start ON runs (experiment_id, start_time)',
+        'CREATE INDEX ix_runs_parent ON runs (parent_run_id)',
+        'CREATE TABLE inputs (\n'
+        '    run_id VARCHAR(32) NOT NULL,\n'
+        '    name VARCHAR(500) NOT NULL,\n'
+        '    digest VARCHAR(36) NOT NULL,\n'
+        '    tags TEXT NOT NULL,\n'
+        '    PRIMARY KEY (run_id, name, digest),\n'
+        '    CONSTRAINT fk_inputs_run FOREIGN KEY(run_id) REFERENCES runs (run_id) ON DELETE '
+        'CASCADE\n'
+        ')',
+        'CREATE TABLE latest_metrics (\n'
+        '    run_id VARCHAR(32) NOT NULL,\n'
+        '    key VARCHAR(250) NOT NULL,\n'
+        '    value DOUBLE PRECISION NOT NULL,\n'
+        '    is_nan BOOLEAN NOT NULL,\n'
+        '    timestamp BIGINT NOT NULL,\n'
+        '    step BIGINT NOT NULL,\n'
+        '    PRIMARY KEY (run_id, key),\n'
+        '    CONSTRAINT fk_latest_metrics_run FOREIGN KEY(run_id) REFERENCES runs (run_id) ON '
+        'DELETE CASCADE\n'
+        ')',
+        'CREATE TABLE metrics (\n'
+        '    run_id VARCHAR(32) NOT NULL,\n'
+        '    key VARCHAR(250) NOT NULL,\n'
+        '    step BIGINT NOT NULL,\n'
+        '    timestamp BIGINT NOT NULL,\n'
+        '    value DOUBLE PRECISION NOT NULL,\n'
+        '    is_nan BOOLEAN NOT NULL,\n'
+        '    PRIMARY KEY (run_id, key, step, timestamp, value, is_nan),\n'
+        '    CONSTRAINT fk_metrics_run FOREIGN KEY(run_id) REFERENCES runs (run_id) ON DELETE '
+        'CASCADE\n'
+        ')',
+        'CREATE TABLE params (\n'
+        '    run_id VARCHAR(32) NOT NULL,\n'
+        '    key VARCHAR(250) NOT NULL,\n'
+        '    value TEXT NOT NULL,\n'
+        '    PRIMARY KEY (run_id, key),\n'
+        '    CONSTRAINT fk_params_run FOREIGN KEY(run_id) REFERENCES runs (run_id) ON DELETE '
+        'CASCADE\n'
+        ')',
+        'CREATE TABLE tags (\n'
+        '    run_id VARCHAR(32) NOT NULL,\n'
+        '    key VARCHAR(250) NOT NULL,\n'
+        '    value TEXT NOT NULL,\n'
+        '    PRIMARY KEY (run_id, key),\n'
+        '    CONSTRAINT fk_tags_run FOREIGN KEY(run_id) REFERENCES runs (run_id) ON DELETE '
+        'CASCADE\n'
+        ')',
         'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT '
         'alembic_version_pkc PRIMARY KEY (version_num))',
-        "INSERT INTO alembic_version (version_num) VALUES ('0001')",
+        "INSERT INTO alembic_version (version_num) VALUES ('0002')",
     ),
 }
 

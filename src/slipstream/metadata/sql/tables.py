@@ -1,7 +1,9 @@
-"""SQLAlchemy Core tables of the execution store (the schema the migrations build).
+"""SQLAlchemy Core tables of the metadata store (the schema the migrations build): the execution
+aggregate, then the tracking aggregate (experiments, runs and what is logged to them).
 
 JSON is stored as compact text (portable, and cheaper than the JSON types on the hot path);
-times are epoch seconds in double precision. Keep in step with `migrations/versions/`:
+execution times are epoch seconds in double precision, tracking times epoch milliseconds
+(MLflow's) in 64-bit integers. Keep in step with `migrations/versions/`:
 a test compares this metadata with the migrated database.
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 #: The newest migration in migrations/versions, which these tables match (tests check both).
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 
 metadata = sa.MetaData()
 
@@ -84,4 +86,121 @@ cache_entries = sa.Table(
     sa.Column("created_at", sa.Double, nullable=False),
     sa.Column("execution_id", sa.String(64), nullable=False),
     sa.Column("node_id", sa.Text, nullable=False),
+)
+
+
+# -- tracking (revision 0002) ------------------------------------------------------------------
+
+def _run_fk(name: str) -> sa.ForeignKey:
+    return sa.ForeignKey("runs.run_id", ondelete="CASCADE", name=name)
+
+
+experiments = sa.Table(
+    "experiments",
+    metadata,
+    sa.Column("experiment_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("artifact_location", sa.Text, nullable=False),
+    sa.Column("lifecycle_stage", sa.String(32), nullable=False),
+    sa.Column("creation_time", sa.BigInteger, nullable=True),
+    sa.Column("last_update_time", sa.BigInteger, nullable=True),
+    sa.UniqueConstraint("name", name="uq_experiments_name"),
+)
+
+experiment_tags = sa.Table(
+    "experiment_tags",
+    metadata,
+    sa.Column("experiment_id", sa.Integer,
+              sa.ForeignKey("experiments.experiment_id", ondelete="CASCADE",
+                            name="fk_experiment_tags_experiment"), primary_key=True),
+    sa.Column("key", sa.String(250), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("run_id", sa.String(32), primary_key=True),
+    sa.Column("experiment_id", sa.Integer,
+              sa.ForeignKey("experiments.experiment_id", name="fk_runs_experiment"),
+              nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("user_id", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("start_time", sa.BigInteger, nullable=True),
+    sa.Column("end_time", sa.BigInteger, nullable=True),
+    sa.Column("artifact_uri", sa.Text, nullable=False),
+    sa.Column("lifecycle_stage", sa.String(32), nullable=False),
+    sa.Column("parent_run_id", sa.String(32), nullable=True),
+    sa.Column("execution_id", sa.String(64), nullable=True),
+    sa.Column("node_id", sa.Text, nullable=True),
+    sa.Index("ix_runs_experiment_start", "experiment_id", "start_time"),
+    sa.Index("ix_runs_execution", "execution_id", "node_id"),
+    sa.Index("ix_runs_parent", "parent_run_id"),
+)
+
+params = sa.Table(
+    "params",
+    metadata,
+    sa.Column("run_id", sa.String(32), _run_fk("fk_params_run"), primary_key=True),
+    sa.Column("key", sa.String(250), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+tags = sa.Table(
+    "tags",
+    metadata,
+    sa.Column("run_id", sa.String(32), _run_fk("fk_tags_run"), primary_key=True),
+    sa.Column("key", sa.String(250), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+#: Every point of every metric (the primary key starts with (run_id, key, step, timestamp), so
+#: it is the history index too); NaN is stored as value 0 with is_nan set (SQLite has no NaN).
+metrics = sa.Table(
+    "metrics",
+    metadata,
+    sa.Column("run_id", sa.String(32), _run_fk("fk_metrics_run"), primary_key=True),
+    sa.Column("key", sa.String(250), primary_key=True),
+    sa.Column("step", sa.BigInteger, primary_key=True),
+    sa.Column("timestamp", sa.BigInteger, primary_key=True),
+    sa.Column("value", sa.Double, primary_key=True),
+    sa.Column("is_nan", sa.Boolean, primary_key=True),
+)
+
+#: The latest point of each metric of a run (highest step, then timestamp, then value),
+#: maintained on write so searches filter and order on it without scanning the history.
+latest_metrics = sa.Table(
+    "latest_metrics",
+    metadata,
+    sa.Column("run_id", sa.String(32), _run_fk("fk_latest_metrics_run"), primary_key=True),
+    sa.Column("key", sa.String(250), primary_key=True),
+    sa.Column("value", sa.Double, nullable=False),
+    sa.Column("is_nan", sa.Boolean, nullable=False),
+    sa.Column("timestamp", sa.BigInteger, nullable=False),
+    sa.Column("step", sa.BigInteger, nullable=False),
+)
+
+datasets = sa.Table(
+    "datasets",
+    metadata,
+    sa.Column("experiment_id", sa.Integer,
+              sa.ForeignKey("experiments.experiment_id", ondelete="CASCADE",
+                            name="fk_datasets_experiment"), primary_key=True),
+    sa.Column("name", sa.String(500), primary_key=True),
+    sa.Column("digest", sa.String(36), primary_key=True),
+    sa.Column("source_type", sa.String(36), nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("schema", sa.Text, nullable=True),
+    sa.Column("profile", sa.Text, nullable=True),
+)
+
+#: A dataset used by a run; `tags` is a JSON object (input tags such as mlflow.data.context).
+inputs = sa.Table(
+    "inputs",
+    metadata,
+    sa.Column("run_id", sa.String(32), _run_fk("fk_inputs_run"), primary_key=True),
+    sa.Column("name", sa.String(500), primary_key=True),
+    sa.Column("digest", sa.String(36), primary_key=True),
+    sa.Column("tags", sa.Text, nullable=False),
 )
