@@ -1,0 +1,1 @@
+"""Experiment tracking: runs, their metrics, params, tags and datasets, and searching them."""
