@@ -36,7 +36,8 @@ class Cursor:
 
     # -- basics ---------------------------------------------------------------------------------
     def fail(self, reason: str) -> NoReturn:
-        raise InvalidInputError(f"Invalid {self.what} {self.text!r}: {reason}")
+        shown = self.text if len(self.text) <= 200 else self.text[:200] + "..."
+        raise InvalidInputError(f"Invalid {self.what} {shown!r}: {reason}")
 
     def at_end(self) -> bool:
         return self.pos >= len(self.text)
