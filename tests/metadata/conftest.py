@@ -1,4 +1,5 @@
-"""Store fixtures: `execution_store` and `store_url`, parametrised over SQLite and PostgreSQL.
+"""Store fixtures: `execution_store`, `tracking_store` and `store_url`, parametrised over SQLite
+and PostgreSQL.
 
 PostgreSQL comes from SLIPSTREAM_TEST_POSTGRES_URL (default: the local trust-auth server);
 every test gets its own schema, selected through the libpq `options=-csearch_path=...` URL
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from slipstream.metadata.base import ExecutionStore
+from slipstream.metadata.tracking import TrackingStore
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -99,6 +101,18 @@ def execution_store(store_url: str) -> Iterator[ExecutionStore]:
     from slipstream.metadata import open_execution_store
 
     store = open_execution_store(store_url)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def tracking_store(store_url: str, tmp_path: Path) -> Iterator[TrackingStore]:
+    """An open, new tracking store on each backend (artifacts under tmp_path), closed after."""
+    from slipstream.metadata import open_tracking_store
+
+    store = open_tracking_store(store_url, str(tmp_path / "artifacts"))
     try:
         yield store
     finally:

@@ -4,16 +4,40 @@ from __future__ import annotations
 
 from slipstream._core.errors import InvalidInputError
 from slipstream.metadata.base import ExecutionStore
+from slipstream.metadata.tracking import TrackingStore
+
+_SQL_SCHEMES = ("sqlite", "postgresql", "postgres")
 
 
 def open_execution_store(url: str) -> ExecutionStore:
     """Open (creating and migrating as needed) the execution store at `url`."""
-    scheme = url.split(":", 1)[0].split("+", 1)[0].lower()
-    if scheme in ("sqlite", "postgresql", "postgres"):
+    if _scheme(url) in _SQL_SCHEMES:
         from slipstream.metadata.sql.executions import SqlExecutionStore
 
         return SqlExecutionStore(url)
-    raise InvalidInputError(
+    raise _unsupported(url)
+
+
+def open_tracking_store(url: str, artifact_root: str | None = None) -> TrackingStore:
+    """Open (creating and migrating as needed) the tracking store at `url`; run artifacts go
+    under `artifact_root` (default: the settings' artifact URI, HOME/artifacts)."""
+    if artifact_root is None:
+        from slipstream._core.settings import Settings
+
+        artifact_root = Settings.load().artifact_uri
+    if _scheme(url) in _SQL_SCHEMES:
+        from slipstream.metadata.sql.tracking import SqlTrackingStore
+
+        return SqlTrackingStore(url, artifact_root)
+    raise _unsupported(url)
+
+
+def _scheme(url: str) -> str:
+    return url.split(":", 1)[0].split("+", 1)[0].lower()
+
+
+def _unsupported(url: str) -> InvalidInputError:
+    return InvalidInputError(
         f"Unsupported metadata store URL {url!r}: use sqlite:///path/to/file.db or "
         "postgresql://user@host:port/database"
     )

@@ -448,6 +448,104 @@ UPSERT: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
     },
 }
 
+#: log_batch's statements: (SQL, the parameters it binds, in order).
+LOG_BATCH: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
+    'sqlite': {
+        'run': (
+            'SELECT runs.lifecycle_stage \n'
+            'FROM runs \n'
+            'WHERE runs.run_id = ?',
+            ('run_id',),
+        ),
+        'metric': (
+            'INSERT INTO metrics (run_id, "key", step, timestamp, value, is_nan) VALUES (?, ?, '
+            '?, ?, ?, ?) ON CONFLICT DO NOTHING',
+            ('run_id', 'key', 'step', 'timestamp', 'value', 'is_nan'),
+        ),
+        'latest': (
+            'INSERT INTO latest_metrics (run_id, "key", value, is_nan, timestamp, step) VALUES '
+            '(?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, "key") DO UPDATE SET value = '
+            'excluded.value, is_nan = excluded.is_nan, timestamp = excluded.timestamp, step = '
+            'excluded.step WHERE excluded.step > latest_metrics.step OR excluded.step = '
+            'latest_metrics.step AND excluded.timestamp > latest_metrics.timestamp OR '
+            'excluded.step = latest_metrics.step AND excluded.timestamp = '
+            'latest_metrics.timestamp AND excluded.value > latest_metrics.value',
+            ('run_id', 'key', 'value', 'is_nan', 'timestamp', 'step'),
+        ),
+        'param': (
+            'INSERT INTO params (run_id, "key", value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+            ('run_id', 'key', 'value'),
+        ),
+        'param_values': (
+            'SELECT params."key", params.value \n'
+            'FROM params \n'
+            'WHERE params.run_id = ?',
+            ('run_id',),
+        ),
+        'tag': (
+            'INSERT INTO tags (run_id, "key", value) VALUES (?, ?, ?) ON CONFLICT (run_id, '
+            '"key") DO UPDATE SET value = excluded.value',
+            ('run_id', 'key', 'value'),
+        ),
+        'run_name': (
+            'UPDATE runs SET name=? WHERE runs.run_id = ?',
+            ('name', 'run_id'),
+        ),
+        'run_parent': (
+            'UPDATE runs SET parent_run_id=? WHERE runs.run_id = ?',
+            ('parent_run_id', 'run_id'),
+        ),
+    },
+    'postgresql': {
+        'run': (
+            'SELECT runs.lifecycle_stage \n'
+            'FROM runs \n'
+            'WHERE runs.run_id = %s::VARCHAR',
+            ('run_id',),
+        ),
+        'metric': (
+            'INSERT INTO metrics (run_id, key, step, timestamp, value, is_nan) VALUES '
+            '(%s::VARCHAR, %s::VARCHAR, %s::BIGINT, %s::BIGINT, %s, %s) ON CONFLICT DO NOTHING',
+            ('run_id', 'key', 'step', 'timestamp', 'value', 'is_nan'),
+        ),
+        'latest': (
+            'INSERT INTO latest_metrics (run_id, key, value, is_nan, timestamp, step) VALUES '
+            '(%s::VARCHAR, %s::VARCHAR, %s, %s, %s::BIGINT, %s::BIGINT) ON CONFLICT (run_id, '
+            'key) DO UPDATE SET value = excluded.value, is_nan = excluded.is_nan, timestamp = '
+            'excluded.timestamp, step = excluded.step WHERE excluded.step > '
+            'latest_metrics.step OR excluded.step = latest_metrics.step AND excluded.timestamp '
+            '> latest_metrics.timestamp OR excluded.step = latest_metrics.step AND '
+            'excluded.timestamp = latest_metrics.timestamp AND excluded.value > '
+            'latest_metrics.value',
+            ('run_id', 'key', 'value', 'is_nan', 'timestamp', 'step'),
+        ),
+        'param': (
+            'INSERT INTO params (run_id, key, value) VALUES (%s::VARCHAR, %s::VARCHAR, '
+            '%s::VARCHAR) ON CONFLICT DO NOTHING',
+            ('run_id', 'key', 'value'),
+        ),
+        'param_values': (
+            'SELECT params.key, params.value \n'
+            'FROM params \n'
+            'WHERE params.run_id = %s::VARCHAR',
+            ('run_id',),
+        ),
+        'tag': (
+            'INSERT INTO tags (run_id, key, value) VALUES (%s::VARCHAR, %s::VARCHAR, '
+            '%s::VARCHAR) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value',
+            ('run_id', 'key', 'value'),
+        ),
+        'run_name': (
+            'UPDATE runs SET name=%s::VARCHAR WHERE runs.run_id = %s::VARCHAR',
+            ('name', 'run_id'),
+        ),
+        'run_parent': (
+            'UPDATE runs SET parent_run_id=%s::VARCHAR WHERE runs.run_id = %s::VARCHAR',
+            ('parent_run_id', 'run_id'),
+        ),
+    },
+}
+
 SELECT_CACHE: dict[str, str] = {
     'sqlite': (
         'SELECT cache_entries."key", cache_entries.task_name, cache_entries.cache_version, '

@@ -1,9 +1,10 @@
 """Compile the hot-path SQL of the execution store ahead of time, from the table definitions.
 
 `python -m slipstream.metadata.sql.compile_sql` writes `_compiled.py`: per dialect (SQLite, and
-PostgreSQL through psycopg 3) the DDL of the head schema, the upserts `record` runs and the
-cache-entries SELECT. Opening a store, `record` and `get_cache_entries` then run that text
-through the driver without importing SQLAlchemy. A test regenerates the module in memory and
+PostgreSQL through psycopg 3) the DDL of the head schema, the upserts `record` runs, the
+cache-entries SELECT and the tracking store's `log_batch` statements. Opening a store,
+`record`, `get_cache_entries` and `log_batch` then run that text through the driver without
+importing SQLAlchemy. A test regenerates the module in memory and
 compares it with the committed file, so it cannot drift from `tables.py`.
 """
 
@@ -74,6 +75,45 @@ def upsert(dialect: Dialect, table: sa.Table) -> tuple[str, tuple[str, ...]]:
     return str(compiled), names
 
 
+def log_batch_statements(dialect: Dialect) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """The tracking hot path (`log_batch`), each as (SQL, the names it binds in order): the run
+    check, metric points (an identical point again is a no-op, as in MLflow), the latest-metric
+    upsert (replaced only by a higher step, then timestamp, then value), params (first value
+    kept; the store compares afterwards), tag upserts, and the run columns mirroring tags."""
+    insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+    runs, lm = tables.runs, tables.latest_metrics
+    latest = insert(lm)
+    new = latest.excluded
+    replaces = sa.or_(new.step > lm.c.step,
+                      sa.and_(new.step == lm.c.step, new.timestamp > lm.c.timestamp),
+                      sa.and_(new.step == lm.c.step, new.timestamp == lm.c.timestamp,
+                              new.value > lm.c.value))
+    latest = latest.on_conflict_do_update(
+        index_elements=["run_id", "key"], where=replaces,
+        set_={c: new[c] for c in ("value", "is_nan", "timestamp", "step")})
+    tag = insert(tables.tags)
+    tag = tag.on_conflict_do_update(index_elements=["run_id", "key"],
+                                    set_={"value": tag.excluded.value})
+    by_run = runs.c.run_id == sa.bindparam("run_id")
+    statements: dict[str, sa.Executable] = {
+        "run": sa.select(runs.c.lifecycle_stage).where(by_run),
+        "metric": insert(tables.metrics).on_conflict_do_nothing(),
+        "latest": latest,
+        "param": insert(tables.params).on_conflict_do_nothing(),
+        "param_values": sa.select(tables.params.c.key, tables.params.c.value).where(
+            tables.params.c.run_id == sa.bindparam("run_id")),
+        "tag": tag,
+        "run_name": sa.update(runs).where(by_run).values(name=sa.bindparam("name")),
+        "run_parent": sa.update(runs).where(by_run).values(
+            parent_run_id=sa.bindparam("parent_run_id")),
+    }
+    out = {}
+    for name, stmt in statements.items():
+        compiled = stmt.compile(dialect=dialect)
+        out[name] = (str(compiled), tuple(compiled.positiontup or ()))
+    return out
+
+
 def select_cache(dialect: Dialect) -> str:
     """Cache entries by key: `= ANY(one array parameter)` on PostgreSQL; on SQLite an IN
     list whose placeholders replace KEYS_MARK at run time (one `?` per key)."""
@@ -122,6 +162,16 @@ def render() -> str:
         out.append(f"    {name!r}: {{")
         for short, table in UPSERT_TABLES.items():
             sql, names = upsert(dialect, table)
+            out.append(f"        {short!r}: (")
+            out.append(_literal(sql, 12) + ",")
+            out.append(_literal(repr(names), 12, raw=True) + ",")
+            out.append("        ),")
+        out.append("    },")
+    out += ["}", "", "#: log_batch's statements: (SQL, the parameters it binds, in order).",
+            "LOG_BATCH: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {"]
+    for name, dialect in compiled.items():
+        out.append(f"    {name!r}: {{")
+        for short, (sql, names) in log_batch_statements(dialect).items():
             out.append(f"        {short!r}: (")
             out.append(_literal(sql, 12) + ",")
             out.append(_literal(repr(names), 12, raw=True) + ",")

@@ -11,18 +11,12 @@ translated in one place, `_translate_errors`, into errors naming the store.
 from __future__ import annotations
 
 import collections
-import contextlib
 import operator
-import os
-import threading
-import weakref
-from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from slipstream._core.errors import (
-    InternalError,
     InvalidInputError,
-    StoreUnavailableError,
     ValueConversionError,
     did_you_mean,
 )
@@ -35,14 +29,8 @@ from slipstream.entities import (
 )
 from slipstream.metadata.base import ExecutionStore
 from slipstream.metadata.sql import _compiled, rows
-from slipstream.metadata.sql.dbapi import open_database
-from slipstream.metadata.sql.schema import ensure_schema
-from slipstream.metadata.sql.urls import describe_db_error, mask_url
+from slipstream.metadata.sql.store import SqlStoreBase
 
-if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection, Engine
-
-_Errors = tuple[type[BaseException], ...]
 _CacheRow = collections.namedtuple("_CacheRow", _compiled.CACHE_COLUMNS)  # type: ignore[misc]
 #: record's keyword -> (key into _compiled.UPSERT, row conversion, what a row is called)
 _BATCHES: dict[str, tuple[str, Callable[[Any], dict[str, Any]], str]] = {
@@ -53,26 +41,14 @@ _BATCHES: dict[str, tuple[str, Callable[[Any], dict[str, Any]], str]] = {
 }
 
 
-class SqlExecutionStore(ExecutionStore):
+class SqlExecutionStore(SqlStoreBase, ExecutionStore):
     """Execution store on a store URL: sqlite:///path.db or postgresql://user@host/db."""
 
     def __init__(self, url: str) -> None:
-        self.url = url
-        self._label = mask_url(url)
-        self._db = open_database(url)
-        self._sa_engine: Engine | None = None
-        self._engine_lock = threading.Lock()
-        try:
-            ensure_schema(self._db, self._label, self._upgrade)
-        except BaseException:
-            self.close()
-            raise
+        super().__init__(url)
         self._upserts = {name: (sql, operator.itemgetter(*columns)) for name, (sql, columns)
                          in _compiled.UPSERT[self._db.dialect].items()}
         self._select_cache = _compiled.SELECT_CACHE[self._db.dialect]
-
-    def __repr__(self) -> str:
-        return f"SqlExecutionStore({self._label!r})"
 
     # -- the hot path: driver only ----------------------------------------------------------
 
@@ -174,73 +150,6 @@ class SqlExecutionStore(ExecutionStore):
 
         with self._connect() as conn:
             return queries.list_nodes(conn, execution_id)
-
-    def close(self) -> None:
-        """Release every pooled connection (driver and SQLAlchemy)."""
-        with self._engine_lock:
-            engine, self._sa_engine = self._sa_engine, None
-        if engine is not None:
-            engine.dispose()
-        self._db.close()
-
-    # -- helpers --------------------------------------------------------------------------
-
-    @property
-    def _engine(self) -> Engine:
-        """The SQLAlchemy engine, created on first use."""
-        with self._engine_lock:
-            if self._sa_engine is None:
-                from slipstream.metadata.sql.engine import create_store_engine
-
-                engine = create_store_engine(self.url, creator=self._db.shared_connection)
-                _forget_connections_after_fork(engine)
-                self._sa_engine = engine
-            return self._sa_engine
-
-    def _upgrade(self) -> None:
-        from slipstream.metadata.sql.migrate import upgrade
-
-        upgrade(self._engine, self._label)
-
-    @contextlib.contextmanager
-    def _connect(self) -> Iterator[Connection]:
-        import sqlalchemy as sa
-
-        with self._translate_errors("read from", (sa.exc.OperationalError,
-                                                  sa.exc.InterfaceError),
-                                    (sa.exc.SQLAlchemyError,)), self._engine.connect() as conn:
-            yield conn
-
-    @contextlib.contextmanager
-    def _translate_errors(self, action: str, unavailable: _Errors,
-                          errors: _Errors) -> Iterator[None]:
-        """Turn database errors into Slipstream errors naming the store (the one place):
-        `unavailable` ones mean the store cannot be reached; other `errors` are internal."""
-        try:
-            yield
-        except unavailable as exc:
-            raise StoreUnavailableError(
-                f"Could not {action} metadata store {self._label!r}: {describe_db_error(exc)}"
-            ) from exc
-        except errors as exc:
-            raise InternalError(
-                f"Could not {action} metadata store {self._label!r}: {describe_db_error(exc)}"
-                " (the transaction was rolled back; nothing was written)"
-            ) from exc
-
-
-def _forget_connections_after_fork(engine: Engine) -> None:
-    """A forked child must open its own connections, never reuse (and corrupt) the parent's."""
-    if not hasattr(os, "register_at_fork"):
-        return
-    ref = weakref.ref(engine)
-
-    def reset() -> None:
-        alive = ref()
-        if alive is not None:
-            alive.dispose(close=False)
-
-    os.register_at_fork(after_in_child=reset)
 
 
 def _params(convert: Callable[[Any], dict[str, Any]], items: Sequence[Any],

@@ -1,0 +1,278 @@
+"""`SqlTrackingStore`: the tracking store on SQLite or PostgreSQL (same database and schema as
+the execution store, so runs join node executions).
+
+`log_batch`, the hot path, runs SQL compiled ahead of time through the driver in one
+`BEGIN IMMEDIATE` transaction (`tracking_metrics`); everything else is SQLAlchemy Core, one
+transaction per call (`tracking_experiments`, `tracking_runs`, `run_search`). On SQLite every
+write takes the write lock up front (`BEGIN IMMEDIATE`, waited for by busy_timeout), and as a
+last resort a write that still reports "database is locked" is retried with backoff, so many
+processes can log into one file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, TypeVar
+
+from slipstream._core.errors import InvalidInputError, StoreUnavailableError
+from slipstream.entities import (
+    DatasetInput,
+    Experiment,
+    Metric,
+    Param,
+    Run,
+    RunInfo,
+    RunStatus,
+    RunTag,
+    ViewType,
+)
+from slipstream.metadata.sql.store import SqlStoreBase
+from slipstream.metadata.sql.tracking_metrics import log_batch as _log_batch
+from slipstream.metadata.tracking import SEARCH_MAX_RESULTS_THRESHOLD, TrackingStore
+from slipstream.metadata.validation import check_batch, check_experiment_name, check_run_id
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+T = TypeVar("T")
+_RETRIES = 8
+
+
+class SqlTrackingStore(SqlStoreBase, TrackingStore):
+    """Tracking store on a store URL; runs' artifacts go under `artifact_root`."""
+
+    def __init__(self, url: str, artifact_root: str) -> None:
+        super().__init__(url)
+        self.artifact_root = artifact_root.rstrip("/")
+        from slipstream.metadata.sql import tracking_experiments as exps
+
+        try:
+            self._write(lambda c: exps.ensure_default(c, self.artifact_root, _now()))
+        except BaseException:
+            self.close()
+            raise
+
+    # -- experiments ------------------------------------------------------------------------
+
+    def create_experiment(self, name: str, artifact_location: str | None = None,
+                          tags: Mapping[str, str] | None = None) -> str:
+        from slipstream.metadata.sql import tracking_experiments as exps
+
+        check_experiment_name(name)
+        return self._write(lambda c: exps.create(c, name, artifact_location, dict(tags or {}),
+                                                 self.artifact_root, _now()))
+
+    def get_experiment(self, experiment_id: str) -> Experiment:
+        from slipstream.metadata.sql import tracking_experiments as exps
+
+        with self._connect() as conn:
+            return exps.get(conn, experiment_id)
+
+    def get_experiment_by_name(self, name: str) -> Experiment | None:
+        from slipstream.metadata.sql import tracking_experiments as exps
+
+        with self._connect() as conn:
+            return exps.get_by_name(conn, name)
+
+    def search_experiments(self, view_type: ViewType = ViewType.ACTIVE_ONLY,
+                           max_results: int = 1000,
+                           page_token: str | None = None) -> tuple[list[Experiment], str | None]:
+        from slipstream.metadata.sql import tracking_experiments as exps
+
+        _check_max_results(max_results)
+        with self._connect() as conn:
+            return exps.search(conn, ViewType(view_type), max_results, page_token)
+
+    def update_experiment(self, experiment_id: str, *, name: str | None = None,
+                          lifecycle_stage: str | None = None) -> None:
+        from slipstream.metadata.sql import tracking_experiments as exps
+
+        if name is not None:
+            check_experiment_name(name)
+        self._write(lambda c: exps.update(c, experiment_id, name, lifecycle_stage, _now()))
+
+    def set_experiment_tag(self, experiment_id: str, key: str, value: str) -> None:
+        from slipstream.metadata.sql import tracking_experiments as exps
+
+        def write(conn: Connection) -> None:
+            exps.require_active(conn, experiment_id)
+            exps.set_tag(conn, experiment_id, key, value)
+
+        self._write(write)
+
+    # -- runs -------------------------------------------------------------------------------
+
+    def create_run(self, experiment_id: str, user_id: str, start_time: int | None,
+                   run_name: str | None, tags: Mapping[str, str] | None = None, *,
+                   parent_run_id: str | None = None, execution_id: str | None = None,
+                   node_id: str | None = None) -> Run:
+        from slipstream.metadata.sql import tracking_runs as runs
+
+        run_id = self._write(lambda c: runs.create(
+            c, experiment_id, user_id, start_time, run_name, dict(tags or {}), parent_run_id,
+            execution_id, node_id, self.artifact_root))
+        return self.get_run(run_id)
+
+    def update_run_info(self, run_id: str, status: RunStatus | str, end_time: int | None,
+                        run_name: str | None = None) -> RunInfo:
+        from slipstream.metadata.sql import tracking_runs as runs
+
+        value = _status(status)
+        self._write(lambda c: runs.update_info(c, run_id, value, end_time, run_name))
+        return self.get_run(run_id).info
+
+    def get_run(self, run_id: str) -> Run:
+        from slipstream.metadata.sql import tracking_runs as runs
+
+        with self._connect() as conn:
+            found = runs.load(conn, [run_id])
+        if not found:
+            from slipstream._core.errors import NotFoundError
+
+            raise NotFoundError(f"Run with id={run_id} not found")
+        return found[0]
+
+    def set_run_lifecycle(self, run_id: str, stage: str) -> None:
+        from slipstream.metadata.sql import tracking_runs as runs
+
+        self._write(lambda c: runs.set_stage(c, run_id, stage))
+
+    def log_batch(self, run_id: str, metrics: Sequence[Metric] = (),
+                  params: Sequence[Param] = (), tags: Sequence[RunTag] = ()) -> None:
+        check_run_id(run_id)
+        check_batch(metrics, params, tags)
+        if not (metrics or params or tags):
+            self.get_run(run_id)  # still: unknown ids are errors
+            return
+        db = self._db
+
+        def write() -> None:
+            with self._translate_errors("write to", db.driver.unavailable_errors,
+                                        db.driver.errors), \
+                    db.connection() as conn, db.transaction(conn):
+                _log_batch(db, conn, run_id, metrics, params, tags)
+
+        _retry_locked(write)
+
+    def delete_tag(self, run_id: str, key: str) -> None:
+        from slipstream.metadata.sql import tracking_runs as runs
+
+        self._write(lambda c: runs.delete_tag(c, run_id, key))
+
+    def log_inputs(self, run_id: str, datasets: Sequence[DatasetInput]) -> None:
+        from slipstream.metadata.sql import tracking_runs as runs
+
+        self._write(lambda c: runs.log_inputs(c, run_id, datasets))
+
+    def get_metric_history(self, run_id: str, key: str, max_results: int | None = None,
+                           page_token: str | None = None) -> tuple[list[Metric], str | None]:
+        from slipstream.metadata.sql import tracking_experiments as exps
+        from slipstream.metadata.sql import tracking_runs as runs
+        from slipstream.metadata.sql.tracking_metrics import metric_history
+
+        if max_results is not None:
+            _check_max_results(max_results, limit=None)
+        offset = exps.decode_token(page_token)
+        with self._connect() as conn:
+            runs.stage_of(conn, run_id)
+            limit = None if max_results is None else max_results + 1
+            points = metric_history(conn, run_id, key, offset, limit)
+        if max_results is not None and len(points) > max_results:
+            return points[:max_results], exps.encode_token(offset + max_results)
+        return points, None
+
+    def search_runs(self, experiment_ids: Sequence[str], filter_string: str = "",
+                    run_view_type: ViewType = ViewType.ACTIVE_ONLY, max_results: int = 1000,
+                    order_by: Sequence[str] = (),
+                    page_token: str | None = None) -> tuple[list[Run], str | None]:
+        import sqlalchemy as sa
+
+        from slipstream.metadata.sql import run_search, tables
+        from slipstream.metadata.sql import tracking_experiments as exps
+        from slipstream.metadata.sql import tracking_runs as runs
+
+        _check_max_results(max_results)
+        offset = exps.decode_token(page_token)
+        ids = [exps.numeric_id(e) for e in experiment_ids]
+        r = tables.runs.c
+        query = (sa.select(r.run_id)
+                 .where(r.experiment_id.in_(ids),
+                        r.lifecycle_stage.in_(ViewType(run_view_type).stages()),
+                        *run_search.compile_filter(filter_string))
+                 .order_by(*run_search.compile_order(tuple(order_by)))
+                 .limit(max_results + 1).offset(offset))
+        with self._connect() as conn:
+            found = list(conn.execute(query).scalars())
+            page = runs.load(conn, found[:max_results])
+        following = exps.encode_token(offset + max_results) if len(found) > max_results \
+            else None
+        return page, following
+
+    def list_runs_for_executions(self, execution_ids: Sequence[str]) -> list[Run]:
+        from slipstream.metadata.sql import tracking_runs as runs
+
+        if not execution_ids:
+            return []
+        with self._connect() as conn:
+            return runs.load(conn, runs.ids_for_executions(conn, execution_ids))
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _write(self, work: Callable[[Connection], T]) -> T:
+        """`work` in one write transaction (SQLite: BEGIN IMMEDIATE), retried if locked."""
+        return _retry_locked(lambda: self._write_once(work))
+
+    def _write_once(self, work: Callable[[Connection], T]) -> T:
+        with self._write_connection() as conn:
+            result = work(conn)
+            conn.commit()
+            return result
+
+    @contextlib.contextmanager
+    def _write_connection(self) -> Iterator[Connection]:
+        import sqlalchemy as sa
+
+        with self._translate_errors("write to", (sa.exc.OperationalError,
+                                                 sa.exc.InterfaceError),
+                                    (sa.exc.SQLAlchemyError,)), self._engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            yield conn
+
+
+def _retry_locked(write: Callable[[], T]) -> T:
+    """Run `write`; when SQLite still reports a lock after its busy timeout, back off and retry
+    (the transaction was rolled back, so nothing is written twice)."""
+    delay = 0.05
+    for attempt in range(_RETRIES):
+        try:
+            return write()
+        except StoreUnavailableError as exc:
+            text = str(exc).lower()
+            if attempt == _RETRIES - 1 or not ("locked" in text or "busy" in text):
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 2.0)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _now() -> int:
+    return int(time.time() * 1000)
+
+
+def _status(status: RunStatus | str) -> str:
+    try:
+        return RunStatus(status).value
+    except ValueError:
+        raise InvalidInputError(f"Unknown run status {status!r}; use one of "
+                                f"{[s.value for s in RunStatus]}.") from None
+
+
+def _check_max_results(max_results: int, limit: int | None = SEARCH_MAX_RESULTS_THRESHOLD) -> None:
+    if not isinstance(max_results, int) or max_results < 1 or (
+            limit is not None and max_results > limit):
+        raise InvalidInputError(
+            f"Invalid value {max_results!r} for parameter 'max_results': it must be a positive "
+            f"integer{'' if limit is None else f' at most {limit}'}.")

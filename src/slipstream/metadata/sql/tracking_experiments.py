@@ -1,0 +1,159 @@
+"""Experiments in SQL (SQLAlchemy Core on a connection the store opened and commits)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from slipstream._core.errors import InvalidInputError, NotFoundError
+from slipstream.entities import (
+    DEFAULT_EXPERIMENT_ID,
+    DEFAULT_EXPERIMENT_NAME,
+    Experiment,
+    LifecycleStage,
+    ViewType,
+)
+from slipstream.metadata.sql.tables import experiment_tags, experiments
+from slipstream.metadata.tracking import AlreadyExistsError
+from slipstream.metadata.validation import check_name
+
+_E = experiments.c
+
+
+def insert_dialect(conn: Connection) -> Any:
+    """`insert` with ON CONFLICT support for the connection's dialect."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def ensure_default(conn: Connection, artifact_root: str, now: int) -> None:
+    """Experiment "0", "Default", as MLflow has in every store (kept if it exists)."""
+    insert = insert_dialect(conn)
+    conn.execute(insert(experiments).values(
+        experiment_id=int(DEFAULT_EXPERIMENT_ID), name=DEFAULT_EXPERIMENT_NAME,
+        artifact_location=f"{artifact_root}/{DEFAULT_EXPERIMENT_ID}",
+        lifecycle_stage=LifecycleStage.ACTIVE.value, creation_time=now, last_update_time=now,
+    ).on_conflict_do_nothing())
+
+
+def create(conn: Connection, name: str, artifact_location: str | None,
+           tags: Mapping[str, str], artifact_root: str, now: int) -> str:
+    if conn.execute(sa.select(_E.experiment_id).where(_E.name == name)).first() is not None:
+        raise AlreadyExistsError(f"Experiment {name!r} already exists.")
+    new_id = conn.execute(experiments.insert().values(
+        name=name, artifact_location=artifact_location or "",
+        lifecycle_stage=LifecycleStage.ACTIVE.value, creation_time=now, last_update_time=now,
+    ).returning(_E.experiment_id)).scalar_one()
+    if not artifact_location:
+        conn.execute(experiments.update().where(_E.experiment_id == new_id)
+                     .values(artifact_location=f"{artifact_root}/{new_id}"))
+    for key, value in tags.items():
+        set_tag(conn, str(new_id), key, value)
+    return str(new_id)
+
+
+def numeric_id(experiment_id: str) -> int:
+    """The stored integer id; NotFoundError for anything that cannot be one."""
+    try:
+        return int(str(experiment_id))
+    except ValueError:
+        raise NotFoundError(f"No Experiment with id={experiment_id} exists") from None
+
+
+def get(conn: Connection, experiment_id: str) -> Experiment:
+    found = _load(conn, _E.experiment_id == numeric_id(experiment_id))
+    if not found:
+        raise NotFoundError(f"No Experiment with id={experiment_id} exists")
+    return found[0]
+
+
+def get_by_name(conn: Connection, name: str) -> Experiment | None:
+    found = _load(conn, _E.name == name)
+    return found[0] if found else None
+
+
+def search(conn: Connection, view_type: ViewType, max_results: int,
+           page_token: str | None) -> tuple[list[Experiment], str | None]:
+    offset = decode_token(page_token)
+    found = _load(conn, _E.lifecycle_stage.in_(ViewType(view_type).stages()),
+                  limit=max_results + 1, offset=offset)
+    following = encode_token(offset + max_results) if len(found) > max_results else None
+    return found[:max_results], following
+
+
+def update(conn: Connection, experiment_id: str, name: str | None, stage: str | None,
+           now: int) -> None:
+    current = get(conn, experiment_id)
+    values: dict[str, Any] = {"last_update_time": now}
+    if name is not None and name != current.name:
+        if get_by_name(conn, name) is not None:
+            raise AlreadyExistsError(f"Experiment {name!r} already exists.")
+        values["name"] = name
+    if stage is not None:
+        if stage == LifecycleStage.DELETED.value and current.experiment_id == \
+                DEFAULT_EXPERIMENT_ID:
+            raise InvalidInputError("Cannot delete the default experiment '0'.")
+        values["lifecycle_stage"] = LifecycleStage(stage).value
+    conn.execute(experiments.update().where(_E.experiment_id == numeric_id(experiment_id))
+                 .values(**values))
+
+
+def set_tag(conn: Connection, experiment_id: str, key: str, value: str) -> None:
+    check_name("tag", key)
+    insert = insert_dialect(conn)
+    stmt = insert(experiment_tags).values(experiment_id=numeric_id(experiment_id), key=key,
+                                          value=value)
+    conn.execute(stmt.on_conflict_do_update(index_elements=["experiment_id", "key"],
+                                            set_={"value": stmt.excluded.value}))
+
+
+def require_active(conn: Connection, experiment_id: str) -> Experiment:
+    experiment = get(conn, experiment_id)
+    if experiment.lifecycle_stage != LifecycleStage.ACTIVE.value:
+        raise InvalidInputError(
+            f"The experiment {experiment_id} must be in the 'active' state. Current state is "
+            f"{experiment.lifecycle_stage}.")
+    return experiment
+
+
+def encode_token(offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode()
+
+
+def decode_token(token: str | None) -> int:
+    """The offset a page token stands for (0 without one); InvalidInputError if malformed."""
+    if not token:
+        return 0
+    try:
+        offset = json.loads(base64.urlsafe_b64decode(token.encode()))["offset"]
+    except (ValueError, KeyError, TypeError):
+        raise InvalidInputError(f"Invalid page token {token!r:.100}.") from None
+    if not isinstance(offset, int) or offset < 0:
+        raise InvalidInputError(f"Invalid page token {token!r:.100}.")
+    return offset
+
+
+def _load(conn: Connection, where: Any, limit: int | None = None,
+          offset: int = 0) -> list[Experiment]:
+    query = (sa.select(experiments).where(where)
+             .order_by(_E.creation_time.desc(), _E.experiment_id.desc()).offset(offset))
+    if limit is not None:
+        query = query.limit(limit)
+    rows = conn.execute(query).all()
+    tags: dict[int, dict[str, str]] = {}
+    if rows:
+        t = experiment_tags.c
+        for eid, key, value in conn.execute(sa.select(t.experiment_id, t.key, t.value).where(
+                t.experiment_id.in_([r.experiment_id for r in rows]))):
+            tags.setdefault(eid, {})[key] = value
+    return [Experiment(str(r.experiment_id), r.name, r.artifact_location, r.lifecycle_stage,
+                       r.creation_time, r.last_update_time, tags.get(r.experiment_id, {}))
+            for r in rows]

@@ -1,0 +1,182 @@
+"""Runs in SQL (SQLAlchemy Core on a connection the store opened and commits): creating,
+updating, loading many at once with their params, tags, latest metrics and inputs."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from slipstream._core.errors import InvalidInputError, NotFoundError
+from slipstream.entities import (
+    PARENT_RUN_TAG,
+    RUN_NAME_TAG,
+    Dataset,
+    DatasetInput,
+    LifecycleStage,
+    Metric,
+    Run,
+    RunData,
+    RunInfo,
+    RunStatus,
+    RunTag,
+)
+from slipstream.metadata.sql import tables
+from slipstream.metadata.sql.tracking_experiments import insert_dialect, require_active
+from slipstream.metadata.sql.tracking_metrics import metric_from_row
+from slipstream.metadata.validation import check_tag
+
+_R = tables.runs.c
+_CHUNK = 500
+_ADJECTIVES = ("bold", "calm", "brave", "bright", "clever", "gentle", "quick", "silent", "swift")
+_NOUNS = ("otter", "falcon", "heron", "lynx", "panda", "raven", "trout", "wolf", "finch")
+
+
+def create(conn: Connection, experiment_id: str, user_id: str, start_time: int | None,
+           run_name: str | None, tags: Mapping[str, str], parent_run_id: str | None,
+           execution_id: str | None, node_id: str | None, artifact_root: str) -> str:
+    experiment = require_active(conn, experiment_id)
+    all_tags = dict(tags)
+    tagged_name = all_tags.get(RUN_NAME_TAG)
+    if run_name and tagged_name and tagged_name != run_name:
+        raise InvalidInputError(
+            f"Both 'run_name' argument and 'mlflow.runName' tag are specified, but with "
+            f"different values (run_name={run_name!r}, mlflow.runName={tagged_name!r}).")
+    name = run_name or tagged_name or _generated_name()
+    all_tags[RUN_NAME_TAG] = name
+    parent = parent_run_id or all_tags.get(PARENT_RUN_TAG)
+    if parent:
+        all_tags[PARENT_RUN_TAG] = parent
+    for key, value in all_tags.items():
+        check_tag(RunTag(key, value))
+    run_id = uuid.uuid4().hex
+    conn.execute(tables.runs.insert().values(
+        run_id=run_id, experiment_id=int(experiment.experiment_id), name=name,
+        user_id=user_id or "", status=RunStatus.RUNNING.value, start_time=start_time,
+        end_time=None, artifact_uri=f"{artifact_root}/{experiment.experiment_id}/{run_id}"
+        "/artifacts", lifecycle_stage=LifecycleStage.ACTIVE.value, parent_run_id=parent,
+        execution_id=execution_id, node_id=node_id))
+    if all_tags:
+        conn.execute(tables.tags.insert(), [{"run_id": run_id, "key": k, "value": v}
+                                            for k, v in all_tags.items()])
+    return run_id
+
+
+def stage_of(conn: Connection, run_id: str) -> str:
+    stage = conn.execute(sa.select(_R.lifecycle_stage).where(_R.run_id == run_id)).scalar()
+    if stage is None:
+        raise NotFoundError(f"Run with id={run_id} not found")
+    return str(stage)
+
+
+def require_active_run(conn: Connection, run_id: str) -> None:
+    stage = stage_of(conn, run_id)
+    if stage != LifecycleStage.ACTIVE.value:
+        raise InvalidInputError(f"The run {run_id} must be in the 'active' state. Current "
+                                f"state is {stage}.")
+
+
+def update_info(conn: Connection, run_id: str, status: str, end_time: int | None,
+                run_name: str | None) -> None:
+    require_active_run(conn, run_id)
+    values: dict[str, Any] = {"status": status, "end_time": end_time}
+    if run_name:
+        values["name"] = run_name
+        insert = insert_dialect(conn)
+        stmt = insert(tables.tags).values(run_id=run_id, key=RUN_NAME_TAG, value=run_name)
+        conn.execute(stmt.on_conflict_do_update(index_elements=["run_id", "key"],
+                                                set_={"value": stmt.excluded.value}))
+    conn.execute(tables.runs.update().where(_R.run_id == run_id).values(**values))
+
+
+def set_stage(conn: Connection, run_id: str, stage: str) -> None:
+    stage_of(conn, run_id)
+    conn.execute(tables.runs.update().where(_R.run_id == run_id)
+                 .values(lifecycle_stage=LifecycleStage(stage).value))
+
+
+def delete_tag(conn: Connection, run_id: str, key: str) -> None:
+    require_active_run(conn, run_id)
+    t = tables.tags.c
+    deleted = conn.execute(tables.tags.delete().where(t.run_id == run_id, t.key == key))
+    if deleted.rowcount == 0:
+        raise NotFoundError(f"No tag with name: {key} in run with id {run_id}")
+    if key == PARENT_RUN_TAG:
+        conn.execute(tables.runs.update().where(_R.run_id == run_id).values(parent_run_id=None))
+
+
+def log_inputs(conn: Connection, run_id: str, datasets: Sequence[DatasetInput]) -> None:
+    require_active_run(conn, run_id)
+    experiment_id = conn.execute(sa.select(_R.experiment_id).where(_R.run_id == run_id)).scalar()
+    insert = insert_dialect(conn)
+    for item in datasets:
+        d = item.dataset
+        conn.execute(insert(tables.datasets).values(
+            experiment_id=experiment_id, name=d.name, digest=d.digest,
+            source_type=d.source_type, source=d.source, schema=d.schema, profile=d.profile,
+        ).on_conflict_do_nothing())
+        conn.execute(insert(tables.inputs).values(
+            run_id=run_id, name=d.name, digest=d.digest,
+            tags=json.dumps(dict(item.tags), sort_keys=True),
+        ).on_conflict_do_nothing())
+
+
+def load(conn: Connection, run_ids: Sequence[str]) -> list[Run]:
+    """The runs with these ids that exist, in the order given."""
+    found: dict[str, Run] = {}
+    for start in range(0, len(run_ids), _CHUNK):
+        found.update(_load_chunk(conn, list(run_ids[start:start + _CHUNK])))
+    return [found[r] for r in run_ids if r in found]
+
+
+def ids_for_executions(conn: Connection, execution_ids: Sequence[str]) -> list[str]:
+    query = (sa.select(_R.run_id).where(_R.execution_id.in_(list(execution_ids)))
+             .order_by(_R.start_time, _R.run_id))
+    return list(conn.execute(query).scalars())
+
+
+def _load_chunk(conn: Connection, ids: list[str]) -> dict[str, Run]:
+    params: dict[str, dict[str, str]] = {}
+    tags: dict[str, dict[str, str]] = {}
+    for table, into in ((tables.params, params), (tables.tags, tags)):
+        c = table.c
+        for run_id, key, value in conn.execute(
+                sa.select(c.run_id, c.key, c.value).where(c.run_id.in_(ids))):
+            into.setdefault(run_id, {})[key] = value
+    metrics: dict[str, list[Metric]] = {}
+    lm = tables.latest_metrics.c
+    for run_id, *point in conn.execute(
+            sa.select(lm.run_id, lm.key, lm.value, lm.is_nan, lm.timestamp, lm.step)
+            .where(lm.run_id.in_(ids)).order_by(lm.key)):
+        metrics.setdefault(run_id, []).append(metric_from_row(*point))
+    inputs: dict[str, list[DatasetInput]] = {}
+    i, d = tables.inputs.c, tables.datasets.c
+    joined = tables.inputs.join(tables.runs, i.run_id == _R.run_id).join(
+        tables.datasets, sa.and_(d.experiment_id == _R.experiment_id, d.name == i.name,
+                                 d.digest == i.digest))
+    for row in conn.execute(sa.select(i.run_id, i.tags, d.name, d.digest, d.source_type,
+                                      d.source, d.schema, d.profile).select_from(joined)
+                            .where(i.run_id.in_(ids)).order_by(d.name, d.digest)):
+        dataset = Dataset(row.name, row.digest, row.source_type, row.source, row.schema,
+                          row.profile)
+        inputs.setdefault(row.run_id, []).append(DatasetInput(dataset, json.loads(row.tags)))
+    out = {}
+    for r in conn.execute(sa.select(tables.runs).where(_R.run_id.in_(ids))):
+        info = RunInfo(r.run_id, str(r.experiment_id), r.name, r.user_id, r.status,
+                       r.start_time, r.end_time, r.artifact_uri, r.lifecycle_stage,
+                       r.parent_run_id, r.execution_id, r.node_id)
+        data = RunData(tuple(metrics.get(r.run_id, ())), params.get(r.run_id, {}),
+                       tags.get(r.run_id, {}))
+        out[r.run_id] = Run(info, data, tuple(inputs.get(r.run_id, ())))
+    return out
+
+
+def _generated_name() -> str:
+    """A readable name for an unnamed run, like MLflow's ("swift-otter-512")."""
+    return (f"{secrets.choice(_ADJECTIVES)}-{secrets.choice(_NOUNS)}-"
+            f"{secrets.randbelow(1000)}")
