@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -95,7 +96,7 @@ def log_batch_statements(dialect: Dialect) -> dict[str, tuple[str, tuple[str, ..
     tag = tag.on_conflict_do_update(index_elements=["run_id", "key"],
                                     set_={"value": tag.excluded.value})
     by_run = runs.c.run_id == sa.bindparam("run_id")
-    statements: dict[str, sa.Executable] = {
+    statements: dict[str, sa.Insert | sa.Select[Any] | sa.Update] = {
         "run": sa.select(runs.c.lifecycle_stage).where(by_run),
         "metric": insert(tables.metrics).on_conflict_do_nothing(),
         "latest": latest,

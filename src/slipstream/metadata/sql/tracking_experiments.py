@@ -27,11 +27,9 @@ _E = experiments.c
 
 def insert_dialect(conn: Connection) -> Any:
     """`insert` with ON CONFLICT support for the connection's dialect."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
 
 def ensure_default(conn: Connection, artifact_root: str, now: int) -> None:
