@@ -184,3 +184,65 @@ def test_processes_log_concurrently_to_new_sqlite(tmp_path: Path) -> None:
 def test_processes_log_concurrently_to_postgres() -> None:
     with postgres_schema() as url:
         _log_concurrently(url)
+
+
+# -- MLflow details -------------------------------------------------------------------------
+
+def test_like_is_case_sensitive(tracking_store: TrackingStore) -> None:
+    for name in ("Alpha", "alpha", "al*ha"):
+        tracking_store.create_run("0", "me", 1, name)
+
+    def names(f: str) -> list[str]:
+        return sorted(_names(tracking_store.search_runs(["0"], f)[0]))
+    assert names("attributes.run_name LIKE 'al%'") == ["al*ha", "alpha"]
+    assert names("attributes.run_name LIKE 'A%'") == ["Alpha"]
+    assert names("attributes.run_name ILIKE 'a%'") == ["Alpha", "al*ha", "alpha"]
+    assert names("attributes.run_name LIKE 'al*%'") == ["al*ha"]
+    assert names("attributes.run_name LIKE '_lpha'") == ["Alpha", "alpha"]
+    assert names("attributes.run_name NOT LIKE 'al%'") == ["Alpha"]
+
+
+def test_nan_sorts_after_numbers_and_missing_last(tracking_store: TrackingStore) -> None:
+    values = {"one": 1.0, "nan": float("nan"), "inf": float("inf"), "none": None}
+    for name, value in values.items():
+        rid = tracking_store.create_run("0", "me", 1, name).info.run_id
+        if value is not None:
+            tracking_store.log_metric(rid, "m", value, 1)
+    for direction, numbers in (("ASC", ["one", "inf"]), ("DESC", ["inf", "one"])):
+        runs, _ = tracking_store.search_runs(["0"], order_by=[f"metrics.m {direction}"])
+        assert _names(runs) == [*numbers, "nan", "none"]
+    assert sorted(_names(tracking_store.search_runs(["0"], "metrics.m > 0")[0])) == ["inf", "one"]
+
+
+def test_deleting_an_experiment_deletes_its_runs(tracking_store: TrackingStore) -> None:
+    eid = tracking_store.create_experiment("gone", artifact_location="s3://bucket/gone")
+    assert tracking_store.get_experiment(eid).artifact_location == "s3://bucket/gone"
+    rid = tracking_store.create_run(eid, "me", 1, "r").info.run_id
+    tracking_store.delete_experiment(eid)
+    assert tracking_store.get_run(rid).info.lifecycle_stage == "deleted"
+    tracking_store.restore_experiment(eid)
+    assert tracking_store.get_run(rid).info.lifecycle_stage == "active"
+    with pytest.raises(InvalidInputError, match="default"):
+        tracking_store.delete_experiment("0")
+
+
+def test_logging_does_not_import_sqlalchemy(store_url: str, tmp_path: Path) -> None:
+    """A process that opens a store and logs to an existing run (the background flusher's
+    work) runs only precompiled SQL through the driver."""
+    import subprocess
+    import sys
+    import textwrap
+
+    store = open_tracking_store(store_url, str(tmp_path))
+    rid = store.create_run("0", "me", 1, "r").info.run_id
+    store.close()
+    code = textwrap.dedent(f"""
+        import sys
+        from slipstream.metadata.sql.tracking import SqlTrackingStore
+        from slipstream.entities import Metric
+        store = SqlTrackingStore({store_url!r}, "/tmp/a")
+        store.log_batch({rid!r}, metrics=[Metric("m", 1.0, 1, 0)])
+        store.close()
+        assert "sqlalchemy" not in sys.modules, "sqlalchemy imported"
+    """)
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -495,6 +495,12 @@ LOG_BATCH: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
             'UPDATE runs SET parent_run_id=? WHERE runs.run_id = ?',
             ('parent_run_id', 'run_id'),
         ),
+        'default_experiment': (
+            'INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, '
+            'creation_time, last_update_time) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+            ('experiment_id', 'name', 'artifact_location', 'lifecycle_stage',
+            'creation_time', 'last_update_time'),
+        ),
     },
     'postgresql': {
         'run': (
@@ -542,6 +548,13 @@ LOG_BATCH: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
         'run_parent': (
             'UPDATE runs SET parent_run_id=%s::VARCHAR WHERE runs.run_id = %s::VARCHAR',
             ('parent_run_id', 'run_id'),
+        ),
+        'default_experiment': (
+            'INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, '
+            'creation_time, last_update_time) VALUES (%s::INTEGER, %s::VARCHAR, %s::VARCHAR, '
+            '%s::VARCHAR, %s::BIGINT, %s::BIGINT) ON CONFLICT DO NOTHING',
+            ('experiment_id', 'name', 'artifact_location', 'lifecycle_stage',
+            'creation_time', 'last_update_time'),
         ),
     },
 }

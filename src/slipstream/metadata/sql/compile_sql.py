@@ -80,7 +80,8 @@ def log_batch_statements(dialect: Dialect) -> dict[str, tuple[str, tuple[str, ..
     """The tracking hot path (`log_batch`), each as (SQL, the names it binds in order): the run
     check, metric points (an identical point again is a no-op, as in MLflow), the latest-metric
     upsert (replaced only by a higher step, then timestamp, then value), params (first value
-    kept; the store compares afterwards), tag upserts, and the run columns mirroring tags."""
+    kept; the store compares afterwards), tag upserts, the run columns mirroring tags, and
+    the default experiment "0" (inserted if missing when a tracking store opens)."""
     insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
     runs, lm = tables.runs, tables.latest_metrics
     latest = insert(lm)
@@ -107,6 +108,7 @@ def log_batch_statements(dialect: Dialect) -> dict[str, tuple[str, tuple[str, ..
         "run_name": sa.update(runs).where(by_run).values(name=sa.bindparam("name")),
         "run_parent": sa.update(runs).where(by_run).values(
             parent_run_id=sa.bindparam("parent_run_id")),
+        "default_experiment": insert(tables.experiments).on_conflict_do_nothing(),
     }
     out = {}
     for name, stmt in statements.items():

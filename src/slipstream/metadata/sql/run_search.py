@@ -6,10 +6,11 @@ keeps its own minimal parsing in `_parse_filter` / `_parse_order` so that switch
 shared AST only replaces those two functions (the compilers take the same shapes).
 
 Supported: clauses joined by AND; `metrics.k`, `params.k`, `tags.k`, `attributes.k` (keys bare,
-`backquoted` or "double-quoted"); operators = != < <= > >= LIKE ILIKE IN NOT IN; values numbers
-(metrics, start/end time) or quoted strings, `('a', 'b')` for IN. Metric filters use each run's
-latest value (NaN never matches). Order: `<entity>.<key> [ASC|DESC]`, missing values last,
-then start time descending and run id.
+`backquoted` or "double-quoted"); operators = != < <= > >= LIKE (case-sensitive, as in MLflow)
+ILIKE IN NOT IN; values numbers (metrics, start/end time) or quoted strings, `('a', 'b')` for
+IN. Metric filters use each run's latest value (NaN never matches). Order:
+`<entity>.<key> [ASC|DESC]`, NaN then missing values last, then start time descending and
+run id.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
 
 from slipstream._core.errors import InvalidInputError
 from slipstream.metadata.sql import tables
@@ -29,10 +32,11 @@ _ENTITIES = {"metric": "metrics", "metrics": "metrics", "param": "params", "para
              "attribute": "attributes", "attributes": "attributes", "attr": "attributes",
              "run": "attributes"}
 _ATTRIBUTES = {"run_id": _R.run_id, "run_name": _R.name, "status": _R.status,
+               "created": _R.start_time, "Created": _R.start_time,
                "user_id": _R.user_id, "start_time": _R.start_time, "end_time": _R.end_time,
                "artifact_uri": _R.artifact_uri, "lifecycle_stage": _R.lifecycle_stage,
                "experiment_id": _R.experiment_id}
-_NUMERIC_ATTRIBUTES = {"start_time", "end_time", "experiment_id"}
+_NUMERIC_ATTRIBUTES = {"start_time", "end_time", "created", "Created", "experiment_id"}
 _IDENT = r"(?P<entity>\w+)\.(?P<key>`[^`]+`|\"[^\"]+\"|[\w.\-/:]+)"
 _CLAUSE = re.compile(
     rf"^\s*{_IDENT}\s*(?P<op>!=|<=|>=|=|<|>|not\s+ilike\b|not\s+like\b|ilike\b|like\b|"
@@ -62,11 +66,16 @@ def compile_filter(filter_string: str) -> list[Any]:
 
 
 def compile_order(order_by: list[str] | tuple[str, ...]) -> list[Any]:
-    """ORDER BY expressions for MLflow order-by clauses, with the default tie-breakers."""
+    """ORDER BY expressions for MLflow order-by clauses, with the default tie-breakers.
+    As in MLflow, whatever the direction: numbers, then NaN, then runs without the value."""
     out: list[Any] = []
     for order in (_parse_order(text) for text in order_by):
-        value = _value_expr(order.entity, order.key)
-        out.append(sa.case((value.is_(None), 1), else_=0))  # missing values last
+        value = _value_expr(order.entity, order.key, "value")
+        if order.entity == "metrics":
+            is_nan = _value_expr(order.entity, order.key, "is_nan")
+            out.append(sa.case((value.is_(None), 2), (is_nan.is_(True), 1), else_=0))
+        else:
+            out.append(sa.case((value.is_(None), 1), else_=0))
         out.append(value.asc() if order.ascending else value.desc())
     return [*out, _R.start_time.desc(), _R.run_id.asc()]
 
@@ -174,10 +183,14 @@ def _compare(column: Any, op: str, value: Any) -> Any:
            "<=": column <= value, ">": column > value, ">=": column >= value}
     if op in ops:
         return ops[op]
-    return {"LIKE": lambda: column.like(value), "ILIKE": lambda: column.ilike(value),
-            "NOT LIKE": lambda: column.not_like(value),
-            "NOT ILIKE": lambda: column.not_ilike(value), "IN": lambda: column.in_(value),
-            "NOT IN": lambda: column.not_in(value)}[op]()
+    negate, op = op.startswith("NOT "), op.removeprefix("NOT ")
+    if op == "LIKE":
+        condition: Any = _CaseSensitiveLike(column, value)
+    elif op == "ILIKE":
+        condition = column.ilike(value)
+    else:
+        condition = column.in_(value)
+    return sa.not_(condition) if negate else condition
 
 
 def _condition(c: Comparison) -> Any:
@@ -196,10 +209,39 @@ def _condition(c: Comparison) -> Any:
     return sa.exists(sa.select(sa.literal(1)).select_from(table).where(*where))
 
 
-def _value_expr(entity: str, key: str) -> Any:
+def _value_expr(entity: str, key: str, column: str) -> Any:
     if entity == "attributes":
         return _ATTRIBUTES[key]
     table = {"metrics": tables.latest_metrics, "params": tables.params,
              "tags": tables.tags}[entity]
-    return (sa.select(table.c.value).where(table.c.run_id == _R.run_id, table.c.key == key)
+    return (sa.select(table.c[column]).where(table.c.run_id == _R.run_id, table.c.key == key)
             .scalar_subquery())
+
+
+class _CaseSensitiveLike(ColumnElement[bool]):
+    """`column LIKE pattern`, case-sensitive as in MLflow on every database: SQLite's LIKE
+    ignores ASCII case, so there it is rendered as GLOB with the pattern translated."""
+
+    inherit_cache = False
+    type = sa.Boolean()
+
+    def __init__(self, column: Any, pattern: str) -> None:
+        self.column = column
+        self.like_pattern = sa.literal(pattern)
+        self.glob_pattern = sa.literal(_like_to_glob(pattern))
+
+
+@compiles(_CaseSensitiveLike)
+def _render_like(element: _CaseSensitiveLike, compiler: Any, **kw: Any) -> str:
+    return f"{compiler.process(element.column, **kw)} LIKE {compiler.process(element.like_pattern, **kw)}"
+
+
+@compiles(_CaseSensitiveLike, "sqlite")
+def _render_glob(element: _CaseSensitiveLike, compiler: Any, **kw: Any) -> str:
+    return f"{compiler.process(element.column, **kw)} GLOB {compiler.process(element.glob_pattern, **kw)}"
+
+
+def _like_to_glob(pattern: str) -> str:
+    """A LIKE pattern as a GLOB pattern: % -> *, _ -> ?, GLOB's own specials bracketed."""
+    special = {"*": "[*]", "?": "[?]", "[": "[[]", "%": "*", "_": "?"}
+    return "".join(special.get(char, char) for char in pattern)

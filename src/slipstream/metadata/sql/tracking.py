@@ -18,8 +18,11 @@ from typing import TYPE_CHECKING, TypeVar
 
 from slipstream._core.errors import InvalidInputError, StoreUnavailableError
 from slipstream.entities import (
+    DEFAULT_EXPERIMENT_ID,
+    DEFAULT_EXPERIMENT_NAME,
     DatasetInput,
     Experiment,
+    LifecycleStage,
     Metric,
     Param,
     Run,
@@ -28,6 +31,7 @@ from slipstream.entities import (
     RunTag,
     ViewType,
 )
+from slipstream.metadata.sql import _compiled
 from slipstream.metadata.sql.store import SqlStoreBase
 from slipstream.metadata.sql.tracking_metrics import log_batch as _log_batch
 from slipstream.metadata.tracking import SEARCH_MAX_RESULTS_THRESHOLD, TrackingStore
@@ -38,6 +42,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 _RETRIES = 8
+_DEFAULT_EXISTS = f"SELECT 1 FROM experiments WHERE experiment_id = {int(DEFAULT_EXPERIMENT_ID)}"
 
 
 class SqlTrackingStore(SqlStoreBase, TrackingStore):
@@ -46,10 +51,8 @@ class SqlTrackingStore(SqlStoreBase, TrackingStore):
     def __init__(self, url: str, artifact_root: str) -> None:
         super().__init__(url)
         self.artifact_root = artifact_root.rstrip("/")
-        from slipstream.metadata.sql import tracking_experiments as exps
-
         try:
-            self._write(lambda c: exps.ensure_default(c, self.artifact_root, _now()))
+            self._ensure_default_experiment()
         except BaseException:
             self.close()
             raise
@@ -219,6 +222,27 @@ class SqlTrackingStore(SqlStoreBase, TrackingStore):
             return runs.load(conn, runs.ids_for_executions(conn, execution_ids))
 
     # -- helpers ----------------------------------------------------------------------------
+
+    def _ensure_default_experiment(self) -> None:
+        """Experiment "0", "Default", as in every MLflow store (through the driver: opening a
+        store to log to it does not import SQLAlchemy)."""
+        db = self._db
+        sql, names = _compiled.LOG_BATCH[db.dialect]["default_experiment"]
+        now = _now()
+        values = {"experiment_id": int(DEFAULT_EXPERIMENT_ID), "name": DEFAULT_EXPERIMENT_NAME,
+                  "artifact_location": f"{self.artifact_root}/{DEFAULT_EXPERIMENT_ID}",
+                  "lifecycle_stage": LifecycleStage.ACTIVE.value, "creation_time": now,
+                  "last_update_time": now}
+
+        def write() -> None:
+            with self._translate_errors("write to", db.driver.unavailable_errors,
+                                        db.driver.errors), db.connection() as conn:
+                if db.execute(conn, _DEFAULT_EXISTS):
+                    return  # the usual case: no write lock taken
+                with db.transaction(conn):
+                    db.execute(conn, sql, tuple(values[n] for n in names))
+
+        _retry_locked(write)
 
     def _write(self, work: Callable[[Connection], T]) -> T:
         """`work` in one write transaction (SQLite: BEGIN IMMEDIATE), retried if locked."""

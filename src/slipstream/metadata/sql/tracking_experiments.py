@@ -13,12 +13,11 @@ from sqlalchemy.engine import Connection
 from slipstream._core.errors import InvalidInputError, NotFoundError
 from slipstream.entities import (
     DEFAULT_EXPERIMENT_ID,
-    DEFAULT_EXPERIMENT_NAME,
     Experiment,
     LifecycleStage,
     ViewType,
 )
-from slipstream.metadata.sql.tables import experiment_tags, experiments
+from slipstream.metadata.sql.tables import experiment_tags, experiments, runs
 from slipstream.metadata.tracking import AlreadyExistsError
 from slipstream.metadata.validation import check_name
 
@@ -30,16 +29,6 @@ def insert_dialect(conn: Connection) -> Any:
     from sqlalchemy.dialects import postgresql, sqlite
 
     return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-
-
-def ensure_default(conn: Connection, artifact_root: str, now: int) -> None:
-    """Experiment "0", "Default", as MLflow has in every store (kept if it exists)."""
-    insert = insert_dialect(conn)
-    conn.execute(insert(experiments).values(
-        experiment_id=int(DEFAULT_EXPERIMENT_ID), name=DEFAULT_EXPERIMENT_NAME,
-        artifact_location=f"{artifact_root}/{DEFAULT_EXPERIMENT_ID}",
-        lifecycle_stage=LifecycleStage.ACTIVE.value, creation_time=now, last_update_time=now,
-    ).on_conflict_do_nothing())
 
 
 def create(conn: Connection, name: str, artifact_location: str | None,
@@ -100,6 +89,9 @@ def update(conn: Connection, experiment_id: str, name: str | None, stage: str | 
                 DEFAULT_EXPERIMENT_ID:
             raise InvalidInputError("Cannot delete the default experiment '0'.")
         values["lifecycle_stage"] = LifecycleStage(stage).value
+        # as MLflow: deleting an experiment deletes its runs, restoring it restores them
+        conn.execute(runs.update().where(runs.c.experiment_id == numeric_id(experiment_id))
+                     .values(lifecycle_stage=values["lifecycle_stage"]))
     conn.execute(experiments.update().where(_E.experiment_id == numeric_id(experiment_id))
                  .values(**values))
 
