@@ -246,3 +246,28 @@ def test_logging_does_not_import_sqlalchemy(store_url: str, tmp_path: Path) -> N
         assert "sqlalchemy" not in sys.modules, "sqlalchemy imported"
     """)
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_locked_writes_are_retried_other_errors_are_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    from slipstream._core.errors import StoreUnavailableError
+    from slipstream.metadata.sql import tracking
+
+    monkeypatch.setattr(tracking.time, "sleep", lambda _: None)
+    calls = []
+
+    def locked_twice() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise StoreUnavailableError("Could not write to metadata store: database is locked")
+        return "done"
+
+    assert tracking._retry_locked(locked_twice) == "done" and len(calls) == 3
+
+    def unreachable() -> None:
+        calls.append(1)
+        raise StoreUnavailableError("Could not write to metadata store: connection refused")
+
+    calls.clear()
+    with pytest.raises(StoreUnavailableError, match="refused"):
+        tracking._retry_locked(unreachable)
+    assert len(calls) == 1

@@ -269,3 +269,29 @@ def test_runs_for_execution(tracking_store: TrackingStore) -> None:
     assert [(r.info.run_id, r.info.node_id) for r in runs] == [(a.info.run_id, "n0"),
                                                               (b.info.run_id, "n1")]
     assert tracking_store.list_runs_for_executions([]) == []
+
+
+def test_dataset_limits(tracking_store: TrackingStore) -> None:
+    rid = _run(tracking_store)
+    for bad in (Dataset("d", "x" * 37, "local", "{}"), Dataset("", "abc", "local", "{}"),
+                Dataset("d", "abc", "local", "{}", profile="p" * 16385)):
+        with pytest.raises(InvalidInputError):
+            tracking_store.log_inputs(rid, [DatasetInput(bad)])
+    with pytest.raises(InvalidInputError):
+        tracking_store.log_inputs(rid, [DatasetInput(Dataset("d", "a", "local", "{}"),
+                                                     {"k": "v" * 501})])
+    assert tracking_store.get_run(rid).inputs == ()
+
+
+def test_experiment_created_concurrently_once(tracking_store: TrackingStore) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def create(_: int) -> str:
+        try:
+            return tracking_store.create_experiment("race")
+        except AlreadyExistsError:
+            return "taken"
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(create, range(8)))
+    assert outcomes.count("taken") == 7

@@ -2,9 +2,10 @@
 
 Names (metric, param and tag keys) may hold letters, digits, `_ - . / :` and spaces, and must not
 resolve to another path (`..`, a leading or doubled `/`, `a/./b`); keys are at most 250
-characters, param values 6,000, tag values 8,000; one batch holds at most 1,000 metrics, 100
-params, 100 tags and 1,000 entities in all. Every failure is an `InvalidInputError` naming the
-value and the rule (the REST layer maps it to INVALID_PARAMETER_VALUE).
+characters, param values 6,000, tag values 8,000 (dataset fields: `DATASET_LIMITS`); one batch
+holds at most 1,000 metrics, 100 params, 100 tags and 1,000 entities in all. Every failure is
+an `InvalidInputError` naming the value and the rule (the REST layer maps it to
+INVALID_PARAMETER_VALUE).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import re
 from collections.abc import Sequence
 
 from slipstream._core.errors import InvalidInputError
-from slipstream.entities import Metric, Param, RunTag
+from slipstream.entities import DatasetInput, Metric, Param, RunTag
 
 MAX_KEY_LENGTH = 250
 MAX_PARAM_VALUE_LENGTH = 6000
@@ -26,6 +27,11 @@ MAX_PARAMS_PER_BATCH = 100
 MAX_TAGS_PER_BATCH = 100
 MAX_ENTITIES_PER_BATCH = 1000
 MAX_EXPERIMENT_NAME_LENGTH = 500
+#: MLflow's dataset limits: field -> maximum length.
+DATASET_LIMITS = {"name": 500, "digest": 36, "source_type": 36, "source": 65535,
+                  "schema": 1048575, "profile": 16384}
+MAX_INPUT_TAG_KEY_LENGTH = 255
+MAX_INPUT_TAG_VALUE_LENGTH = 500
 
 _NAME = re.compile(r"^[/\w.\- :]*$")
 _RUN_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -126,6 +132,28 @@ def check_batch(metrics: Sequence[Metric], params: Sequence[Param],
                 f"({seen[param.key]!r:.100} and {param.value!r:.100}) in one batch.")
     for tag in tags:
         check_tag(tag)
+
+
+def check_dataset_input(item: DatasetInput) -> DatasetInput:
+    """MLflow's dataset field limits (name, digest and source type required) and input tags."""
+    dataset = item.dataset
+    for name, limit in DATASET_LIMITS.items():
+        value = getattr(dataset, name)
+        if value is None and name in ("schema", "profile"):
+            continue
+        if not isinstance(value, str) or (not value and name in ("name", "digest",
+                                                                  "source_type")):
+            raise InvalidInputError(f"Dataset {name} must be a non-empty string, got "
+                                    f"{value!r:.100}.")
+        if len(value) > limit:
+            raise InvalidInputError(f"Dataset {name} of {dataset.name[:40]!r} is {len(value)} "
+                                    f"characters long; the limit is {limit}.")
+    for key, value in item.tags.items():
+        if len(key) > MAX_INPUT_TAG_KEY_LENGTH or len(value) > MAX_INPUT_TAG_VALUE_LENGTH:
+            raise InvalidInputError(
+                f"Input tag {key[:40]!r} is too long: keys may have {MAX_INPUT_TAG_KEY_LENGTH} "
+                f"characters, values {MAX_INPUT_TAG_VALUE_LENGTH}.")
+    return item
 
 
 def stored_value(value: float) -> tuple[float, bool]:

@@ -35,7 +35,12 @@ from slipstream.metadata.sql import _compiled
 from slipstream.metadata.sql.store import SqlStoreBase
 from slipstream.metadata.sql.tracking_metrics import log_batch as _log_batch
 from slipstream.metadata.tracking import SEARCH_MAX_RESULTS_THRESHOLD, TrackingStore
-from slipstream.metadata.validation import check_batch, check_experiment_name, check_run_id
+from slipstream.metadata.validation import (
+    check_batch,
+    check_dataset_input,
+    check_experiment_name,
+    check_run_id,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -167,6 +172,8 @@ class SqlTrackingStore(SqlStoreBase, TrackingStore):
     def log_inputs(self, run_id: str, datasets: Sequence[DatasetInput]) -> None:
         from slipstream.metadata.sql import tracking_runs as runs
 
+        for item in datasets:
+            check_dataset_input(item)
         self._write(lambda c: runs.log_inputs(c, run_id, datasets))
 
     def get_metric_history(self, run_id: str, key: str, max_results: int | None = None,

@@ -33,12 +33,17 @@ def insert_dialect(conn: Connection) -> Any:
 
 def create(conn: Connection, name: str, artifact_location: str | None,
            tags: Mapping[str, str], artifact_root: str, now: int) -> str:
-    if conn.execute(sa.select(_E.experiment_id).where(_E.name == name)).first() is not None:
-        raise AlreadyExistsError(f"Experiment {name!r} already exists.")
-    new_id = conn.execute(experiments.insert().values(
+    """Insert an experiment; a taken name (even by a concurrent creator: ON CONFLICT waits
+    for it) is an AlreadyExistsError."""
+    for key in tags:
+        check_name("tag", key)
+    insert = insert_dialect(conn)
+    new_id = conn.execute(insert(experiments).values(
         name=name, artifact_location=artifact_location or "",
         lifecycle_stage=LifecycleStage.ACTIVE.value, creation_time=now, last_update_time=now,
-    ).returning(_E.experiment_id)).scalar_one()
+    ).on_conflict_do_nothing(index_elements=["name"]).returning(_E.experiment_id)).scalar()
+    if new_id is None:
+        raise AlreadyExistsError(f"Experiment {name!r} already exists.")
     if not artifact_location:
         conn.execute(experiments.update().where(_E.experiment_id == new_id)
                      .values(artifact_location=f"{artifact_root}/{new_id}"))
