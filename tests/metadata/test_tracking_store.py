@@ -125,6 +125,10 @@ def test_unknown_run(tracking_store: TrackingStore) -> None:
         tracking_store.get_metric_history(missing, "m")
     with pytest.raises(NotFoundError):
         tracking_store.delete_run(missing)
+    with pytest.raises(NotFoundError):
+        tracking_store.log_param("no-such-run", "p", "v")
+    with pytest.raises(InvalidInputError, match="Invalid run ID"):
+        tracking_store.log_param("../etc", "p", "v")
 
 
 def test_delete_and_restore_run(tracking_store: TrackingStore) -> None:

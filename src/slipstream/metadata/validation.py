@@ -34,7 +34,8 @@ MAX_INPUT_TAG_KEY_LENGTH = 255
 MAX_INPUT_TAG_VALUE_LENGTH = 500
 
 _NAME = re.compile(r"^[/\w.\- :]*$")
-_RUN_ID = re.compile(r"^[0-9a-f]{32}$")
+#: MLflow 2.x+ accepts any such id (an unknown one is then "not found"); Slipstream makes 32 hex.
+_RUN_ID = re.compile(r"^[a-zA-Z0-9][\w\-]{0,255}$")
 
 
 def check_name(kind: str, name: object) -> str:
@@ -59,9 +60,10 @@ def check_name(kind: str, name: object) -> str:
 
 
 def check_run_id(run_id: object) -> str:
-    """A run id: 32 lower-case hex characters."""
+    """A well-formed run id (letters, digits, `_`, `-`; at most 256 characters)."""
     if not isinstance(run_id, str) or not _RUN_ID.match(run_id):
-        raise InvalidInputError(f"Invalid run ID {run_id!r:.100}: expected 32 hex characters.")
+        raise InvalidInputError(f"Invalid run ID {run_id!r:.100}: expected letters, digits, "
+                                "'_' and '-' (Slipstream's are 32 hex characters).")
     return run_id
 
 
