@@ -1,6 +1,7 @@
 """Slipstream: typed ML workflows, tracking, tuning and serving — local-first, one package.
 
     from slipstream import task, workflow, dynamic, map_task, conditional, Resources
+    ss.set_experiment(...); with ss.start_run(): ss.log_metric(...)   # tracking
 
 Everything here is imported lazily, so `import slipstream` stays fast.
 """
@@ -31,9 +32,35 @@ _EXPORTS = {
     "run": "slipstream.execution.api",
     "recover": "slipstream.execution.api",
     "Settings": "slipstream._core.settings",
+    "set_experiment": "slipstream.tracking.fluent",
+    "start_run": "slipstream.tracking.fluent",
+    "end_run": "slipstream.tracking.fluent",
+    "active_run": "slipstream.tracking.fluent",
+    "log_metric": "slipstream.tracking.fluent",
+    "log_metrics": "slipstream.tracking.fluent",
+    "log_param": "slipstream.tracking.fluent",
+    "log_params": "slipstream.tracking.fluent",
+    "set_tag": "slipstream.tracking.fluent",
+    "set_tags": "slipstream.tracking.fluent",
+    "delete_tag": "slipstream.tracking.fluent",
+    "log_artifact": "slipstream.tracking.fluent",
+    "log_artifacts": "slipstream.tracking.fluent",
+    "log_dict": "slipstream.tracking.fluent",
+    "log_text": "slipstream.tracking.fluent",
+    "search_runs": "slipstream.tracking.fluent",
+    "get_run": "slipstream.tracking.fluent",
+    "get_metric_history": "slipstream.tracking.fluent",
+    "get_experiment": "slipstream.tracking.fluent",
+    "get_experiment_by_name": "slipstream.tracking.fluent",
+    "create_experiment": "slipstream.tracking.fluent",
+    "get_artifact_uri": "slipstream.tracking.fluent",
+    "end_task_run": "slipstream.tracking.fluent",
+    "ActiveRun": "slipstream.tracking.fluent",
+    "TrackingClient": "slipstream.tracking.client",
 }
 
 __all__ = [
+    "ActiveRun",
     "Cache",
     "Client",
     "Directory",
@@ -43,13 +70,37 @@ __all__ = [
     "RunContext",
     "Settings",
     "Task",
+    "TrackingClient",
     "Workflow",
+    "active_run",
     "conditional",
+    "create_experiment",
     "current_context",
+    "delete_tag",
     "dynamic",
+    "end_run",
+    "end_task_run",
+    "get_artifact_uri",
+    "get_experiment",
+    "get_experiment_by_name",
+    "get_metric_history",
+    "get_run",
+    "log_artifact",
+    "log_artifacts",
+    "log_dict",
+    "log_metric",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "log_text",
     "map_task",
     "recover",
     "run",
+    "search_runs",
+    "set_experiment",
+    "set_tag",
+    "set_tags",
+    "start_run",
     "task",
     "workflow",
 ]
@@ -64,6 +115,33 @@ if TYPE_CHECKING:
     from slipstream.sdk.resources import Cache, Resources, Retry
     from slipstream.sdk.task import Task, task
     from slipstream.sdk.workflow import Workflow, workflow
+    from slipstream.tracking.client import TrackingClient
+    from slipstream.tracking.fluent import (
+        ActiveRun,
+        active_run,
+        create_experiment,
+        delete_tag,
+        end_run,
+        end_task_run,
+        get_artifact_uri,
+        get_experiment,
+        get_experiment_by_name,
+        get_metric_history,
+        get_run,
+        log_artifact,
+        log_artifacts,
+        log_dict,
+        log_metric,
+        log_metrics,
+        log_param,
+        log_params,
+        log_text,
+        search_runs,
+        set_experiment,
+        set_tag,
+        set_tags,
+        start_run,
+    )
     from slipstream.types.files import Directory, File
 
 

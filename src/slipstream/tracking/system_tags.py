@@ -1,0 +1,89 @@
+"""The system tags MLflow's client sets on a new run: who ran it, from which file, at which git
+commit. Read without a subprocess (the commit comes from .git/HEAD and the refs files)."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+
+USER_TAG = "mlflow.user"
+SOURCE_NAME_TAG = "mlflow.source.name"
+SOURCE_TYPE_TAG = "mlflow.source.type"
+GIT_COMMIT_TAG = "mlflow.source.git.commit"
+
+
+def user_name() -> str:
+    """The OS user running this process ("unknown" when it cannot be told)."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry, no LOGNAME: still log the run
+        return "unknown"
+
+
+def source_name() -> str:
+    """The path of the script being run (`sys.argv[0]`), or "<console>" in an interpreter."""
+    main = sys.argv[0] if sys.argv and sys.argv[0] else ""
+    if not main or main in ("-c", "-"):
+        return "<console>"
+    return os.path.abspath(main)
+
+
+def system_tags() -> dict[str, str]:
+    """mlflow.user, mlflow.source.name, mlflow.source.type and, inside a git checkout,
+    mlflow.source.git.commit."""
+    source = source_name()
+    tags = {USER_TAG: user_name(), SOURCE_NAME_TAG: source, SOURCE_TYPE_TAG: "LOCAL"}
+    start = Path(source).parent if source != "<console>" else Path.cwd()
+    commit = git_commit(start)
+    if commit:
+        tags[GIT_COMMIT_TAG] = commit
+    return tags
+
+
+def git_commit(start: Path) -> str | None:
+    """The commit HEAD points at in the git checkout holding `start`, or None."""
+    git_dir = _find_git_dir(start)
+    if git_dir is None:
+        return None
+    try:
+        head = (git_dir / "HEAD").read_text().strip()
+        if not head.startswith("ref:"):
+            return head or None
+        ref = head[4:].strip()
+        common = _common_dir(git_dir)
+        for folder in (git_dir, common):
+            loose = folder / ref
+            if loose.is_file():
+                return loose.read_text().strip() or None
+        packed = common / "packed-refs"
+        if packed.is_file():
+            for line in packed.read_text().splitlines():
+                parts = line.split()
+                if len(parts) == 2 and parts[1] == ref:
+                    return parts[0]
+    except OSError:
+        return None
+    return None
+
+
+def _find_git_dir(start: Path) -> Path | None:
+    for folder in (start.resolve(), *start.resolve().parents):
+        dot_git = folder / ".git"
+        if dot_git.is_dir():
+            return dot_git
+        if dot_git.is_file():  # a worktree or submodule: "gitdir: <path>"
+            text = dot_git.read_text().strip()
+            if text.startswith("gitdir:"):
+                target = Path(text[7:].strip())
+                return target if target.is_absolute() else (folder / target).resolve()
+    return None
+
+
+def _common_dir(git_dir: Path) -> Path:
+    common = git_dir / "commondir"
+    if common.is_file():
+        target = Path(common.read_text().strip())
+        return target if target.is_absolute() else (git_dir / target).resolve()
+    return git_dir
