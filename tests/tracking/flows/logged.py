@@ -1,0 +1,31 @@
+"""A tiny workflow whose tasks log with the fluent API: `train` logs to its node's implicit run,
+`evaluate` starts an explicit run (named after the task by default)."""
+
+from __future__ import annotations
+
+import slipstream as ss
+from slipstream import RunContext, task, workflow
+
+#: The RunContext each task saw, so tests can end the implicit runs as the engine will.
+seen: list[RunContext] = []
+
+
+@task
+def train(epochs: int, ctx: RunContext) -> float:
+    seen.append(ctx)
+    ss.log_param("epochs", epochs)
+    for epoch in range(epochs):
+        ss.log_metric("loss", 1.0 / (epoch + 1), step=epoch)
+    return 0.5
+
+
+@task
+def evaluate(loss: float) -> float:
+    with ss.start_run():
+        ss.log_metric("acc", 1.0 - loss)
+    return 1.0 - loss
+
+
+@workflow
+def fit(epochs: int = 3) -> float:
+    return evaluate(loss=train(epochs=epochs))

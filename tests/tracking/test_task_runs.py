@@ -1,0 +1,38 @@
+"""Runs logged from inside workflow tasks are linked to their node execution."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import slipstream as ss
+from slipstream.tracking.fluent import default_tracking_client, end_task_run
+from tests.execution.helpers import run
+from tests.tracking.flows import logged
+
+
+def test_task_logs_go_to_a_run_linked_to_the_node(client: Any,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # The fluent API's default client reads the same settings as the execution client.
+    monkeypatch.setenv("SLIPSTREAM_STORE_URL", client.settings.store_url)
+    monkeypatch.setenv("SLIPSTREAM_ARTIFACT_URI", client.settings.artifact_uri)
+    logged.seen.clear()
+    output, execution = run(client, logged.fit, epochs=4)
+    assert output == 0.5
+    (train_ctx,) = logged.seen
+    end_task_run(train_ctx, "FINISHED")  # what the engine will do when the task ends
+
+    store = default_tracking_client().store
+    assert store.url == client.store.url
+    runs = {r.info.run_name: r for r in store.list_runs_for_execution(execution.id)}
+    assert set(runs) == {"train", "evaluate"}
+    train, evaluate = runs["train"], runs["evaluate"]
+    assert train.info.execution_id == execution.id and train.info.node_id == "n0"
+    assert evaluate.info.execution_id == execution.id and evaluate.info.node_id == "n1"
+    assert train.info.status == "FINISHED" and evaluate.info.status == "FINISHED"
+    assert train.data.params == {"epochs": "4"}
+    assert len(ss.get_metric_history(train.info.run_id, "loss")) == 4
+    assert evaluate.data.metric_values == {"acc": 0.5}
+    assert train.data.tags["slipstream.node_id"] == "n0"
+    assert ss.active_run() is None  # nothing leaks out of the tasks
