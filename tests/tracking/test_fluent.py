@@ -108,9 +108,12 @@ def test_end_run_with_status_and_implicit_start() -> None:
     stored = ss.get_run(run.info.run_id)
     assert stored.info.status == "KILLED" and stored.data.metric_values == {"x": 1.0}
     ss.end_run()  # no active run: nothing to do
-    with pytest.raises(InvalidInputError, match="Unknown run status"):
-        ss.start_run()
-        ss.end_run(status="DONE")
+    with ss.start_run() as run:
+        with pytest.raises(InvalidInputError, match="Unknown run status"):
+            ss.end_run(status="DONE")
+        assert ss.active_run() is run  # still active after the refused call
+        ss.end_run("failed")
+    assert ss.get_run(run.info.run_id).info.status == "FAILED"  # the block's exit kept it
 
 
 def test_nested_runs() -> None:

@@ -105,7 +105,7 @@ class TrackingClient:
                 end_time: int | None = None) -> None:
         """Flush what is queued for the run, then set its status and end time. Raises
         InvalidInputError (after ending the run) when the store refused queued data."""
-        status = _status(status)
+        status = run_status(status)
         errors = self._buffer.flush(run_id)
         self.store.update_run_info(run_id, status, _now() if end_time is None else end_time)
         with self._params_lock:
@@ -338,7 +338,8 @@ def _param_text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def _status(status: RunStatus | str) -> RunStatus:
+def run_status(status: RunStatus | str) -> RunStatus:
+    """`status` as a RunStatus (case-insensitive); InvalidInputError naming the valid ones."""
     try:
         return RunStatus(str(status).upper())
     except ValueError:

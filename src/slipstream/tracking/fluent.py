@@ -35,7 +35,7 @@ from slipstream.entities import (
     RunStatus,
     ViewType,
 )
-from slipstream.tracking.client import SEARCH_MAX_RESULTS_PANDAS, TrackingClient
+from slipstream.tracking.client import SEARCH_MAX_RESULTS_PANDAS, TrackingClient, run_status
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -392,11 +392,15 @@ def _register(active: ActiveRun) -> None:
 
 
 def _end(active: ActiveRun, status: RunStatus | str) -> None:
+    """End a run started here (once: ending it again, e.g. `end_run()` inside its `with`
+    block, changes nothing)."""
+    status = run_status(status)
     stack = _stack.get()
     if active in stack:
         _stack.set(tuple(r for r in stack if r is not active))
     with _lock:
-        _open.pop(active.run_id, None)
+        if _open.pop(active.run_id, None) is None:
+            return
         for key, task_run in list(_task_runs.items()):
             if task_run is active:
                 del _task_runs[key]
