@@ -36,3 +36,24 @@ def test_task_logs_go_to_a_run_linked_to_the_node(client: Any,
     assert evaluate.data.metric_values == {"acc": 0.5}
     assert train.data.tags["slipstream.node_id"] == "n0"
     assert ss.active_run() is None  # nothing leaks out of the tasks
+
+
+@pytest.mark.parametrize("backend", ["local"])
+def test_implicit_runs_in_pool_workers_end_when_the_worker_exits(
+        client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv("SLIPSTREAM_STORE_URL", client.settings.store_url)
+    monkeypatch.setenv("SLIPSTREAM_ARTIFACT_URI", client.settings.artifact_uri)
+    _, execution = run(client, logged.fit, executor="process:2", epochs=5)
+    store = default_tracking_client().store
+    deadline = time.monotonic() + 30
+    while True:
+        runs = {r.info.run_name: r for r in store.list_runs_for_execution(execution.id)}
+        if runs.get("train") and runs["train"].info.status == "FINISHED":
+            break
+        assert time.monotonic() < deadline, f"train's run never ended: {runs}"
+        time.sleep(0.1)
+    assert runs["train"].info.node_id == "n0"
+    assert len(ss.get_metric_history(runs["train"].info.run_id, "loss")) == 5
+    assert runs["evaluate"].info.status == "FINISHED"
