@@ -22,7 +22,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from slipstream._core.errors import InvalidInputError
-from slipstream.entities import Experiment, Metric, Param, Run, RunStatus, RunTag, ViewType
+from slipstream.entities import (
+    Dataset,
+    DatasetInput,
+    Experiment,
+    Metric,
+    Param,
+    Run,
+    RunStatus,
+    RunTag,
+    ViewType,
+)
 from slipstream.metadata.tracking import SEARCH_MAX_RESULTS_THRESHOLD, TrackingStore
 from slipstream.metadata.validation import check_name, check_param, check_tag
 from slipstream.tracking.buffer import FLUSH_INTERVAL, LogBuffer
@@ -187,6 +197,22 @@ class TrackingClient:
             points.extend(page)
             if not token:
                 return points
+
+    # -- inputs -----------------------------------------------------------------------------
+
+    def log_input(self, run_id: str, dataset: Any, context: str | None = None,
+                  tags: Mapping[str, str] | None = None, *, name: str | None = None,
+                  source: str | None = None) -> Dataset:
+        """Record a dataset (a Dataset, pandas DataFrame or numpy array) as an input of the run,
+        with `context` ("training", ...) as input tag mlflow.data.context; written now."""
+        from slipstream.tracking.datasets import CONTEXT_TAG, to_dataset
+
+        record = to_dataset(dataset, name=name, source=source)
+        input_tags = {str(k): str(v) for k, v in (tags or {}).items()}
+        if context is not None:
+            input_tags[CONTEXT_TAG] = context
+        self.store.log_inputs(run_id, [DatasetInput(record, input_tags)])
+        return record
 
     # -- artifacts --------------------------------------------------------------------------
 

@@ -334,6 +334,13 @@ def log_text(text: str, artifact_file: str) -> None:
     active.client.log_text(active.run_id, text, artifact_file)
 
 
+def log_input(dataset: Any, context: str | None = None, tags: Mapping[str, str] | None = None,
+              *, name: str | None = None, source: str | None = None) -> None:
+    """Record a dataset (Dataset, pandas DataFrame or numpy array) as an input of the run."""
+    active = _run_for_logging()
+    active.client.log_input(active.run_id, dataset, context, tags, name=name, source=source)
+
+
 def get_artifact_uri(artifact_path: str | None = None) -> str:
     active = _run_for_logging()
     return active.client.artifact_uri(active.run_id, artifact_path)
