@@ -94,3 +94,53 @@ def test_a_process_exiting_without_end_run_keeps_its_metrics(tmp_path: Path) -> 
     assert run.data.params == {"p": "1"}
     assert run.data.tags["mlflow.source.name"] == str(script)
     assert len(ss.get_metric_history(run_id, "loss")) == 3000
+
+
+def test_processes_logging_into_one_sqlite_store_lose_nothing(tmp_path: Path) -> None:
+    script = tmp_path / "worker.py"
+    script.write_text(textwrap.dedent("""
+        import sys
+        import slipstream as ss
+        ss.set_experiment("shared")
+        with ss.start_run(run_name=f"worker-{sys.argv[1]}") as run:
+            ss.log_param("worker", sys.argv[1])
+            for step in range(10_000):
+                ss.log_metric("loss", float(step), step=step)
+        print(run.info.run_id)
+    """))
+    ss.set_experiment("shared")  # create it (and the store) before the workers race
+    workers = [subprocess.Popen([sys.executable, str(script), str(i)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+               for i in range(4)]
+    run_ids = []
+    for worker in workers:
+        out, err = worker.communicate(timeout=120)
+        assert worker.returncode == 0, err
+        assert "locked" not in err
+        run_ids.append(out.strip().splitlines()[-1])
+    for run_id in run_ids:
+        assert ss.get_run(run_id).info.status == "FINISHED"
+        assert len(ss.get_metric_history(run_id, "loss")) == 10_000
+    assert len(ss.search_runs(experiment_names=["shared"])) == 4
+
+
+def test_each_thread_has_its_own_active_run() -> None:
+    import threading
+
+    seen: dict[int, str] = {}
+
+    def work(i: int) -> None:
+        with ss.start_run(run_name=f"thread-{i}") as run:
+            for step in range(500):
+                ss.log_metric("m", step, step=step)
+            seen[i] = run.info.run_id
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(seen.values())) == 4
+    for run_id in seen.values():
+        assert len(ss.get_metric_history(run_id, "m")) == 500
+        assert ss.get_run(run_id).info.status == "FINISHED"
