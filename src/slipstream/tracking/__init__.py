@@ -1,1 +1,12 @@
-"""Experiment tracking: runs, their metrics, params, tags and datasets, and searching them."""
+"""Experiment tracking: runs, their metrics, params, tags and datasets, and searching them.
+
+    client.py       `TrackingClient`: the API on an explicit `TrackingStore` (buffered writes)
+    buffer.py       `LogBuffer`: per-run queues written in batches by a background thread
+    fluent.py       `ss.start_run`, `ss.log_metric`, ...: per-thread active runs on a default
+                    client; runs linked to workflow nodes; `end_task_run` for the engine
+    system_tags.py  mlflow.user / source / git commit tags, read without a subprocess
+    datasets.py     `Dataset` records for `log_input` from DataFrames and arrays
+    search/         MLflow's filter and order-by language (parser, renderer, evaluator)
+
+Nothing is imported here, so `import slipstream.tracking.search` stays light.
+"""
