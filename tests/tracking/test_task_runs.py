@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 import slipstream as ss
-from slipstream.tracking.fluent import default_tracking_client, end_task_run
+from slipstream._core.errors import ExecutionFailedError
+from slipstream.tracking.fluent import default_tracking_client
 from tests.execution.helpers import run
 from tests.tracking.flows import logged
 
@@ -21,7 +22,8 @@ def test_task_logs_go_to_a_run_linked_to_the_node(client: Any,
     output, execution = run(client, logged.fit, epochs=4)
     assert output == 0.5
     (train_ctx,) = logged.seen
-    end_task_run(train_ctx, "FINISHED")  # what the engine will do when the task ends
+    assert train_ctx.node_id == "n0"
+    # the engine ended the implicit run when the task ended (not at process exit)
 
     store = default_tracking_client().store
     assert store.url == client.store.url
@@ -39,7 +41,7 @@ def test_task_logs_go_to_a_run_linked_to_the_node(client: Any,
 
 
 @pytest.mark.parametrize("backend", ["local"])
-def test_implicit_runs_in_pool_workers_end_when_the_worker_exits(
+def test_implicit_runs_in_pool_workers_end_with_their_task(
         client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     import time
 
@@ -57,3 +59,14 @@ def test_implicit_runs_in_pool_workers_end_when_the_worker_exits(
     assert runs["train"].info.node_id == "n0"
     assert len(ss.get_metric_history(runs["train"].info.run_id, "loss")) == 5
     assert runs["evaluate"].info.status == "FINISHED"
+
+
+def test_a_failing_task_ends_its_implicit_run_failed(client: Any,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLIPSTREAM_STORE_URL", client.settings.store_url)
+    monkeypatch.setenv("SLIPSTREAM_ARTIFACT_URI", client.settings.artifact_uri)
+    with pytest.raises(ExecutionFailedError, match="loss diverged") as failed:
+        client.execute(logged.fit_and_fail, {"epochs": 1})
+    runs = default_tracking_client().store.list_runs_for_execution(failed.value.execution_id)
+    assert [(r.info.run_name, r.info.status) for r in runs] == [("diverge", "FAILED")]
+    assert len(ss.get_metric_history(runs[0].info.run_id, "loss")) == 1

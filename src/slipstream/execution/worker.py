@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 import time
 import traceback
 from concurrent.futures import Executor
@@ -57,6 +58,7 @@ def run_item(call: TaskCall, item: CallItem, env: WorkerEnv) -> ItemOutcome:
     max_attempts = task.retry.retries + 1
     for number in range(1, max_attempts + 1):
         attempt_start = now()
+        run_ctx: RunContext | None = None
         try:
             if inputs is None:
                 inputs = {name: value.get(engine, ctx) for name, value in item.inputs.items()}
@@ -74,6 +76,7 @@ def run_item(call: TaskCall, item: CallItem, env: WorkerEnv) -> ItemOutcome:
                 exit_context(token)
             outputs = _convert_outputs(task, result, env, call.defer)
             attempts.append(Attempt(number, attempt_start, now(), Status.SUCCEEDED, None, env.name))
+            _end_tracking(run_ctx, Status.SUCCEEDED)
             return ItemOutcome(item.node_id, Status.SUCCEEDED, outputs, tuple(attempts), None,
                                started, now())
         except TaskTimedOut as exc:
@@ -83,16 +86,26 @@ def run_item(call: TaskCall, item: CallItem, env: WorkerEnv) -> ItemOutcome:
         except ValueConversionError as exc:
             status, error = Status.FAILED, ErrorInfo("user", type(exc).__name__, str(exc))
             attempts.append(Attempt(number, attempt_start, now(), status, error, env.name))
+            _end_tracking(run_ctx, status)
             break  # a value that does not fit its type will not fit on a retry either
         except Exception as exc:
             status = Status.FAILED
             error = ErrorInfo("user", type(exc).__name__, str(exc), user_traceback(exc))
         attempts.append(Attempt(number, attempt_start, now(), status, error, env.name))
+        _end_tracking(run_ctx, status)
         if number < max_attempts:
             if not all(engine.is_immutable(p.tp) for p in interface.inputs.values()):
                 inputs = None  # the failed attempt may have mutated its inputs
             time.sleep(task.retry.delay(number))
     return ItemOutcome(item.node_id, status, None, tuple(attempts), error, started, now())
+
+
+def _end_tracking(run_ctx: RunContext | None, status: Status) -> None:
+    """End the run a task attempt logged to without starting one (if the tracking API was
+    used at all in this process): FINISHED when it succeeded, FAILED otherwise."""
+    fluent = sys.modules.get("slipstream.tracking.fluent")
+    if fluent is not None and run_ctx is not None:
+        fluent.end_task_run(run_ctx, "FINISHED" if status is Status.SUCCEEDED else "FAILED")
 
 
 def _convert_outputs(task: Any, result: Any, env: WorkerEnv, defer: bool) -> dict[str, Value]:

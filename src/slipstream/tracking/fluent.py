@@ -7,9 +7,9 @@ run artifacts under the settings' artifact root. Each thread has its own stack o
 Inside a workflow task (`current_context()` names a node execution), runs are linked to that
 node: `start_run()` records the execution and node ids (and defaults the run name to the task
 name), and logging calls with no active run go to an implicit run for the node, created on first
-use. The engine is to end that run when the task ends by calling `end_task_run(ctx, status)`;
-until it does, implicit runs end FINISHED at process exit. At process exit every run still open
-is flushed and ended FINISHED (as MLflow does), and all queued logs are written.
+use. The engine ends that run when the task attempt ends (`end_task_run(ctx, status)`:
+FINISHED, or FAILED when the task failed). At process exit every run still open is flushed and
+ended FINISHED (as MLflow does), and all queued logs are written.
 """
 
 from __future__ import annotations
@@ -230,8 +230,8 @@ def end_run(status: RunStatus | str = RunStatus.FINISHED) -> None:
 
 
 def end_task_run(ctx: RunContext, status: RunStatus | str = RunStatus.FINISHED) -> None:
-    """For the engine, when a node execution ends: flush and end the implicit run it logged
-    to (if any) with `status`. Until the engine calls this, such runs end at process exit."""
+    """Called by the engine when a task attempt ends: flush and end the implicit run it logged
+    to (if any) with `status`. Runs left open otherwise (a killed worker) end at process exit."""
     with _lock:
         active = _task_runs.pop(_task_key(ctx), None)
     if active is not None:

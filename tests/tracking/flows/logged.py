@@ -6,7 +6,7 @@ from __future__ import annotations
 import slipstream as ss
 from slipstream import RunContext, task, workflow
 
-#: The RunContext each task saw, so tests can end the implicit runs as the engine will.
+#: The RunContext each task saw.
 seen: list[RunContext] = []
 
 
@@ -29,3 +29,15 @@ def evaluate(loss: float) -> float:
 @workflow
 def fit(epochs: int = 3) -> float:
     return evaluate(loss=train(epochs=epochs))
+
+
+@task
+def diverge(epochs: int) -> float:
+    """Logs, then fails: its implicit run must end FAILED when the task does."""
+    ss.log_metric("loss", 1.0, step=0)
+    raise FloatingPointError("loss diverged")
+
+
+@workflow
+def fit_and_fail(epochs: int = 1) -> float:
+    return diverge(epochs=epochs)
