@@ -1,0 +1,66 @@
+"""Slipstream errors to MLflow's error responses, registered once on the app.
+
+    NotFoundError             404 RESOURCE_DOES_NOT_EXIST
+    AlreadyExistsError        400 RESOURCE_ALREADY_EXISTS
+    InvalidInputError         400 INVALID_PARAMETER_VALUE   (also: a body or query that does not parse)
+    an unknown route          404 ENDPOINT_NOT_FOUND
+    anything else             500 INTERNAL_ERROR
+
+The body is `{"error_code": ..., "message": ...}`; MLflow's client branches on `error_code`.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from slipstream._core.errors import InvalidInputError, NotFoundError
+from slipstream.metadata.tracking import AlreadyExistsError
+
+#: Most specific first: AlreadyExistsError is an InvalidInputError.
+_MAPPING: tuple[tuple[type[Exception], int, str], ...] = (
+    (NotFoundError, 404, "RESOURCE_DOES_NOT_EXIST"),
+    (AlreadyExistsError, 400, "RESOURCE_ALREADY_EXISTS"),
+    (InvalidInputError, 400, "INVALID_PARAMETER_VALUE"),
+)
+
+
+def error_response(status: int, error_code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error_code": error_code, "message": message}, status_code=status)
+
+
+def _slipstream_error(request: Request, exc: Exception) -> JSONResponse:
+    for kind, status, code in _MAPPING:
+        if isinstance(exc, kind):
+            return error_response(status, code, str(exc))
+    return error_response(500, "INTERNAL_ERROR", f"{type(exc).__name__}: {exc}")
+
+
+def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in err.get('loc', ()))}: {err.get('msg', '')}" for err in errors)
+    return error_response(400, "INVALID_PARAMETER_VALUE",
+                          f"Invalid request to {request.url.path}: {problems}")
+
+
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if status == 404:
+        return error_response(404, "ENDPOINT_NOT_FOUND",
+                              f"No endpoint {request.method} {request.url.path}")
+    code = "INVALID_PARAMETER_VALUE" if status < 500 else "INTERNAL_ERROR"
+    return error_response(status, code, str(getattr(exc, "detail", exc)))
+
+
+def register_error_handlers(app: FastAPI) -> None:
+    """Every route's errors go through here; routes never build error responses."""
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(HTTPException, _http_error)
+    for kind, _, _ in _MAPPING:
+        app.add_exception_handler(kind, _slipstream_error)
+    # Starlette answers these from its outermost middleware and then re-raises, so the
+    # traceback of a real bug reaches the server log.
+    app.add_exception_handler(Exception, _slipstream_error)

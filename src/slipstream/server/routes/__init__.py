@@ -1,0 +1,1 @@
+"""One router module per resource family; each route parses, calls one store method, serialises."""

@@ -1,0 +1,108 @@
+"""MLflow's JSON shapes (the protobuf JSON mapping its client parses): request bodies in,
+entities out.
+
+Out: unset fields are left out, as protobuf does; timestamps are int milliseconds; a metric value
+that is NaN or infinite is the string "NaN", "Infinity" or "-Infinity". In: the client sends
+both `run_id` and `run_uuid` on run-scoped calls; either is accepted.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from slipstream._core.errors import InvalidInputError
+from slipstream.entities import DatasetInput, Experiment, Metric, Run, RunInfo
+
+# -- requests ------------------------------------------------------------------------------
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class KeyValue(Body):
+    key: str
+    value: str = ""
+
+
+class RunScoped(Body):
+    run_id: str | None = None
+    run_uuid: str | None = None
+
+    @property
+    def run(self) -> str:
+        return run_id_of(self.run_id, self.run_uuid)
+
+
+def run_id_of(run_id: str | None, run_uuid: str | None) -> str:
+    found = run_id or run_uuid
+    if not found:
+        raise InvalidInputError("Missing value for required parameter 'run_id'")
+    return found
+
+
+def tag_map(tags: list[KeyValue]) -> dict[str, str]:
+    return {t.key: t.value for t in tags}
+
+
+# -- responses -----------------------------------------------------------------------------
+
+
+def _present(**fields: Any) -> dict[str, Any]:
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def _pairs(mapping: Mapping[str, str]) -> list[dict[str, str]]:
+    return [{"key": k, "value": v} for k, v in mapping.items()]
+
+
+def metric_value(value: float) -> float | str:
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    return value
+
+
+def metric_json(m: Metric) -> dict[str, Any]:
+    return {"key": m.key, "value": metric_value(m.value), "timestamp": m.timestamp, "step": m.step}
+
+
+def experiment_json(e: Experiment) -> dict[str, Any]:
+    return _present(experiment_id=e.experiment_id, name=e.name,
+                    artifact_location=e.artifact_location, lifecycle_stage=e.lifecycle_stage,
+                    creation_time=e.creation_time, last_update_time=e.last_update_time,
+                    tags=_pairs(e.tags))
+
+
+def run_info_json(i: RunInfo) -> dict[str, Any]:
+    return _present(run_id=i.run_id, run_uuid=i.run_id, experiment_id=i.experiment_id,
+                    run_name=i.run_name, user_id=i.user_id, status=i.status,
+                    start_time=i.start_time, end_time=i.end_time, artifact_uri=i.artifact_uri,
+                    lifecycle_stage=i.lifecycle_stage)
+
+
+def _dataset_input_json(d: DatasetInput) -> dict[str, Any]:
+    ds = d.dataset
+    return {"dataset": _present(name=ds.name, digest=ds.digest, source_type=ds.source_type,
+                                source=ds.source, schema=ds.schema, profile=ds.profile),
+            "tags": _pairs(d.tags)}
+
+
+def run_json(r: Run) -> dict[str, Any]:
+    return {
+        "info": run_info_json(r.info),
+        "data": {"metrics": [metric_json(m) for m in r.data.metrics],
+                 "params": _pairs(r.data.params), "tags": _pairs(r.data.tags)},
+        "inputs": {"dataset_inputs": [_dataset_input_json(d) for d in r.inputs]},
+        "outputs": {},
+    }
+
+
+def page(key: str, items: list[dict[str, Any]], next_page_token: str | None) -> dict[str, Any]:
+    """A list response with MLflow's `next_page_token` when there is another page."""
+    return _present(**{key: items}, next_page_token=next_page_token or None)
