@@ -68,13 +68,13 @@ def test_search_filters(searchable: tuple[TrackingStore, str, list[str]], filter
 
 def test_compiler_takes_the_shared_parsers_ast(
         searchable: tuple[TrackingStore, str, list[str]]) -> None:
-    """The switch to slipstream.tracking.search (once it sits below metadata) only swaps the
-    parser: its AST compiles to the same runs as this module's."""
+    """The store parses with slipstream.protocol.search: compiling its AST directly gives the
+    same runs as compiling the filter and order-by strings."""
     import sqlalchemy as sa
 
     from slipstream.metadata.sql import run_search
     from slipstream.metadata.sql.tables import runs
-    from slipstream.tracking.search import parse_filter, parse_order_by
+    from slipstream.protocol.search import parse_filter, parse_order_by
 
     store, _, _ = searchable
     engine = store._engine  # type: ignore[attr-defined]
@@ -96,6 +96,38 @@ def test_compiler_takes_the_shared_parsers_ast(
             ours = ids([], run_search.compile_order([text]))
             shared = ids([], run_search.compile_order_bys([parse_order_by(text)]))
             assert ours == shared, text
+
+
+@pytest.mark.parametrize(("entity", "key", "op", "value", "named"), [
+    ("dataset", "context", "=", "training", "datasets.context"),
+    ("dataset", "name", "IS NULL", None, "datasets.name IS NULL"),
+    ("metric", "acc", "LIKE", "1%", "metrics.acc LIKE"),
+    ("attribute", "status", ">", "A", "attributes.status >"),
+    ("param", "C", "IN", "x", "params.C IN"),
+    ("metric", "acc", ">", "0.5", "metrics.acc >"),
+])
+def test_uncompilable_clauses_are_refused_by_name(entity: str, key: str, op: str, value: Any,
+                                                  named: str) -> None:
+    """A clause the compiler has no SQL for (built by hand or accepted by a newer parser) is
+    an InvalidInputError naming it, never silently dropped."""
+    import re
+
+    from slipstream.metadata.sql import run_search
+    from slipstream.protocol.search import Comparison, Entity, Op
+
+    comparison = Comparison(Entity(entity), key, Op(op), value)
+    with pytest.raises(InvalidInputError, match=re.escape(named)):
+        run_search.compile_comparisons([comparison])
+
+
+def test_search_refuses_unorderable_terms(tracking_store: TrackingStore) -> None:
+    from slipstream.metadata.sql import run_search
+    from slipstream.protocol.search import Entity, OrderBy
+
+    with pytest.raises(InvalidInputError, match="datasets"):
+        tracking_store.search_runs(["0"], order_by=["datasets.name"])
+    with pytest.raises(InvalidInputError, match=r"datasets\.name"):
+        run_search.compile_order_bys([OrderBy(Entity.DATASET, "name")])
 
 
 def test_search_by_dataset(tracking_store: TrackingStore) -> None:

@@ -6,7 +6,8 @@
                     client; runs linked to workflow nodes; `end_task_run` for the engine
     system_tags.py  mlflow.user / source / git commit tags, read without a subprocess
     datasets.py     `Dataset` records for `log_input` from DataFrames and arrays
-    search/         MLflow's filter and order-by language (parser, renderer, evaluator)
 
-Nothing is imported here, so `import slipstream.tracking.search` stays light.
+MLflow's filter and order-by language (parser, renderer, evaluator) is `slipstream.protocol.search`,
+below `metadata` so the SQL store compiles the same AST. Nothing is imported here, so importing a
+tracking submodule stays light.
 """

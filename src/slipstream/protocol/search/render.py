@@ -6,8 +6,8 @@ import math
 from collections.abc import Iterable
 
 from slipstream._core.errors import InvalidInputError
-from slipstream.tracking.search.cursor import is_bare_key_char
-from slipstream.tracking.search.nodes import NULL_OPS, Comparison, Entity, OrderBy, Value
+from slipstream.protocol.search.cursor import is_bare_key_char
+from slipstream.protocol.search.nodes import NULL_OPS, Comparison, Entity, OrderBy, Value
 
 
 def render(clauses: Iterable[Comparison]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from slipstream.tracking.search import (
+from slipstream.protocol.search import (
     EXPERIMENTS,
     MODEL_VERSIONS,
     Comparison,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from slipstream.tracking.search import (
+from slipstream.protocol.search import (
     filter_runs,
     like,
     matches,

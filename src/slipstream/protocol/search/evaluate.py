@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from slipstream._core.errors import InternalError
-from slipstream.tracking.search.nodes import Comparison, Entity, Op, OrderBy
+from slipstream.protocol.search.nodes import Comparison, Entity, Op, OrderBy
 
 RunLike = Mapping[str, Any]
 SortKey = tuple[tuple[int, Any], ...]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from slipstream._core.errors import InvalidInputError
-from slipstream.tracking.search import EXPERIMENTS, parse_filter, parse_order_by
+from slipstream.protocol.search import EXPERIMENTS, parse_filter, parse_order_by
 
 ERRORS = [
     ("metrics.acc >> 1", ["Invalid filter 'metrics.acc >> 1': expected a comparison operator "

@@ -32,8 +32,8 @@ Schemas (`RUNS`, `EXPERIMENTS`, `MODEL_VERSIONS`) say which entities and attribu
 accepts. IN / NOT IN on params and tags and IS [NOT] NULL are accepted beyond what MLflow does.
 """
 
-from slipstream.tracking.search.evaluate import filter_runs, like, matches, sort_key, sort_runs
-from slipstream.tracking.search.nodes import (
+from slipstream.protocol.search.evaluate import filter_runs, like, matches, sort_key, sort_runs
+from slipstream.protocol.search.nodes import (
     EXPERIMENTS,
     MODEL_VERSIONS,
     RUNS,
@@ -43,8 +43,8 @@ from slipstream.tracking.search.nodes import (
     OrderBy,
     SearchSchema,
 )
-from slipstream.tracking.search.parser import parse_filter, parse_order_by, parse_order_bys
-from slipstream.tracking.search.render import render, render_clause, render_order_by
+from slipstream.protocol.search.parser import parse_filter, parse_order_by, parse_order_bys
+from slipstream.protocol.search.render import render, render_clause, render_order_by
 
 __all__ = [
     "EXPERIMENTS",

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from typing import NoReturn
 
 from slipstream._core.errors import did_you_mean
-from slipstream.tracking.search.cursor import OPERATOR_CHARS, QUOTES, Cursor, is_word_char
-from slipstream.tracking.search.nodes import (
+from slipstream.protocol.search.cursor import OPERATOR_CHARS, QUOTES, Cursor, is_word_char
+from slipstream.protocol.search.nodes import (
     DATASET_KEYS,
     ENTITY_ALIASES,
     LIST_OPS,

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from slipstream._core.errors import InvalidInputError
-from slipstream.tracking.search import (
+from slipstream.protocol.search import (
     RUNS,
     Comparison,
     Entity,
@@ -20,7 +20,7 @@ from slipstream.tracking.search import (
     render,
     render_order_by,
 )
-from slipstream.tracking.search.nodes import DATASET_KEYS, NULL_OPS
+from slipstream.protocol.search.nodes import DATASET_KEYS, NULL_OPS
 
 keys = st.text(min_size=1, max_size=12)
 strings = st.text(max_size=12)

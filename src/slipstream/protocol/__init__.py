@@ -1,0 +1,1 @@
+"""Wire-level languages and schemas shared by stores, clients and the server (L1)."""
