@@ -56,10 +56,11 @@ def client() -> Any:
 
 
 def _register() -> None:
-    from slipstream.cli import executions, run
+    from slipstream.cli import executions, run, server
 
     run.register(app)
     executions.register(app)
+    server.register(app)
 
 
 def main() -> None:

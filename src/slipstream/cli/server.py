@@ -1,0 +1,46 @@
+"""`slipstream server --store URL --artifacts URI --host 127.0.0.1 --port 5000`."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+import typer
+
+from slipstream.cli.main import State, console
+
+
+def register(app: typer.Typer) -> None:
+    app.command(help="Serve the tracking store over HTTP; MLflow clients can point at it.")(server)
+
+
+def server(
+    store: Annotated[str | None, typer.Option(help="Metadata store URL: sqlite:///… or "
+                                              "postgresql://… (SLIPSTREAM_STORE_URL).")] = None,
+    artifacts: Annotated[str | None, typer.Option(help="Artifact store root: a folder or "
+                                                  "s3://… (SLIPSTREAM_ARTIFACT_URI).")] = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 5000,
+    log_level: Annotated[str, typer.Option(help="uvicorn's log level.")] = "warning",
+) -> None:
+    try:
+        import uvicorn
+
+        from slipstream.server.app import create_app
+    except ImportError as exc:
+        from slipstream._core.errors import InvalidInputError
+
+        raise InvalidInputError(f"`slipstream server` needs the server extra ({exc.name} is "
+                                "missing): pip install 'slipstream[server]'") from None
+    from slipstream._core.settings import Settings
+
+    settings = Settings.load(**{**State.overrides, **{"store_url": store, "artifact_uri": artifacts}})
+    app = create_app(settings)
+    console.print(f"Slipstream server on http://{host}:{port} (store "
+                  f"{_without_password(settings.store_url)}, artifacts {settings.artifact_uri})",
+                  highlight=False, markup=False)
+    uvicorn.run(app, host=host, port=port, log_level=log_level)
+
+
+def _without_password(url: str) -> str:
+    return re.sub(r"://([^:/@]+):[^@/]*@", r"://\1:***@", url)

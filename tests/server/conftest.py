@@ -1,0 +1,98 @@
+"""A Slipstream server on a free loopback port, over a SQLite store in a temporary folder.
+
+* `served` (module): the server, started with uvicorn in a thread, torn down after the module.
+* `mlflow_client_env`: the real `mlflow` package pointed at the server (no HTTP retries).
+* `tracking`: Slipstream's own TrackingClient on the same store, to see the same records.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("uvicorn")
+
+
+@dataclass(frozen=True)
+class Served:
+    url: str
+    store_url: str
+    artifact_root: str
+
+
+def wait_until_answers(url: str, timeout: float = 15.0) -> float:
+    """Poll until the server answers an MLflow request; returns the seconds it took."""
+    import urllib.error
+    import urllib.request
+
+    started = time.perf_counter()
+    probe = f"{url}/api/2.0/mlflow/experiments/get?experiment_id=0"
+    while True:
+        try:
+            with urllib.request.urlopen(probe, timeout=1) as response:
+                if response.status == 200:
+                    return time.perf_counter() - started
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if time.perf_counter() - started > timeout:
+            raise TimeoutError(f"{url} did not answer within {timeout}s")
+        time.sleep(0.01)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    import uvicorn
+
+    from slipstream._core.settings import Settings
+    from slipstream.server.app import create_app
+
+    folder: Path = tmp_path_factory.mktemp("server")
+    settings = Settings(home=folder, store_url=f"sqlite:///{folder / 'tracking.db'}",
+                        artifact_uri=str(folder / "artifacts"))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
+                              name="slipstream-test-server")
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_answers(url)
+        yield Served(url, settings.store_url, settings.artifact_uri)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture
+def mlflow_client_env(served: Served, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The `mlflow` module, tracking to the served URL."""
+    mlflow = pytest.importorskip("mlflow")
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", served.url)
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "20")
+    mlflow.set_tracking_uri(served.url)
+    yield mlflow
+    while mlflow.active_run() is not None:
+        mlflow.end_run()
+
+
+@pytest.fixture
+def tracking(served: Served) -> Iterator[Any]:
+    """Slipstream's TrackingClient on the server's store (its own connection)."""
+    from slipstream.metadata import open_tracking_store
+    from slipstream.tracking.client import TrackingClient
+
+    client = TrackingClient(open_tracking_store(served.store_url, served.artifact_root))
+    yield client
+    client.close()
