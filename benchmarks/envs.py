@@ -39,6 +39,8 @@ ENVS: dict[str, tuple[list[str], str]] = {
         ["kfp", "pandas", "scikit-learn", "pyarrow", "psutil"],
         "import kfp, kfp.local, pandas, sklearn, psutil",
     ),
+    # the tracking benchmarks' anchor (benchmarks/tracking/mlflow_tracking.py)
+    "mlflow": (["mlflow", "psutil"], "import mlflow, mlflow.tracking, pandas, psutil"),
 }
 
 

@@ -1,7 +1,8 @@
-"""Slipstream's benchmark report: the retraining workload of shared/PAPER.md and orchestration
-micro-benchmarks, against anchors (plain Python, flytekit, kfp) measured in the same invocation.
+"""Slipstream's benchmark report: the retraining workload of shared/PAPER.md, orchestration
+micro-benchmarks and experiment tracking, against anchors (plain Python, flytekit, kfp, mlflow)
+measured in the same invocation.
 
-    python benchmarks/run.py [--repeat N] [--only pipelines|micro] [--quick]
+    python benchmarks/run.py [--repeat N] [--only pipelines|micro|tracking] [--quick]
 
 Every measurement is a fresh process (median of N repeats). A tool that cannot be installed or
 fails to run is reported and skipped; nothing here is a pass/fail test. See benchmarks/README.md.
@@ -29,8 +30,18 @@ import envs  # noqa: E402
 RESULTS = BENCH / "results"
 PIPELINES = BENCH / "pipelines"
 MICRO = BENCH / "micro"
+TRACKING = BENCH / "tracking"
 VARIANTS = ["base", "scaling", "tuning"]
-TOOLS = ["plain", "slipstream", "flytekit", "kfp"]
+TOOLS = ["plain", "slipstream", "flytekit", "kfp"]  # the pipelines' tools
+TRACKING_TOOLS = ["slipstream", "mlflow"]
+ALL_TOOLS = [*TOOLS, "mlflow"]
+SECTION_TOOLS = {"pipelines": TOOLS, "micro": TOOLS, "tracking": TRACKING_TOOLS}
+TRACKING_SCRIPTS = {
+    "slipstream": TRACKING / "slipstream_tracking.py",
+    "mlflow": TRACKING / "mlflow_tracking.py",
+}
+SEARCH_RUNS = 10_000
+SEARCH_BUDGET_S = 100  # mlflow's untimed creation of the search runs is capped near this
 SCRIPTS = {
     "plain": PIPELINES / "plain_retraining.py",
     "slipstream": PIPELINES / "slipstream_retraining.py",
@@ -42,6 +53,7 @@ IMPORTS = {
     "slipstream": "import slipstream",
     "flytekit": "import flytekit",
     "kfp": "import kfp",
+    "mlflow": "import mlflow",
 }
 RUN_TIMEOUT_S = 600
 MAP_CAP_S = 300  # a map run slower than this is re-measured on fewer items
@@ -262,34 +274,122 @@ def measure_micro(
             if bad:
                 micro["cached"][tool]["cache_mismatch"] = bad[0]
 
-    # Import time: median wall of `python -c "import x"` minus `python -c "pass"`, 5 processes.
     for tool in TOOLS:
         if tool in failures:
             micro["imports"][tool] = {"error": failures[tool]}
             continue
-        python = pythons[tool]
         log(f"  import   {tool}")
-        try:
-            subprocess.run(
-                [str(python), "-c", IMPORTS[tool]], check=True, capture_output=True, timeout=120
-            )  # warm the bytecode cache once, untimed
-            noop = wall_of_noop(python, 5)
-            times = []
-            for _ in range(5):
-                start = time.perf_counter()
-                subprocess.run(
-                    [str(python), "-c", IMPORTS[tool]], check=True, capture_output=True, timeout=120
-                )
-                times.append(time.perf_counter() - start)
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            micro["imports"][tool] = {"error": f"{IMPORTS[tool]!r} failed: {exc}"}
-            continue
-        micro["imports"][tool] = {
-            "statement": IMPORTS[tool],
-            "import_s": round(statistics.median(times) - noop, 4),
-            "python_start_s": round(noop, 4),
-        }
+        micro["imports"][tool] = measure_import(pythons[tool], IMPORTS[tool])
     return micro
+
+
+def measure_import(python: Path, statement: str, n: int = 5) -> dict[str, Any]:
+    """Import time: median wall of `python -c statement` minus `python -c "pass"`, n processes."""
+    try:
+        subprocess.run(
+            [str(python), "-c", statement], check=True, capture_output=True, timeout=120
+        )  # warm the bytecode cache once, untimed
+        noop = wall_of_noop(python, n)
+        times = []
+        for _ in range(n):
+            start = time.perf_counter()
+            subprocess.run([str(python), "-c", statement], check=True, capture_output=True, timeout=120)
+            times.append(time.perf_counter() - start)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+        return {"error": f"{statement!r} failed: {exc}"}
+    return {
+        "statement": statement,
+        "import_s": round(statistics.median(times) - noop, 4),
+        "python_start_s": round(noop, 4),
+    }
+
+
+TRACKING_KEYS = {
+    "latency": ["call_median_us", "call_p99_us", "call_mean_us", "calls_total_s", "flush_s",
+                "per_metric_us", "peak_rss_mb", "wall_s"],
+    "bulk": ["wall_s", "metrics_per_s", "peak_rss_mb"],
+    "runs": ["wall_s", "ms_per_run", "peak_rss_mb"],
+    "search": ["search_s", "setup_s", "peak_rss_mb", "wall_s"],
+}
+TRACKING_IMPORTS = {
+    "import": {"slipstream": "import slipstream", "mlflow": "import mlflow"},
+    "import_api": {
+        "slipstream": "import slipstream; slipstream.log_metric; slipstream.search_runs",
+        "mlflow": "import mlflow; mlflow.log_metric; mlflow.search_runs",
+    },
+}
+
+
+def measure_tracking(
+    pythons: dict[str, Path], failures: dict[str, str], repeat: int, log: Any
+) -> dict[str, Any]:
+    """bench -> tool -> median record (or {"error": ...}); each run a fresh process and store.
+
+    search: mlflow creates its runs first, capped near SEARCH_BUDGET_S (a multiple of 1,000
+    runs); Slipstream then searches the same number of runs (the compared figure) and, when
+    that is fewer than 10,000, also 10,000 runs ("search_full")."""
+    out: dict[str, Any] = {}
+    for bench in ("latency", "bulk", "runs", "search"):
+        records: dict[str, list[dict[str, Any]]] = {t: [] for t in TRACKING_TOOLS}
+        full: list[dict[str, Any]] = []
+        errors = {t: failures[t] for t in TRACKING_TOOLS if t in failures}
+        n_search: int | None = None
+        full_error: str | None = None
+        for i in range(repeat):
+            for tool in ("mlflow", "slipstream"):  # mlflow first: search needs its run count
+                if tool in errors:
+                    continue
+                argv = [str(TRACKING_SCRIPTS[tool]), "--bench", bench, "--json"]
+                if bench == "search":
+                    if tool == "mlflow":
+                        argv += ["--n", str(n_search or SEARCH_RUNS)]
+                        if n_search is None:
+                            argv += ["--budget-s", str(SEARCH_BUDGET_S)]
+                    else:
+                        argv += ["--n", str(n_search or SEARCH_RUNS)]
+                log(f"  {bench:<8} {tool:<10} run {i + 1}/{repeat}")
+                try:
+                    record = run_json(pythons[tool], argv)
+                except RunFailed as exc:
+                    errors[tool] = str(exc)
+                    log(f"    FAILED: {exc}")
+                    continue
+                records[tool].append(record)
+                if bench == "search" and tool == "mlflow" and n_search is None:
+                    n_search = int(record["n_runs"])
+            if (
+                bench == "search"
+                and "slipstream" not in errors
+                and n_search is not None
+                and n_search < SEARCH_RUNS
+                and full_error is None
+            ):
+                log(f"  search   slipstream run {i + 1}/{repeat} (n={SEARCH_RUNS})")
+                argv = [str(TRACKING_SCRIPTS["slipstream"]), "--bench", "search", "--json",
+                        "--n", str(SEARCH_RUNS)]
+                try:
+                    full.append(run_json(pythons["slipstream"], argv))
+                except RunFailed as exc:
+                    full_error = str(exc)
+                    log(f"    FAILED: {exc}")
+        out[bench] = {}
+        for tool in TRACKING_TOOLS:
+            if tool in errors:
+                out[bench][tool] = {"error": errors[tool]}
+            elif records[tool]:
+                out[bench][tool] = median_of(records[tool], TRACKING_KEYS[bench])
+        if bench == "search" and (full or full_error):
+            out["search_full"] = {"slipstream": {"error": full_error} if full_error
+                                  else median_of(full, TRACKING_KEYS["search"])}
+    for what, statements in TRACKING_IMPORTS.items():
+        out[what] = {}
+        for tool in TRACKING_TOOLS:
+            if tool in failures:
+                out[what][tool] = {"error": failures[tool]}
+                continue
+            log(f"  {what:<10} {tool}")
+            out[what][tool] = measure_import(pythons[tool], statements[tool])
+    return out
 
 
 # ------------------------------------------------------------------------------- report
@@ -362,6 +462,111 @@ def micro_targets(micro: dict[str, Any]) -> dict[str, Any]:
     imp = _get(micro, "imports", "slipstream", "import_s")
     out["import"] = {"verdict": verdict(imp, "<", 0.3)}
     return out
+
+
+def _ratio(num: Any, den: Any) -> float | None:
+    if isinstance(num, int | float) and isinstance(den, int | float) and den > 0:
+        return num / den
+    return None
+
+
+def tracking_targets(tracking: dict[str, Any]) -> dict[str, Any]:
+    """Slipstream's advantage per figure (how many times better than mlflow) and verdicts."""
+
+    def both(bench: str, key: str) -> tuple[Any, Any]:
+        return _get(tracking, bench, "slipstream", key), _get(tracking, bench, "mlflow", key)
+
+    out: dict[str, Any] = {}
+    s, m = both("latency", "call_median_us")
+    out["call_median"] = {"ratio": _ratio(m, s), "target": 20.0}
+    s, m = both("latency", "call_p99_us")
+    out["call_p99"] = {"ratio": _ratio(m, s), "target": None}
+    s, m = both("latency", "per_metric_us")
+    out["per_metric"] = {"ratio": _ratio(m, s), "target": 20.0}
+    s, m = both("bulk", "metrics_per_s")
+    out["bulk"] = {"ratio": _ratio(s, m), "target": 10.0}
+    s, m = both("runs", "wall_s")
+    out["runs"] = {"ratio": _ratio(m, s), "target": None}
+    s, m = both("search", "search_s")
+    out["search"] = {"ratio": _ratio(m, s), "target": 5.0}
+    for what in TRACKING_IMPORTS:
+        s, m = both(what, "import_s")
+        out[what] = {"ratio": _ratio(m, s), "target": None}
+    for t in out.values():
+        t["verdict"] = verdict(t["ratio"], ">=", t["target"]) if t["target"] else "info"
+    out["server_start"] = {"ratio": None, "target": None, "verdict": NA}
+    out["server_idle_rss"] = {"ratio": None, "target": None, "verdict": NA}
+    sm, mm = _get(tracking, "search", "slipstream"), _get(tracking, "search", "mlflow")
+    if sm and mm and "n_results" in sm and "n_results" in mm:
+        out["search_results_match"] = (
+            sm["n_runs"] == mm["n_runs"]
+            and sm["n_results"] == mm["n_results"]
+            and sm.get("top_acc") == mm.get("top_acc")
+        )
+    return out
+
+
+def print_tracking(tracking: dict[str, Any], targets: dict[str, Any], p: Any) -> None:
+    p("TRACKING (SQLite store, fresh store and process per measurement)")
+    p(f"{'measurement':<44}{'slipstream':>13}{'mlflow':>13}{'advantage':>11}  target")
+
+    def val(bench: str, tool: str, key: str, scale: float, unit: str, digits: int) -> str:
+        r = _get(tracking, bench, tool) or {}
+        if "error" in r:
+            return "FAILED"
+        v = r.get(key)
+        return f"{v * scale:.{digits}f}{unit}" if isinstance(v, int | float) else "-"
+
+    def row(label: str, bench: str, key: str, target: str | None, scale: float = 1.0,
+            unit: str = "", digits: int = 1) -> None:
+        t = targets.get(target) if target else None
+        adv = fmt(t["ratio"], "x", 1) if t else ""
+        goal = (f">= {t['target']:.0f}x {t['verdict']}" if t and t["target"]
+                else "(no target)" if t else "")
+        p(
+            f"{label:<44}{val(bench, 'slipstream', key, scale, unit, digits):>13}"
+            f"{val(bench, 'mlflow', key, scale, unit, digits):>13}{adv:>11}  {goal}"
+        )
+
+    row("log_metric call, median (2,000 calls)", "latency", "call_median_us", "call_median",
+        unit=" us")
+    row("log_metric call, p99", "latency", "call_p99_us", "call_p99", unit=" us")
+    row("  end_run (flush) after the 2,000 calls", "latency", "flush_s", None, 1000, " ms", 1)
+    row("  per metric: (calls + flush) / 2,000", "latency", "per_metric_us", "per_metric",
+        unit=" us")
+    row("bulk: 50,000 metrics until durable", "bulk", "metrics_per_s", "bulk", unit="/s", digits=0)
+    row("100 runs x (10 params + 10 metrics), wall", "runs", "wall_s", "runs", unit=" s", digits=2)
+    sm = _get(tracking, "search", "mlflow") or {}
+    n = sm.get("n_runs", SEARCH_RUNS)
+    row(f"search_runs over {n:,} runs, median of 3", "search", "search_s", "search", unit=" s",
+        digits=3)
+    full = _get(tracking, "search_full", "slipstream")
+    if full:
+        v = f"{full['search_s']:.3f} s" if "search_s" in full else "FAILED"
+        p(f"{f'  slipstream over {SEARCH_RUNS:,} runs':<44}{v:>13}")
+    if sm.get("note"):
+        p(f"    mlflow: {sm['note']}")
+    for tool in TRACKING_TOOLS:
+        r = _get(tracking, "search", tool) or {}
+        if "setup_s" in r:
+            p(f"    {tool}: untimed setup of {r['n_runs']:,} runs took {r['setup_s']:.1f} s;"
+              f" {r['n_results']} rows, top acc {r.get('top_acc')}")
+    if targets.get("search_results_match") is False:
+        p("    !!!!! SEARCH RESULTS DIFFER between the tools !!!!!")
+    row("import time: `import x`", "import", "import_s", "import", unit=" s", digits=3)
+    row("  + `x.log_metric; x.search_runs`", "import_api", "import_s", "import_api", unit=" s",
+        digits=3)
+    for bench in ("latency", "bulk", "runs", "search", "import"):
+        for tool in TRACKING_TOOLS:
+            r = _get(tracking, bench, tool) or {}
+            if "error" in r:
+                p(f"    {bench} {tool}: {r['error'][:160]}")
+            expected = {"latency": 2000, "bulk": 50_000, "runs": 100}.get(bench)
+            if expected and "stored" in r and r["stored"] != expected:
+                p(f"    !!!!! {bench} {tool}: {r['stored']} stored, {expected} expected !!!!!")
+    p(f"{'server start / idle RSS':<44}  n/a: server benchmark not yet written")
+    p("  (advantage = how many times better Slipstream is: mlflow time / Slipstream time, or")
+    p("   Slipstream metrics/s / mlflow metrics/s)")
 
 
 def print_report(report: dict[str, Any]) -> None:
@@ -499,6 +704,11 @@ def print_report(report: dict[str, Any]) -> None:
             if "error" in r:
                 p(f"    {tool}: {r['error'][:160]}")
 
+    tracking = report.get("tracking")
+    if tracking:
+        p()
+        print_tracking(tracking, report["tracking_targets"], p)
+
     p()
     p("SUMMARY: " + "  ".join(f"{k}={v}" for k, v in report["summary"].items()))
     p("=" * 100)
@@ -514,6 +724,9 @@ def summarize(report: dict[str, Any]) -> dict[str, str]:
             verdicts += [mt[bench]["ratio_verdict"], mt[bench]["absolute_verdict"]]
     if mt:
         verdicts += [mt["cached"]["call_verdict"], mt["import"]["verdict"]]
+    for t in (report.get("tracking_targets") or {}).values():
+        if isinstance(t, dict) and t["verdict"] in (PASS, MISS, NA):
+            verdicts.append(t["verdict"])
     mismatches = [v for v, t in (report.get("pipeline_targets") or {}).items() if not t["accuracy_match"]]
     return {
         "PASS": str(verdicts.count(PASS)),
@@ -529,6 +742,7 @@ def versions(pythons: dict[str, Path]) -> dict[str, str]:
         "flytekit": "flytekit",
         "kfp": "kfp",
         "plain": "numpy pandas scikit-learn",
+        "mlflow": "mlflow",
     }
     out = {}
     for tool, python in pythons.items():
@@ -553,18 +767,23 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--repeat", type=int, default=3, help="repeats per measurement (median)")
-    parser.add_argument("--only", choices=["pipelines", "micro"], default=None)
+    parser.add_argument("--only", choices=["pipelines", "micro", "tracking"], default=None)
     parser.add_argument(
         "--quick",
         action="store_true",
         help="one repeat, and kfp (about 15 s a run) on the base variant only",
     )
     parser.add_argument(
-        "--tools", default=",".join(TOOLS), help="comma-separated subset of " + ",".join(TOOLS)
+        "--tools",
+        default=",".join(ALL_TOOLS),
+        help="comma-separated subset of " + ",".join(ALL_TOOLS),
     )
     args = parser.parse_args(argv)
     repeat = 1 if args.quick else max(1, args.repeat)
-    wanted = [t for t in args.tools.split(",") if t]
+    selected = [t for t in args.tools.split(",") if t]
+    sections = [args.only] if args.only else list(SECTION_TOOLS)
+    needed = {t for section in sections for t in SECTION_TOOLS[section]}
+    wanted = [t for t in ALL_TOOLS if t in selected and t in needed]
 
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
@@ -572,7 +791,7 @@ def main(argv: list[str] | None = None) -> int:
     log(f"[run] preparing venvs for {', '.join(wanted)} (first time: several minutes)")
     env_results = envs.ensure_all(wanted)
     pythons: dict[str, Path] = {}
-    failures: dict[str, str] = {t: "not selected (--tools)" for t in TOOLS if t not in wanted}
+    failures: dict[str, str] = {t: "not selected (--tools)" for t in ALL_TOOLS if t not in wanted}
     for tool, result in env_results.items():
         if isinstance(result, Exception):
             failures[tool] = f"venv: {result}"
@@ -593,6 +812,7 @@ def main(argv: list[str] | None = None) -> int:
             "from slipstream import task, workflow, dynamic, map_task, conditional, Resources",
         ),
         ("kfp", "import kfp.local; kfp.local.SubprocessRunner"),
+        ("mlflow", "import mlflow; from mlflow.tracking import MlflowClient"),
     ):
         if tool in pythons:
             probe = subprocess.run(
@@ -623,6 +843,10 @@ def main(argv: list[str] | None = None) -> int:
         log("[run] micro-benchmarks")
         report["micro"] = measure_micro(pythons, failures, repeat, log)
         report["micro_targets"] = micro_targets(report["micro"])
+    if args.only in (None, "tracking"):
+        log("[run] tracking")
+        report["tracking"] = measure_tracking(pythons, failures, repeat, log)
+        report["tracking_targets"] = tracking_targets(report["tracking"])
     report["meta"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     report["summary"] = summarize(report)
     RESULTS.mkdir(exist_ok=True)
