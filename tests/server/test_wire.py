@@ -84,3 +84,10 @@ def test_bad_input_gets_mlflow_error_bodies(served: Served) -> None:
     assert set(body) == {"error_code", "message"}
     status, got = _call(served, "GET", "runs/get", query=f"?run_id={run_id}")
     assert got["run"]["data"]["metrics"] == []  # nothing partially written
+
+
+def test_experiment_search_refuses_what_it_cannot_do(served: Served) -> None:
+    status, body = _call(served, "POST", "experiments/search",
+                         {"max_results": 10, "filter": "name LIKE 'x%'"})
+    assert (status, body["error_code"]) == (400, "INVALID_PARAMETER_VALUE")
+    assert "filter" in body["message"]

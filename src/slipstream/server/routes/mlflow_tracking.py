@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from pydantic import model_validator
 
-from slipstream._core.errors import NotFoundError
+from slipstream._core.errors import InvalidInputError, NotFoundError
 from slipstream.entities import DEFAULT_EXPERIMENT_ID, Metric, Param, RunTag, ViewType
 from slipstream.metadata.tracking import SEARCH_MAX_RESULTS_DEFAULT, TrackingStore
 from slipstream.server.routes.mlflow_wire import (
@@ -51,6 +52,15 @@ class SearchExperiments(Body):
     max_results: int = SEARCH_MAX_RESULTS_DEFAULT
     page_token: str | None = None
     view_type: ViewType = ViewType.ACTIVE_ONLY
+    filter: str = ""
+    order_by: list[str] = []
+
+    @model_validator(mode="after")
+    def _refuse_unsupported(self) -> SearchExperiments:
+        if self.filter or self.order_by:
+            raise InvalidInputError("experiments/search does not support 'filter' or 'order_by' "
+                                    "yet; search without them (newest first)")
+        return self
 
 
 @router.get("/experiments/get-by-name")
