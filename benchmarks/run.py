@@ -525,7 +525,7 @@ def print_tracking(tracking: dict[str, Any], targets: dict[str, Any], p: Any) ->
                 else "(no target)" if t else "")
         p(
             f"{label:<44}{val(bench, 'slipstream', key, scale, unit, digits):>13}"
-            f"{val(bench, 'mlflow', key, scale, unit, digits):>13}{adv:>11}  {goal}"
+            f"{val(bench, 'mlflow', key, scale, unit, digits):>13}{adv:>11}  {goal}".rstrip()
         )
 
     row("log_metric call, median (2,000 calls)", "latency", "call_median_us", "call_median",
