@@ -275,77 +275,6 @@ def search_runs(experiment_ids: Sequence[str] | None = None, filter_string: str 
     return client.search_runs(ids, filter_string, run_view_type, max_results, order_by or ())
 
 
-# -- logging ----------------------------------------------------------------------------------
-
-def log_metric(key: str, value: Any, step: int | None = None,
-               timestamp: int | None = None) -> None:
-    active = _run_for_logging()
-    active.client.log_metric(active.run_id, key, value, step, timestamp)
-
-
-def log_metrics(metrics: Mapping[str, Any], step: int | None = None,
-                timestamp: int | None = None) -> None:
-    active = _run_for_logging()
-    active.client.log_metrics(active.run_id, metrics, step, timestamp)
-
-
-def log_param(key: str, value: Any) -> str:
-    active = _run_for_logging()
-    return active.client.log_param(active.run_id, key, value)
-
-
-def log_params(params: Mapping[str, Any]) -> None:
-    active = _run_for_logging()
-    active.client.log_params(active.run_id, params)
-
-
-def set_tag(key: str, value: Any) -> None:
-    active = _run_for_logging()
-    active.client.set_tag(active.run_id, key, value)
-
-
-def set_tags(tags: Mapping[str, Any]) -> None:
-    active = _run_for_logging()
-    active.client.set_tags(active.run_id, tags)
-
-
-def delete_tag(key: str) -> None:
-    active = _run_for_logging()
-    active.client.delete_tag(active.run_id, key)
-
-
-def log_artifact(local_path: str | os.PathLike[str], artifact_path: str | None = None) -> None:
-    active = _run_for_logging()
-    active.client.log_artifact(active.run_id, local_path, artifact_path)
-
-
-def log_artifacts(local_dir: str | os.PathLike[str], artifact_path: str | None = None) -> None:
-    active = _run_for_logging()
-    active.client.log_artifacts(active.run_id, local_dir, artifact_path)
-
-
-def log_dict(dictionary: Any, artifact_file: str) -> None:
-    active = _run_for_logging()
-    active.client.log_dict(active.run_id, dictionary, artifact_file)
-
-
-def log_text(text: str, artifact_file: str) -> None:
-    active = _run_for_logging()
-    active.client.log_text(active.run_id, text, artifact_file)
-
-
-def log_input(dataset: Any, context: str | None = None, tags: Mapping[str, str] | None = None,
-              *, name: str | None = None, source: str | None = None) -> None:
-    """Record a dataset (Dataset, pandas DataFrame or numpy array) as an input of the run."""
-    active = _run_for_logging()
-    active.client.log_input(active.run_id, dataset, context, tags, name=name, source=source)
-
-
-def get_artifact_uri(artifact_path: str | None = None) -> str:
-    active = _run_for_logging()
-    return active.client.artifact_uri(active.run_id, artifact_path)
-
-
 # -- internals --------------------------------------------------------------------------------
 
 def _task_context() -> RunContext | None:
@@ -357,7 +286,9 @@ def _task_key(ctx: RunContext) -> tuple[str, str, int]:
     return (ctx.execution_id, ctx.node_id, ctx.attempt)
 
 
-def _run_for_logging() -> ActiveRun:
+def run_for_logging() -> ActiveRun:
+    """The run a logging call goes to: the innermost active run, else the running task's
+    implicit run, else a new run (as MLflow starts one)."""
     stack = _stack.get()
     if stack:
         return stack[-1]
