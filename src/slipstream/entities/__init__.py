@@ -1,5 +1,11 @@
 """Frozen records shared by every layer: executions, node executions, cache entries, workflows,
-and the tracking records (experiments, runs, metrics, params, tags, datasets)."""
+and the tracking records (experiments, runs, metrics, params, tags, datasets), loaded on first
+use so that running a workflow does not build classes it never needs."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from slipstream.entities.executions import (
     TERMINAL_STATUSES,
@@ -10,24 +16,6 @@ from slipstream.entities.executions import (
     NodeExecutionRecord,
     Status,
     WorkflowRecord,
-)
-from slipstream.entities.tracking import (
-    DEFAULT_EXPERIMENT_ID,
-    DEFAULT_EXPERIMENT_NAME,
-    PARENT_RUN_TAG,
-    RUN_NAME_TAG,
-    Dataset,
-    DatasetInput,
-    Experiment,
-    LifecycleStage,
-    Metric,
-    Param,
-    Run,
-    RunData,
-    RunInfo,
-    RunStatus,
-    RunTag,
-    ViewType,
 )
 
 __all__ = [
@@ -56,3 +44,50 @@ __all__ = [
     "ViewType",
     "WorkflowRecord",
 ]
+
+_TRACKING = frozenset({
+    "DEFAULT_EXPERIMENT_ID",
+    "DEFAULT_EXPERIMENT_NAME",
+    "PARENT_RUN_TAG",
+    "RUN_NAME_TAG",
+    "Dataset",
+    "DatasetInput",
+    "Experiment",
+    "LifecycleStage",
+    "Metric",
+    "Param",
+    "Run",
+    "RunData",
+    "RunInfo",
+    "RunStatus",
+    "RunTag",
+    "ViewType",
+})
+
+if TYPE_CHECKING:
+    from slipstream.entities.tracking import (
+        DEFAULT_EXPERIMENT_ID,
+        DEFAULT_EXPERIMENT_NAME,
+        PARENT_RUN_TAG,
+        RUN_NAME_TAG,
+        Dataset,
+        DatasetInput,
+        Experiment,
+        LifecycleStage,
+        Metric,
+        Param,
+        Run,
+        RunData,
+        RunInfo,
+        RunStatus,
+        RunTag,
+        ViewType,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name in _TRACKING:
+        value = getattr(importlib.import_module("slipstream.entities.tracking"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'slipstream.entities' has no attribute {name!r}")

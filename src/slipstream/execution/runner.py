@@ -98,7 +98,7 @@ class Runner:
         self._set_execution(self.execution)
         self.recorder.flush()
         self._serializer = OutputSerializer(enabled=self.executor.shares_memory)
-        self._serializer.warm_up(storage_modules(spec.nodes, self.engine))
+        self._serializer.warm_up_on_first_task(storage_modules(spec.nodes, self.engine))
         self.values.serializer = self._serializer.executor
         env = WorkerEnv(self.engine, self.ctx, f"{hostname()}:{os.getpid()}",
                         self._serializer.executor)
@@ -237,6 +237,7 @@ class Runner:
                     cache_key: str | None) -> None:
         task = node.entity
         full_id = frame.full_id(node)
+        self._serializer.task_started()
         started = now()
 
         def running() -> NodeExecutionRecord:

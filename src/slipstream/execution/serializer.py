@@ -25,13 +25,18 @@ class OutputSerializer:
     def __init__(self, enabled: bool) -> None:
         self.executor: ThreadPoolExecutor | None = (
             ThreadPoolExecutor(1, thread_name_prefix="slipstream-serializer") if enabled else None)
+        self._warm: set[str] = set()
 
-    def warm_up(self, modules: set[str]) -> None:
-        """Import what serialising will need (pyarrow for parquet) on the serializer thread,
-        while the first tasks run, instead of when the first value is stored."""
-        if self.executor is not None:
-            for name in sorted(modules):
+    def warm_up_on_first_task(self, modules: set[str]) -> None:
+        """When a task first really runs (not served from the cache), import what storing
+        outputs will need (pyarrow for parquet) on the serializer thread, while it runs."""
+        self._warm = modules
+
+    def task_started(self) -> None:
+        if self._warm and self.executor is not None:
+            for name in sorted(self._warm):
                 self.executor.submit(_import_quietly, name)
+        self._warm = set()
 
     def after(self, job: Callable[[], None], *values: dict[str, Value]) -> None:
         """Run `job` now if every value's literal is ready, else after the serializer has

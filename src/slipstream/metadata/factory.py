@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from slipstream._core.errors import InvalidInputError
 from slipstream.metadata.base import ExecutionStore
-from slipstream.metadata.tracking import TrackingStore
+
+if TYPE_CHECKING:
+    from slipstream.metadata.tracking import TrackingStore
 
 _SQL_SCHEMES = ("sqlite", "postgresql", "postgres")
 
