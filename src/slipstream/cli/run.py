@@ -33,10 +33,11 @@ def run(
             f"{target} is not a @workflow (got an object of type {type(workflow).__name__})")
     c = client()
     inputs = parse_inputs(workflow, list(ctx.args), c.engine, c.ctx)
-    c.input_values(workflow, inputs)  # a missing or bad input fails before anything starts
+    values = c.input_values(workflow, inputs)  # a bad input fails before anything starts
     console.print(f"Running [bold]{workflow.name}[/] (version {workflow.version}) on "
                   f"{c.settings.store_url}", highlight=False)
-    result = _execute(lambda hooks: c.execute(workflow, inputs, executor=executor, hooks=hooks))
+    result = _execute(lambda hooks: c.execute_values(workflow, values, executor=executor,
+                                                     hooks=hooks))
     _report(c, workflow, result)
 
 

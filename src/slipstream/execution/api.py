@@ -60,9 +60,15 @@ class Client:
                 executor: str | Executor | None = None, hooks: Sequence[NodeHook] = (),
                 ) -> ExecutionResult:
         """Run `workflow` on `inputs` (defaults filled in); raises ExecutionFailedError."""
+        return self.execute_values(workflow, self.input_values(workflow, inputs),
+                                   executor=executor, hooks=hooks)
+
+    def execute_values(self, workflow: Any, values: dict[str, Value], *,
+                       executor: str | Executor | None = None,
+                       hooks: Sequence[NodeHook] = ()) -> ExecutionResult:
+        """Run `workflow` on inputs already converted by `input_values`."""
         from slipstream.execution.loading import source_ref_of
 
-        values = self.input_values(workflow, inputs)
         runner = self._runner(executor, hooks)
         return runner.run(workflow, values, source_ref=source_ref_of(workflow))
 

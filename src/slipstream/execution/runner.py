@@ -35,7 +35,7 @@ from slipstream.execution.resolver import Resolver
 from slipstream.execution.reuse import HIT, Reuse
 from slipstream.execution.serializer import OutputSerializer, storage_modules
 from slipstream.execution.values import Value, literal_map, offload, stored_literal_map
-from slipstream.execution.worker import WorkerEnv, user_traceback
+from slipstream.execution.worker import WorkerEnv, user_traceback, worker_name
 from slipstream.graph.spec import (
     NodeSpec,
 )
@@ -100,7 +100,7 @@ class Runner:
         self._serializer = OutputSerializer(enabled=self.executor.shares_memory)
         self._serializer.warm_up_on_first_task(storage_modules(spec.nodes, self.engine))
         self.values.serializer = self._serializer.executor
-        env = WorkerEnv(self.engine, self.ctx, f"{hostname()}:{os.getpid()}",
+        env = WorkerEnv(self.engine, self.ctx, worker_name(),
                         self._serializer.executor)
         try:
             self.executor.start(env, self.artifact_uri)
