@@ -90,9 +90,9 @@ class Client:
             for node in self.store.list_nodes(chain_id):
                 if node.status is Status.SUCCEEDED:
                     recovered.setdefault(node.node_id, node)
-        inputs = {name: Value(param.tp, literal) for name, param in
-                  workflow.interface.inputs.items()
-                  for literal in [expand(old.inputs, self.ctx).get(name)]}
+        literals = expand(old.inputs, self.ctx)
+        inputs = {name: Value(param.tp, literals.get(name))
+                  for name, param in workflow.interface.inputs.items()}
         if old.status not in TERMINAL_STATUSES:
             self._mark_abandoned(old)
         runner = self._runner(executor, hooks, recovered)
