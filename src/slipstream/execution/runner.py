@@ -325,9 +325,9 @@ class Runner:
             values = {name: self.values.resolve(frame, binding, frame.output_types[name])
                       for name, binding in frame.outputs.items()}
         except Exception as exc:
-            frame.on_fail(frame.owner_id or "", ErrorInfo("user", type(exc).__name__, str(exc)))
-            self._failure = self._failure or (frame.owner_id or "", ErrorInfo(
-                "user", type(exc).__name__, str(exc)), Status.FAILED)
+            error = ErrorInfo("user", type(exc).__name__, str(exc))
+            self._failure = self._failure or (frame.owner_id or "", error, Status.FAILED)
+            frame.on_fail(frame.owner_id or "", error)
             return
         frame.on_done(values)
 
