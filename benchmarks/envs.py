@@ -30,7 +30,11 @@ ENVS: dict[str, tuple[list[str], str]] = {
         ["numpy", "pandas", "scikit-learn", "psutil"],
         "import numpy, pandas, sklearn, psutil",
     ),
-    "slipstream": (["-e", f"{REPO}[tabular,examples]", "psutil"], "import pandas, sklearn, psutil"),
+    # the server extra: the server benchmarks run `slipstream server` from this venv
+    "slipstream": (
+        ["-e", f"{REPO}[tabular,examples,server]", "psutil"],
+        "import pandas, sklearn, psutil, fastapi, uvicorn",
+    ),
     "flytekit": (
         ["flytekit", "pandas", "scikit-learn", "pyarrow", "psutil"],
         "import flytekit, pandas, sklearn, pyarrow, psutil",

@@ -2,7 +2,7 @@
 micro-benchmarks and experiment tracking, against anchors (plain Python, flytekit, kfp, mlflow)
 measured in the same invocation.
 
-    python benchmarks/run.py [--repeat N] [--only pipelines|micro|tracking] [--quick]
+    python benchmarks/run.py [--repeat N] [--only pipelines|micro|tracking|server] [--quick]
 
 Every measurement is a fresh process (median of N repeats). A tool that cannot be installed or
 fails to run is reported and skipped; nothing here is a pass/fail test. See benchmarks/README.md.
@@ -27,6 +27,9 @@ sys.path.insert(0, str(BENCH))
 
 import envs  # noqa: E402
 
+sys.path.insert(0, str(BENCH / "server"))
+import server_group  # noqa: E402
+
 RESULTS = BENCH / "results"
 PIPELINES = BENCH / "pipelines"
 MICRO = BENCH / "micro"
@@ -35,7 +38,8 @@ VARIANTS = ["base", "scaling", "tuning"]
 TOOLS = ["plain", "slipstream", "flytekit", "kfp"]  # the pipelines' tools
 TRACKING_TOOLS = ["slipstream", "mlflow"]
 ALL_TOOLS = [*TOOLS, "mlflow"]
-SECTION_TOOLS = {"pipelines": TOOLS, "micro": TOOLS, "tracking": TRACKING_TOOLS}
+SECTION_TOOLS = {"pipelines": TOOLS, "micro": TOOLS, "tracking": TRACKING_TOOLS,
+                 "server": TRACKING_TOOLS}
 TRACKING_SCRIPTS = {
     "slipstream": TRACKING / "slipstream_tracking.py",
     "mlflow": TRACKING / "mlflow_tracking.py",
@@ -494,8 +498,6 @@ def tracking_targets(tracking: dict[str, Any]) -> dict[str, Any]:
         out[what] = {"ratio": _ratio(m, s), "target": None}
     for t in out.values():
         t["verdict"] = verdict(t["ratio"], ">=", t["target"]) if t["target"] else "info"
-    out["server_start"] = {"ratio": None, "target": None, "verdict": NA}
-    out["server_idle_rss"] = {"ratio": None, "target": None, "verdict": NA}
     sm, mm = _get(tracking, "search", "slipstream"), _get(tracking, "search", "mlflow")
     if sm and mm and "n_results" in sm and "n_results" in mm:
         out["search_results_match"] = (
@@ -564,7 +566,6 @@ def print_tracking(tracking: dict[str, Any], targets: dict[str, Any], p: Any) ->
             expected = {"latency": 2000, "bulk": 50_000, "runs": 100}.get(bench)
             if expected and "stored" in r and r["stored"] != expected:
                 p(f"    !!!!! {bench} {tool}: {r['stored']} stored, {expected} expected !!!!!")
-    p(f"{'server start / idle RSS':<44}  n/a: server benchmark not yet written")
     p("  (advantage = how many times better Slipstream is: mlflow time / Slipstream time, or")
     p("   Slipstream metrics/s / mlflow metrics/s)")
 
@@ -709,6 +710,10 @@ def print_report(report: dict[str, Any]) -> None:
         p()
         print_tracking(tracking, report["tracking_targets"], p)
 
+    if report.get("server"):
+        p()
+        server_group.print_section(report["server"], report["server_targets"], p)
+
     p()
     p("SUMMARY: " + "  ".join(f"{k}={v}" for k, v in report["summary"].items()))
     p("=" * 100)
@@ -727,6 +732,7 @@ def summarize(report: dict[str, Any]) -> dict[str, str]:
     for t in (report.get("tracking_targets") or {}).values():
         if isinstance(t, dict) and t["verdict"] in (PASS, MISS, NA):
             verdicts.append(t["verdict"])
+    verdicts += server_group.verdicts(report.get("server_targets") or {})
     mismatches = [v for v, t in (report.get("pipeline_targets") or {}).items() if not t["accuracy_match"]]
     return {
         "PASS": str(verdicts.count(PASS)),
@@ -767,7 +773,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--repeat", type=int, default=3, help="repeats per measurement (median)")
-    parser.add_argument("--only", choices=["pipelines", "micro", "tracking"], default=None)
+    parser.add_argument("--only", choices=list(SECTION_TOOLS), default=None)
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -847,6 +853,11 @@ def main(argv: list[str] | None = None) -> int:
         log("[run] tracking")
         report["tracking"] = measure_tracking(pythons, failures, repeat, log)
         report["tracking_targets"] = tracking_targets(report["tracking"])
+    if args.only in (None, "server"):
+        log("[run] server")
+        report["server"] = server_group.measure(pythons, failures, repeat, log, run_json,
+                                                median_of, RunFailed)
+        report["server_targets"] = server_group.targets(report["server"])
     report["meta"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     report["summary"] = summarize(report)
     RESULTS.mkdir(exist_ok=True)
