@@ -55,9 +55,13 @@ _EXPORTS = {
     "get_experiment_by_name": "slipstream.tracking.fluent",
     "create_experiment": "slipstream.tracking.fluent",
     "get_artifact_uri": "slipstream.tracking.log_calls",
+    "list_artifacts": "slipstream.tracking.log_calls",
+    "download_artifacts": "slipstream.tracking.log_calls",
     "end_task_run": "slipstream.tracking.fluent",
     "ActiveRun": "slipstream.tracking.fluent",
     "TrackingClient": "slipstream.tracking.client",
+    "autolog": "slipstream.tracking.autolog",
+    "sklearn": "slipstream.tracking.autolog",
 }
 
 __all__ = [
@@ -74,10 +78,12 @@ __all__ = [
     "TrackingClient",
     "Workflow",
     "active_run",
+    "autolog",
     "conditional",
     "create_experiment",
     "current_context",
     "delete_tag",
+    "download_artifacts",
     "dynamic",
     "end_run",
     "end_task_run",
@@ -86,6 +92,7 @@ __all__ = [
     "get_experiment_by_name",
     "get_metric_history",
     "get_run",
+    "list_artifacts",
     "log_artifact",
     "log_artifacts",
     "log_dict",
@@ -102,6 +109,7 @@ __all__ = [
     "set_experiment",
     "set_tag",
     "set_tags",
+    "sklearn",
     "start_run",
     "task",
     "workflow",
@@ -117,6 +125,7 @@ if TYPE_CHECKING:
     from slipstream.sdk.resources import Cache, Resources, Retry
     from slipstream.sdk.task import Task, task
     from slipstream.sdk.workflow import Workflow, workflow
+    from slipstream.tracking.autolog import autolog, sklearn
     from slipstream.tracking.client import TrackingClient
     from slipstream.tracking.fluent import (
         ActiveRun,
@@ -134,7 +143,9 @@ if TYPE_CHECKING:
     )
     from slipstream.tracking.log_calls import (
         delete_tag,
+        download_artifacts,
         get_artifact_uri,
+        list_artifacts,
         log_artifact,
         log_artifacts,
         log_dict,
