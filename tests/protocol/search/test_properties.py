@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from slipstream._core.errors import InvalidInputError
@@ -21,6 +21,9 @@ from slipstream.protocol.search import (
     render_order_by,
 )
 from slipstream.protocol.search.nodes import DATASET_KEYS, NULL_OPS
+
+#: These machines are shared and noisy: generation speed is not what these properties test.
+_SHARED_MACHINE = [HealthCheck.too_slow]
 
 keys = st.text(min_size=1, max_size=12)
 strings = st.text(max_size=12)
@@ -52,7 +55,7 @@ def comparisons(draw: st.DrawFn) -> Comparison:
     return Comparison(entity, key, op, value)  # type: ignore[arg-type]
 
 
-@settings(max_examples=400)
+@settings(max_examples=400, deadline=None, suppress_health_check=_SHARED_MACHINE)
 @given(st.lists(comparisons(), max_size=5))
 def test_render_then_parse_gives_the_same_ast(clauses: list[Comparison]) -> None:
     assert parse_filter(render(clauses)) == tuple(clauses)
@@ -78,7 +81,7 @@ garbage = st.one_of(st.text(max_size=60), st.text(_ALPHABET, max_size=60),
                         lambda s: st.integers(0, len(s)).map(lambda i: s[:i])))
 
 
-@settings(max_examples=1500)
+@settings(max_examples=1500, deadline=None, suppress_health_check=_SHARED_MACHINE)
 @given(garbage)
 def test_garbage_only_raises_invalid_input(text: str) -> None:
     try:
@@ -87,7 +90,7 @@ def test_garbage_only_raises_invalid_input(text: str) -> None:
         assert str(error).startswith(f"Invalid filter {text!r}: ")
 
 
-@settings(max_examples=500)
+@settings(max_examples=500, deadline=None, suppress_health_check=_SHARED_MACHINE)
 @given(garbage)
 def test_garbage_order_by_only_raises_invalid_input(text: str) -> None:
     try:
