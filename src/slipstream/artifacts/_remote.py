@@ -28,7 +28,7 @@ _BUCKET_PROTOCOLS = frozenset({"gs", "gcs", "az", "abfs", "abfss", "adl"})
 _S3_ENDPOINT_ENV = ("SLIPSTREAM_S3_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
 # s3fs reads whole files under 2 * chunksize, and up to max_concurrency chunks at once above:
 # these keep a put_file's memory near 16 MiB instead of s3fs's default (up to 10 x 50 MiB).
-_S3_PUT_KWARGS = {"chunksize": 8 * 1024 * 1024, "max_concurrency": 2}
+S3_PUT_KWARGS = {"chunksize": 8 * 1024 * 1024, "max_concurrency": 2}
 
 
 def s3_options(storage_options: dict[str, Any]) -> dict[str, Any]:
@@ -58,13 +58,13 @@ class FsspecBackend(Backend):
                 f"{exc} (for s3:// run `pip install 'slipstream[s3]'`)"
             ) from None
         except Exception as exc:
-            raise _unavailable(root_uri, "cannot be opened", exc) from None
+            raise unavailable(root_uri, "cannot be opened", exc) from None
         self.fs: fsspec.AbstractFileSystem = fs
         self.root = root.rstrip("/")
         self._is_s3 = protocol in S3_PROTOCOLS
-        self._put_kwargs = dict(_S3_PUT_KWARGS) if self._is_s3 else {}
+        self._put_kwargs = dict(S3_PUT_KWARGS) if self._is_s3 else {}
         # Object stores publish an upload only when complete; elsewhere write + rename.
-        self._uploads_are_atomic = protocol in S3_PROTOCOLS | _BUCKET_PROTOCOLS
+        self._uploads_are_atomic = uploads_are_atomic(protocol)
         self._check_reachable(root_uri, protocol)
 
     def _check_reachable(self, root_uri: str, protocol: str) -> None:
@@ -80,7 +80,7 @@ class FsspecBackend(Backend):
                 return
             self.fs.makedirs(f"{self.root}/cas", exist_ok=True)
         except Exception as exc:
-            raise _unavailable(root_uri, "cannot be reached", exc) from None
+            raise unavailable(root_uri, "cannot be reached", exc) from None
 
     def _path(self, digest: str) -> str:
         return f"{self.root}/cas/{digest[:2]}/{digest[2:]}"
@@ -112,19 +112,7 @@ class FsspecBackend(Backend):
         return digest
 
     def _publish(self, digest: str, write: Callable[[str], object]) -> None:
-        """Run `write(target)` so the object appears under its final name only when complete."""
-        final = self._path(digest)
-        if self._uploads_are_atomic:
-            write(final)
-            return
-        tmp = f"{final.rsplit('/', 1)[0]}/.{digest[2:]}.{secrets.token_hex(8)}.tmp"
-        try:
-            write(tmp)
-            self.fs.mv(tmp, final)
-        except BaseException:
-            with contextlib.suppress(Exception):
-                self.fs.rm_file(tmp)
-            raise
+        publish(self.fs, self._path(digest), write, atomic=self._uploads_are_atomic)
 
     def download(self, digest: str, tmp_dest: str) -> None:
         self.fs.get_file(self._path(digest), tmp_dest)
@@ -148,7 +136,30 @@ class FsspecBackend(Backend):
             return None
 
 
-def _unavailable(root_uri: str, what: str, exc: BaseException) -> StoreUnavailableError:
+def uploads_are_atomic(protocol: str) -> bool:
+    """Whether the filesystem publishes an upload only when complete (object stores)."""
+    return protocol in S3_PROTOCOLS | _BUCKET_PROTOCOLS
+
+
+def publish(fs: fsspec.AbstractFileSystem, final: str, write: Callable[[str], object], *,
+            atomic: bool) -> None:
+    """Run `write(target)` so a file appears under `final` only when complete: straight to
+    `final` on object stores (`atomic`), else to a hidden temp name beside it, then `mv`."""
+    if atomic:
+        write(final)
+        return
+    folder, _, name = final.rpartition("/")
+    tmp = f"{folder}/.{name}.{secrets.token_hex(8)}.tmp"
+    try:
+        write(tmp)
+        fs.mv(tmp, final)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            fs.rm_file(tmp)
+        raise
+
+
+def unavailable(root_uri: str, what: str, exc: BaseException) -> StoreUnavailableError:
     hint = ""
     if root_uri.split("://", 1)[0].lower() in S3_PROTOCOLS:
         hint = (
