@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 import subprocess
 import sys
 import threading
@@ -315,3 +316,39 @@ def test_import_slipstream_and_tracking_do_not_import_sklearn() -> None:
             " slipstream.tracking.log_calls; ss.sklearn; ss.autolog;"
             " assert 'sklearn' not in sys.modules, 'sklearn imported'")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+@pytest.mark.parametrize("executor", ["inline", "process:2"])
+def test_autolog_in_a_task_logs_to_the_tasks_run(client: Any, executor: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from sklearn.datasets import make_classification as make
+
+    from slipstream.tracking.fluent import default_tracking_client
+    from tests.execution.helpers import run as execute
+    from tests.tracking.flows import autologged as flow
+
+    monkeypatch.setenv("SLIPSTREAM_STORE_URL", client.settings.store_url)
+    monkeypatch.setenv("SLIPSTREAM_ARTIFACT_URI", client.settings.artifact_uri)
+    endpoint = os.environ.get("SLIPSTREAM_S3_ENDPOINT_URL")
+    if endpoint:  # run artifacts are written with plain fsspec, which reads botocore's variable
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", endpoint)
+    try:
+        score, execution = execute(client, flow.fit, executor=executor, n=60)
+    finally:
+        ss.sklearn.autolog(disable=True)  # the inline task turned it on in this process
+    store = default_tracking_client().store
+    (run,) = store.list_runs_for_execution(execution.id)
+    assert run.info.run_name == "train" and run.info.node_id == "n0"
+    assert run.info.status == "FINISHED"  # ended by the engine with the task, not by autolog
+    assert run.data.params["C"] == "0.5"
+    assert run.data.tags["estimator_name"] == "LogisticRegression"
+    x, y = make(n_samples=60, n_features=5, random_state=0)
+    assert run.data.metric_values["training_score"] == pytest.approx(score, rel=1e-12)
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(f"{run.info.artifact_uri.rstrip('/')}/model")
+    with fs.open(f"{root}/model.pkl", "rb") as handle:
+        import cloudpickle
+
+        model = cloudpickle.loads(handle.read())
+    assert model.score(x, y) == score
