@@ -77,6 +77,11 @@ class Metric:
     value: float
     timestamp: int
     step: int = 0
+    #: MLflow 3: the logged model the point is also linked to, and the dataset it was
+    #: computed on (both optional).
+    model_id: str | None = None
+    dataset_name: str | None = None
+    dataset_digest: str | None = None
 
     def same_point(self, other: Metric) -> bool:
         """Equal, counting NaN equal to NaN (dataclass equality does not)."""
@@ -161,7 +166,54 @@ class RunData:
 
 
 @dataclass(frozen=True, slots=True)
+class ModelOutput:
+    """A logged model a run produced, at a step (MLflow 3's run outputs)."""
+
+    model_id: str
+    step: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Run:
+    """A run; `inputs` are its datasets, `model_inputs` the ids of logged models it used,
+    `outputs` the logged models it produced."""
+
     info: RunInfo
     data: RunData = field(default_factory=RunData)
     inputs: tuple[DatasetInput, ...] = ()
+    outputs: tuple[ModelOutput, ...] = ()
+    model_inputs: tuple[str, ...] = ()
+
+
+class LoggedModelStatus(enum.StrEnum):
+    """A logged model's upload state (MLflow's names; on the wire LOGGED_MODEL_<name>, with
+    FAILED as LOGGED_MODEL_UPLOAD_FAILED)."""
+
+    PENDING = "PENDING"
+    READY = "READY"
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedModel:
+    """An MLflow 3 logged model: a model's artifacts (under `artifact_uri`) with tags, params
+    and the metric points linked to it. Ids are `m-` and 32 hex characters."""
+
+    model_id: str
+    experiment_id: str
+    name: str
+    artifact_uri: str
+    status: str = LoggedModelStatus.PENDING.value
+    creation_timestamp: int | None = None
+    last_updated_timestamp: int | None = None
+    source_run_id: str | None = None
+    model_type: str | None = None
+    status_message: str | None = None
+    lifecycle_stage: str = LifecycleStage.ACTIVE.value
+    tags: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, str] = field(default_factory=dict)
+    metrics: tuple[Metric, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tags", _frozen(self.tags))
+        object.__setattr__(self, "params", _frozen(self.params))

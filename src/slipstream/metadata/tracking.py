@@ -38,7 +38,9 @@ class AlreadyExistsError(InvalidInputError):
 
 
 class TrackingStore(ABC):
-    """Persistence for the tracking aggregate. Implementations: SQL (SQLite, PostgreSQL)."""
+    """Persistence for the tracking aggregate. Implementations: SQL (SQLite, PostgreSQL).
+    Stores that also keep MLflow 3 logged models implement `metadata.logged_models.
+    LoggedModelStore` (the SQL store does)."""
 
     url: str
 
@@ -61,8 +63,11 @@ class TrackingStore(ABC):
     @abstractmethod
     def search_experiments(self, view_type: ViewType = ViewType.ACTIVE_ONLY,
                            max_results: int = SEARCH_MAX_RESULTS_DEFAULT,
-                           page_token: str | None = None) -> tuple[list[Experiment], str | None]:
-        """Experiments, newest first, and the token of the next page (None at the end)."""
+                           page_token: str | None = None, *, filter_string: str = "",
+                           order_by: Sequence[str] = ()) -> tuple[list[Experiment], str | None]:
+        """Experiments matching an MLflow filter (attributes name, creation_time,
+        last_update_time; tags), ordered by `order_by` then newest first, and the token of the
+        next page (None at the end)."""
 
     @abstractmethod
     def update_experiment(self, experiment_id: str, *, name: str | None = None,
@@ -72,6 +77,10 @@ class TrackingStore(ABC):
     @abstractmethod
     def set_experiment_tag(self, experiment_id: str, key: str, value: str) -> None:
         """Set (or overwrite) one experiment tag."""
+
+    @abstractmethod
+    def delete_experiment_tag(self, experiment_id: str, key: str) -> None:
+        """Remove one experiment tag; NotFoundError when the experiment has no such tag."""
 
     # -- runs -------------------------------------------------------------------------------
 

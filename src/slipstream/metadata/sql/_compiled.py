@@ -4,11 +4,12 @@ SQLAlchemy dialect names; "postgresql" is compiled for psycopg 3."""
 
 from __future__ import annotations
 
-HEAD_REVISION = '0002'
+HEAD_REVISION = '0003'
 TABLES: tuple[str, ...] = (
     ('workflows', 'executions', 'node_executions', 'cache_entries', 'experiments',
     'experiment_tags', 'runs', 'params', 'tags', 'metrics', 'latest_metrics', 'datasets',
-    'inputs')
+    'inputs', 'logged_models', 'logged_model_tags', 'logged_model_params',
+    'logged_model_metrics', 'run_outputs', 'run_model_inputs')
 )
 #: Columns of the cache SELECT, in order (CacheEntry fields).
 CACHE_COLUMNS: tuple[str, ...] = (
@@ -90,6 +91,24 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    CONSTRAINT fk_experiment_tags_experiment FOREIGN KEY(experiment_id) REFERENCES '
         'experiments (experiment_id) ON DELETE CASCADE\n'
         ')',
+        'CREATE TABLE logged_models (\n'
+        '    model_id VARCHAR(64) NOT NULL,\n'
+        '    experiment_id INTEGER NOT NULL,\n'
+        '    name VARCHAR(500) NOT NULL,\n'
+        '    artifact_uri TEXT NOT NULL,\n'
+        '    status VARCHAR(16) NOT NULL,\n'
+        '    status_message TEXT,\n'
+        '    creation_timestamp BIGINT NOT NULL,\n'
+        '    last_updated_timestamp BIGINT NOT NULL,\n'
+        '    source_run_id VARCHAR(32),\n'
+        '    model_type TEXT,\n'
+        '    lifecycle_stage VARCHAR(32) NOT NULL,\n'
+        '    PRIMARY KEY (model_id),\n'
+        '    CONSTRAINT fk_logged_models_experiment FOREIGN KEY(experiment_id) REFERENCES '
+        'experiments (experiment_id) ON DELETE CASCADE\n'
+        ')',
+        'CREATE INDEX ix_logged_models_experiment_created ON logged_models (experiment_id, '
+        'creation_timestamp)',
         'CREATE TABLE node_executions (\n'
         '    execution_id VARCHAR(64) NOT NULL,\n'
         '    node_id TEXT NOT NULL,\n'
@@ -151,6 +170,36 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    CONSTRAINT fk_latest_metrics_run FOREIGN KEY(run_id) REFERENCES runs (run_id) ON '
         'DELETE CASCADE\n'
         ')',
+        'CREATE TABLE logged_model_metrics (\n'
+        '    model_id VARCHAR(64) NOT NULL,\n'
+        '    "key" VARCHAR(250) NOT NULL,\n'
+        '    step BIGINT NOT NULL,\n'
+        '    timestamp BIGINT NOT NULL,\n'
+        '    run_id VARCHAR(32) NOT NULL,\n'
+        '    value DOUBLE NOT NULL,\n'
+        '    is_nan BOOLEAN NOT NULL,\n'
+        '    dataset_name VARCHAR(500),\n'
+        '    dataset_digest VARCHAR(36),\n'
+        '    PRIMARY KEY (model_id, "key", step, timestamp, run_id),\n'
+        '    CONSTRAINT fk_logged_model_metrics_model FOREIGN KEY(model_id) REFERENCES '
+        'logged_models (model_id) ON DELETE CASCADE\n'
+        ')',
+        'CREATE TABLE logged_model_params (\n'
+        '    model_id VARCHAR(64) NOT NULL,\n'
+        '    "key" VARCHAR(250) NOT NULL,\n'
+        '    value TEXT NOT NULL,\n'
+        '    PRIMARY KEY (model_id, "key"),\n'
+        '    CONSTRAINT fk_logged_model_params_model FOREIGN KEY(model_id) REFERENCES '
+        'logged_models (model_id) ON DELETE CASCADE\n'
+        ')',
+        'CREATE TABLE logged_model_tags (\n'
+        '    model_id VARCHAR(64) NOT NULL,\n'
+        '    "key" VARCHAR(250) NOT NULL,\n'
+        '    value TEXT NOT NULL,\n'
+        '    PRIMARY KEY (model_id, "key"),\n'
+        '    CONSTRAINT fk_logged_model_tags_model FOREIGN KEY(model_id) REFERENCES '
+        'logged_models (model_id) ON DELETE CASCADE\n'
+        ')',
         'CREATE TABLE metrics (\n'
         '    run_id VARCHAR(32) NOT NULL,\n'
         '    "key" VARCHAR(250) NOT NULL,\n'
@@ -170,6 +219,21 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    CONSTRAINT fk_params_run FOREIGN KEY(run_id) REFERENCES runs (run_id) ON DELETE '
         'CASCADE\n'
         ')',
+        'CREATE TABLE run_model_inputs (\n'
+        '    run_id VARCHAR(32) NOT NULL,\n'
+        '    model_id VARCHAR(64) NOT NULL,\n'
+        '    PRIMARY KEY (run_id, model_id),\n'
+        '    CONSTRAINT fk_run_model_inputs_run FOREIGN KEY(run_id) REFERENCES runs (run_id) '
+        'ON DELETE CASCADE\n'
+        ')',
+        'CREATE TABLE run_outputs (\n'
+        '    run_id VARCHAR(32) NOT NULL,\n'
+        '    model_id VARCHAR(64) NOT NULL,\n'
+        '    step BIGINT NOT NULL,\n'
+        '    PRIMARY KEY (run_id, model_id, step),\n'
+        '    CONSTRAINT fk_run_outputs_run FOREIGN KEY(run_id) REFERENCES runs (run_id) ON '
+        'DELETE CASCADE\n'
+        ')',
         'CREATE TABLE tags (\n'
         '    run_id VARCHAR(32) NOT NULL,\n'
         '    "key" VARCHAR(250) NOT NULL,\n'
@@ -180,7 +244,7 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         ')',
         'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT '
         'alembic_version_pkc PRIMARY KEY (version_num))',
-        "INSERT INTO alembic_version (version_num) VALUES ('0002')",
+        "INSERT INTO alembic_version (version_num) VALUES ('0003')",
     ),
     'postgresql': (
         'CREATE TABLE cache_entries (\n'
@@ -254,6 +318,24 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    CONSTRAINT fk_experiment_tags_experiment FOREIGN KEY(experiment_id) REFERENCES '
         'experiments (experiment_id) ON DELETE CASCADE\n'
         ')',
+        'CREATE TABLE logged_models (\n'
+        '    model_id VARCHAR(64) NOT NULL,\n'
+        '    experiment_id INTEGER NOT NULL,\n'
+        '    name VARCHAR(500) NOT NULL,\n'
+        '    artifact_uri TEXT NOT NULL,\n'
+        '    status VARCHAR(16) NOT NULL,\n'
+        '    status_message TEXT,\n'
+        '    creation_timestamp BIGINT NOT NULL,\n'
+        '    last_updated_timestamp BIGINT NOT NULL,\n'
+        '    source_run_id VARCHAR(32),\n'
+        '    model_type TEXT,\n'
+        '    lifecycle_stage VARCHAR(32) NOT NULL,\n'
+        '    PRIMARY KEY (model_id),\n'
+        '    CONSTRAINT fk_logged_models_experiment FOREIGN KEY(experiment_id) REFERENCES '
+        'experiments (experiment_id) ON DELETE CASCADE\n'
+        ')',
+        'CREATE INDEX ix_logged_models_experiment_created ON logged_models (experiment_id, '
+        'creation_timestamp)',
         'CREATE TABLE node_executions (\n'
         '    execution_id VARCHAR(64) NOT NULL,\n'
         '    node_id TEXT NOT NULL,\n'
@@ -315,6 +397,36 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    CONSTRAINT fk_latest_metrics_run FOREIGN KEY(run_id) REFERENCES runs (run_id) ON '
         'DELETE CASCADE\n'
         ')',
+        'CREATE TABLE logged_model_metrics (\n'
+        '    model_id VARCHAR(64) NOT NULL,\n'
+        '    key VARCHAR(250) NOT NULL,\n'
+        '    step BIGINT NOT NULL,\n'
+        '    timestamp BIGINT NOT NULL,\n'
+        '    run_id VARCHAR(32) NOT NULL,\n'
+        '    value DOUBLE PRECISION NOT NULL,\n'
+        '    is_nan BOOLEAN NOT NULL,\n'
+        '    dataset_name VARCHAR(500),\n'
+        '    dataset_digest VARCHAR(36),\n'
+        '    PRIMARY KEY (model_id, key, step, timestamp, run_id),\n'
+        '    CONSTRAINT fk_logged_model_metrics_model FOREIGN KEY(model_id) REFERENCES '
+        'logged_models (model_id) ON DELETE CASCADE\n'
+        ')',
+        'CREATE TABLE logged_model_params (\n'
+        '    model_id VARCHAR(64) NOT NULL,\n'
+        '    key VARCHAR(250) NOT NULL,\n'
+        '    value TEXT NOT NULL,\n'
+        '    PRIMARY KEY (model_id, key),\n'
+        '    CONSTRAINT fk_logged_model_params_model FOREIGN KEY(model_id) REFERENCES '
+        'logged_models (model_id) ON DELETE CASCADE\n'
+        ')',
+        'CREATE TABLE logged_model_tags (\n'
+        '    model_id VARCHAR(64) NOT NULL,\n'
+        '    key VARCHAR(250) NOT NULL,\n'
+        '    value TEXT NOT NULL,\n'
+        '    PRIMARY KEY (model_id, key),\n'
+        '    CONSTRAINT fk_logged_model_tags_model FOREIGN KEY(model_id) REFERENCES '
+        'logged_models (model_id) ON DELETE CASCADE\n'
+        ')',
         'CREATE TABLE metrics (\n'
         '    run_id VARCHAR(32) NOT NULL,\n'
         '    key VARCHAR(250) NOT NULL,\n'
@@ -334,6 +446,21 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    CONSTRAINT fk_params_run FOREIGN KEY(run_id) REFERENCES runs (run_id) ON DELETE '
         'CASCADE\n'
         ')',
+        'CREATE TABLE run_model_inputs (\n'
+        '    run_id VARCHAR(32) NOT NULL,\n'
+        '    model_id VARCHAR(64) NOT NULL,\n'
+        '    PRIMARY KEY (run_id, model_id),\n'
+        '    CONSTRAINT fk_run_model_inputs_run FOREIGN KEY(run_id) REFERENCES runs (run_id) '
+        'ON DELETE CASCADE\n'
+        ')',
+        'CREATE TABLE run_outputs (\n'
+        '    run_id VARCHAR(32) NOT NULL,\n'
+        '    model_id VARCHAR(64) NOT NULL,\n'
+        '    step BIGINT NOT NULL,\n'
+        '    PRIMARY KEY (run_id, model_id, step),\n'
+        '    CONSTRAINT fk_run_outputs_run FOREIGN KEY(run_id) REFERENCES runs (run_id) ON '
+        'DELETE CASCADE\n'
+        ')',
         'CREATE TABLE tags (\n'
         '    run_id VARCHAR(32) NOT NULL,\n'
         '    key VARCHAR(250) NOT NULL,\n'
@@ -344,7 +471,7 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         ')',
         'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT '
         'alembic_version_pkc PRIMARY KEY (version_num))',
-        "INSERT INTO alembic_version (version_num) VALUES ('0002')",
+        "INSERT INTO alembic_version (version_num) VALUES ('0003')",
     ),
 }
 
@@ -501,6 +628,19 @@ LOG_BATCH: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
             ('experiment_id', 'name', 'artifact_location', 'lifecycle_stage',
             'creation_time', 'last_update_time'),
         ),
+        'model': (
+            'SELECT logged_models.model_id \n'
+            'FROM logged_models \n'
+            'WHERE logged_models.model_id = ?',
+            ('model_id',),
+        ),
+        'model_metric': (
+            'INSERT INTO logged_model_metrics (model_id, "key", step, timestamp, run_id, '
+            'value, is_nan, dataset_name, dataset_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) '
+            'ON CONFLICT DO NOTHING',
+            ('model_id', 'key', 'step', 'timestamp', 'run_id', 'value', 'is_nan',
+            'dataset_name', 'dataset_digest'),
+        ),
     },
     'postgresql': {
         'run': (
@@ -555,6 +695,20 @@ LOG_BATCH: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
             '%s::VARCHAR, %s::BIGINT, %s::BIGINT) ON CONFLICT DO NOTHING',
             ('experiment_id', 'name', 'artifact_location', 'lifecycle_stage',
             'creation_time', 'last_update_time'),
+        ),
+        'model': (
+            'SELECT logged_models.model_id \n'
+            'FROM logged_models \n'
+            'WHERE logged_models.model_id = %s::VARCHAR',
+            ('model_id',),
+        ),
+        'model_metric': (
+            'INSERT INTO logged_model_metrics (model_id, key, step, timestamp, run_id, value, '
+            'is_nan, dataset_name, dataset_digest) VALUES (%s::VARCHAR, %s::VARCHAR, '
+            '%s::BIGINT, %s::BIGINT, %s::VARCHAR, %s, %s, %s::VARCHAR, %s::VARCHAR) ON '
+            'CONFLICT DO NOTHING',
+            ('model_id', 'key', 'step', 'timestamp', 'run_id', 'value', 'is_nan',
+            'dataset_name', 'dataset_digest'),
         ),
     },
 }

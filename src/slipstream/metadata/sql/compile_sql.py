@@ -81,7 +81,8 @@ def log_batch_statements(dialect: Dialect) -> dict[str, tuple[str, tuple[str, ..
     check, metric points (an identical point again is a no-op, as in MLflow), the latest-metric
     upsert (replaced only by a higher step, then timestamp, then value), params (first value
     kept; the store compares afterwards), tag upserts, the run columns mirroring tags, and
-    the default experiment "0" (inserted if missing when a tracking store opens)."""
+    the default experiment "0" (inserted if missing when a tracking store opens), and the
+    logged-model check and metric link for points logged with a model_id."""
     insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
     runs, lm = tables.runs, tables.latest_metrics
     latest = insert(lm)
@@ -109,6 +110,9 @@ def log_batch_statements(dialect: Dialect) -> dict[str, tuple[str, tuple[str, ..
         "run_parent": sa.update(runs).where(by_run).values(
             parent_run_id=sa.bindparam("parent_run_id")),
         "default_experiment": insert(tables.experiments).on_conflict_do_nothing(),
+        "model": sa.select(tables.logged_models.c.model_id).where(
+            tables.logged_models.c.model_id == sa.bindparam("model_id")),
+        "model_metric": insert(tables.logged_model_metrics).on_conflict_do_nothing(),
     }
     out = {}
     for name, stmt in statements.items():

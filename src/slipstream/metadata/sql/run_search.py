@@ -88,7 +88,7 @@ def _condition(comparison: Comparison) -> Any:
                allowed=NUMERIC_OPS + NULL_OPS if numeric else STRING_OPS + NULL_OPS)
         if key == "experiment_id" and value is not None:
             value = [int(v) for v in value] if isinstance(value, (list, tuple)) else int(value)
-        return _compare(column, op, value)
+        return compare(column, op, value)
     numeric = entity is Entity.METRIC
     _check(comparison, op, value, numeric=numeric,
            allowed=(NUMERIC_OPS if numeric else STRING_OPS) + NULL_OPS)
@@ -97,7 +97,7 @@ def _condition(comparison: Comparison) -> Any:
     if op in NULL_OPS:
         exists = sa.exists(sa.select(sa.literal(1)).select_from(table).where(*where))
         return ~exists if op is Op.IS_NULL else exists
-    where.append(_compare(table.c.value, op, value))
+    where.append(compare(table.c.value, op, value))
     if entity is Entity.METRIC:
         where.append(table.c.is_nan.is_(False))
     return sa.exists(sa.select(sa.literal(1)).select_from(table).where(*where))
@@ -111,7 +111,7 @@ def _dataset_condition(comparison: Comparison, key: str, op: Op, value: Any) -> 
                                 "datasets.digest.")
     _check(comparison, op, value, numeric=False, allowed=STRING_OPS)
     return sa.exists(sa.select(sa.literal(1)).select_from(tables.inputs).where(
-        tables.inputs.c.run_id == _R.run_id, _compare(column, op, value)))
+        tables.inputs.c.run_id == _R.run_id, compare(column, op, value)))
 
 
 def _check(comparison: Comparison, op: Op, value: Any, *, numeric: bool,
@@ -161,7 +161,8 @@ def _op(op: Any, described: str) -> Op:
                                 f"{described!r}.") from None
 
 
-def _compare(column: Any, op: Op, value: Any) -> Any:
+def compare(column: Any, op: Op, value: Any) -> Any:
+    """`column <op> value` in SQL (LIKE case-sensitive on every database)."""
     if op is Op.IS_NULL:
         return column.is_(None)
     if op is Op.IS_NOT_NULL:

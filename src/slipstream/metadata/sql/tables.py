@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 #: The newest migration in migrations/versions, which these tables match (tests check both).
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 
 metadata = sa.MetaData()
 
@@ -203,4 +203,82 @@ inputs = sa.Table(
     sa.Column("name", sa.String(500), primary_key=True),
     sa.Column("digest", sa.String(36), primary_key=True),
     sa.Column("tags", sa.Text, nullable=False),
+)
+
+
+# -- logged models (revision 0003) -------------------------------------------------------------
+
+def _model_fk(name: str) -> sa.ForeignKey:
+    return sa.ForeignKey("logged_models.model_id", ondelete="CASCADE", name=name)
+
+
+#: MLflow 3's logged models; `status` is a LoggedModelStatus value (PENDING, READY, FAILED).
+logged_models = sa.Table(
+    "logged_models",
+    metadata,
+    sa.Column("model_id", sa.String(64), primary_key=True),
+    sa.Column("experiment_id", sa.Integer,
+              sa.ForeignKey("experiments.experiment_id", ondelete="CASCADE",
+                            name="fk_logged_models_experiment"), nullable=False),
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("artifact_uri", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("status_message", sa.Text, nullable=True),
+    sa.Column("creation_timestamp", sa.BigInteger, nullable=False),
+    sa.Column("last_updated_timestamp", sa.BigInteger, nullable=False),
+    sa.Column("source_run_id", sa.String(32), nullable=True),
+    sa.Column("model_type", sa.Text, nullable=True),
+    sa.Column("lifecycle_stage", sa.String(32), nullable=False),
+    sa.Index("ix_logged_models_experiment_created", "experiment_id", "creation_timestamp"),
+)
+
+logged_model_tags = sa.Table(
+    "logged_model_tags",
+    metadata,
+    sa.Column("model_id", sa.String(64), _model_fk("fk_logged_model_tags_model"),
+              primary_key=True),
+    sa.Column("key", sa.String(250), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+logged_model_params = sa.Table(
+    "logged_model_params",
+    metadata,
+    sa.Column("model_id", sa.String(64), _model_fk("fk_logged_model_params_model"),
+              primary_key=True),
+    sa.Column("key", sa.String(250), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+#: Metric points logged with a model_id (each also lives in `metrics`, under its run).
+logged_model_metrics = sa.Table(
+    "logged_model_metrics",
+    metadata,
+    sa.Column("model_id", sa.String(64), _model_fk("fk_logged_model_metrics_model"),
+              primary_key=True),
+    sa.Column("key", sa.String(250), primary_key=True),
+    sa.Column("step", sa.BigInteger, primary_key=True),
+    sa.Column("timestamp", sa.BigInteger, primary_key=True),
+    sa.Column("run_id", sa.String(32), primary_key=True),
+    sa.Column("value", sa.Double, nullable=False),
+    sa.Column("is_nan", sa.Boolean, nullable=False),
+    sa.Column("dataset_name", sa.String(500), nullable=True),
+    sa.Column("dataset_digest", sa.String(36), nullable=True),
+)
+
+#: Logged models a run produced (MLflow's run outputs), at a step.
+run_outputs = sa.Table(
+    "run_outputs",
+    metadata,
+    sa.Column("run_id", sa.String(32), _run_fk("fk_run_outputs_run"), primary_key=True),
+    sa.Column("model_id", sa.String(64), primary_key=True),
+    sa.Column("step", sa.BigInteger, primary_key=True),
+)
+
+#: Logged models a run used (MLflow's model inputs).
+run_model_inputs = sa.Table(
+    "run_model_inputs",
+    metadata,
+    sa.Column("run_id", sa.String(32), _run_fk("fk_run_model_inputs_run"), primary_key=True),
+    sa.Column("model_id", sa.String(64), primary_key=True),
 )

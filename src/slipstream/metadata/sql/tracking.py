@@ -32,6 +32,7 @@ from slipstream.entities import (
     ViewType,
 )
 from slipstream.metadata.sql import _compiled
+from slipstream.metadata.sql.logged_model_store import SqlLoggedModels
 from slipstream.metadata.sql.store import SqlStoreBase
 from slipstream.metadata.sql.tracking_metrics import log_batch as _log_batch
 from slipstream.metadata.tracking import SEARCH_MAX_RESULTS_THRESHOLD, TrackingStore
@@ -50,8 +51,9 @@ _RETRIES = 8
 _DEFAULT_EXISTS = f"SELECT 1 FROM experiments WHERE experiment_id = {int(DEFAULT_EXPERIMENT_ID)}"
 
 
-class SqlTrackingStore(SqlStoreBase, TrackingStore):
-    """Tracking store on a store URL; runs' artifacts go under `artifact_root`."""
+class SqlTrackingStore(SqlStoreBase, SqlLoggedModels, TrackingStore):
+    """Tracking store on a store URL; runs' and logged models' artifacts go under
+    `artifact_root`."""
 
     def __init__(self, url: str, artifact_root: str) -> None:
         super().__init__(url)
@@ -85,13 +87,15 @@ class SqlTrackingStore(SqlStoreBase, TrackingStore):
             return exps.get_by_name(conn, name)
 
     def search_experiments(self, view_type: ViewType = ViewType.ACTIVE_ONLY,
-                           max_results: int = 1000,
-                           page_token: str | None = None) -> tuple[list[Experiment], str | None]:
+                           max_results: int = 1000, page_token: str | None = None, *,
+                           filter_string: str = "", order_by: Sequence[str] = (),
+                           ) -> tuple[list[Experiment], str | None]:
         from slipstream.metadata.sql import tracking_experiments as exps
 
         _check_max_results(max_results)
         with self._connect() as conn:
-            return exps.search(conn, ViewType(view_type), max_results, page_token)
+            return exps.search(conn, ViewType(view_type), max_results, page_token,
+                               filter_string, tuple(order_by))
 
     def update_experiment(self, experiment_id: str, *, name: str | None = None,
                           lifecycle_stage: str | None = None) -> None:
@@ -107,6 +111,15 @@ class SqlTrackingStore(SqlStoreBase, TrackingStore):
         def write(conn: Connection) -> None:
             exps.require_active(conn, experiment_id)
             exps.set_tag(conn, experiment_id, key, value)
+
+        self._write(write)
+
+    def delete_experiment_tag(self, experiment_id: str, key: str) -> None:
+        from slipstream.metadata.sql import tracking_experiments as exps
+
+        def write(conn: Connection) -> None:
+            exps.require_active(conn, experiment_id)
+            exps.delete_tag(conn, experiment_id, key)
 
         self._write(write)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,6 +22,16 @@ from slipstream.metadata.tracking import AlreadyExistsError
 from slipstream.metadata.validation import check_name
 
 _E = experiments.c
+
+
+def _target() -> Any:
+    from slipstream.metadata.sql.keyed_search import Target
+    from slipstream.protocol.search import EXPERIMENTS, Entity
+
+    return Target(EXPERIMENTS, _E.experiment_id,
+                  {"name": _E.name, "experiment_id": _E.experiment_id,
+                   "creation_time": _E.creation_time, "last_update_time": _E.last_update_time},
+                  {Entity.TAG: (experiment_tags, experiment_tags.c.experiment_id)})
 
 
 def insert_dialect(conn: Connection) -> Any:
@@ -72,11 +82,18 @@ def get_by_name(conn: Connection, name: str) -> Experiment | None:
     return found[0] if found else None
 
 
-def search(conn: Connection, view_type: ViewType, max_results: int,
-           page_token: str | None) -> tuple[list[Experiment], str | None]:
+def search(conn: Connection, view_type: ViewType, max_results: int, page_token: str | None,
+           filter_string: str = "", order_by: Sequence[str] = ()) -> tuple[list[Experiment],
+                                                                          str | None]:
+    """One page of experiments matching an MLflow filter (attributes name, creation_time,
+    last_update_time; tags), ordered by `order_by` then newest first."""
+    from slipstream.metadata.sql import keyed_search
+
     offset = decode_token(page_token)
-    found = _load(conn, _E.lifecycle_stage.in_(ViewType(view_type).stages()),
-                  limit=max_results + 1, offset=offset)
+    where = sa.and_(_E.lifecycle_stage.in_(ViewType(view_type).stages()),
+                    *keyed_search.compile_filter(_target(), filter_string))
+    found = _load(conn, where, limit=max_results + 1, offset=offset,
+                  order=keyed_search.compile_order(_target(), order_by))
     following = encode_token(offset + max_results) if len(found) > max_results else None
     return found[:max_results], following
 
@@ -110,6 +127,14 @@ def set_tag(conn: Connection, experiment_id: str, key: str, value: str) -> None:
                                             set_={"value": stmt.excluded.value}))
 
 
+def delete_tag(conn: Connection, experiment_id: str, key: str) -> None:
+    t = experiment_tags.c
+    deleted = conn.execute(experiment_tags.delete().where(
+        t.experiment_id == numeric_id(experiment_id), t.key == key))
+    if deleted.rowcount == 0:
+        raise NotFoundError(f"No tag with name: {key} in experiment with id {experiment_id}")
+
+
 def require_active(conn: Connection, experiment_id: str) -> Experiment:
     experiment = get(conn, experiment_id)
     if experiment.lifecycle_stage != LifecycleStage.ACTIVE.value:
@@ -136,10 +161,10 @@ def decode_token(token: str | None) -> int:
     return offset
 
 
-def _load(conn: Connection, where: Any, limit: int | None = None,
-          offset: int = 0) -> list[Experiment]:
+def _load(conn: Connection, where: Any, limit: int | None = None, offset: int = 0,
+          order: Sequence[Any] = ()) -> list[Experiment]:
     query = (sa.select(experiments).where(where)
-             .order_by(_E.creation_time.desc(), _E.experiment_id.desc()).offset(offset))
+             .order_by(*order, _E.creation_time.desc(), _E.experiment_id.desc()).offset(offset))
     if limit is not None:
         query = query.limit(limit)
     rows = conn.execute(query).all()

@@ -47,6 +47,9 @@ def log_batch(db: Database, conn: Any, run_id: str, metrics: Sequence[Metric],
         db.executemany(conn, sql["latest"][0], [
             (run_id, key, value, is_nan, stamp, step)
             for key, (step, stamp, value, is_nan) in sorted(latest.items())])
+        linked = [m for m in metrics if m.model_id]
+        if linked:
+            _link_to_models(db, conn, sql, run_id, linked)
     if params:
         db.executemany(conn, sql["param"][0], [(run_id, p.key, p.value) for p in params])
         stored = dict(db.execute(conn, sql["param_values"][0], (run_id,)))
@@ -63,6 +66,24 @@ def log_batch(db: Database, conn: Any, run_id: str, metrics: Sequence[Metric],
             db.execute(conn, sql["run_name"][0], (final[RUN_NAME_TAG], run_id))
         if PARENT_RUN_TAG in final:
             db.execute(conn, sql["run_parent"][0], (final[PARENT_RUN_TAG], run_id))
+
+
+def _link_to_models(db: Database, conn: Any, sql: dict[str, tuple[str, tuple[str, ...]]],
+                    run_id: str, metrics: Sequence[Metric]) -> None:
+    """Also record points logged with a model_id under that logged model (which must exist)."""
+    for model_id in sorted({m.model_id for m in metrics if m.model_id}):
+        if not db.execute(conn, sql["model"][0], (model_id,)):
+            raise NotFoundError(f"Logged model with ID '{model_id}' not found.")
+    statement, names = sql["model_metric"]
+    rows = []
+    for m in metrics:
+        value, is_nan = stored_value(m.value)
+        row = {"model_id": m.model_id, "key": m.key, "step": int(m.step),
+               "timestamp": int(m.timestamp), "run_id": run_id, "value": value,
+               "is_nan": is_nan, "dataset_name": m.dataset_name,
+               "dataset_digest": m.dataset_digest}
+        rows.append(tuple(row[n] for n in names))
+    db.executemany(conn, statement, rows)
 
 
 def metric_history(conn: Connection, run_id: str, key: str, offset: int,

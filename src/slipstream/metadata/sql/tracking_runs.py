@@ -165,6 +165,9 @@ def _load_chunk(conn: Connection, ids: list[str]) -> dict[str, Run]:
         dataset = Dataset(row.name, row.digest, row.source_type, row.source, row.schema,
                           row.profile)
         inputs.setdefault(row.run_id, []).append(DatasetInput(dataset, json.loads(row.tags)))
+    from slipstream.metadata.sql.logged_models import run_links
+
+    outputs, model_inputs = run_links(conn, ids)
     out = {}
     for r in conn.execute(sa.select(tables.runs).where(_R.run_id.in_(ids))):
         info = RunInfo(r.run_id, str(r.experiment_id), r.name, r.user_id, r.status,
@@ -172,7 +175,9 @@ def _load_chunk(conn: Connection, ids: list[str]) -> dict[str, Run]:
                        r.parent_run_id, r.execution_id, r.node_id)
         data = RunData(tuple(metrics.get(r.run_id, ())), params.get(r.run_id, {}),
                        tags.get(r.run_id, {}))
-        out[r.run_id] = Run(info, data, tuple(inputs.get(r.run_id, ())))
+        out[r.run_id] = Run(info, data, tuple(inputs.get(r.run_id, ())),
+                            tuple(outputs.get(r.run_id, ())),
+                            tuple(model_inputs.get(r.run_id, ())))
     return out
 
 

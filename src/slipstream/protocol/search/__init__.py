@@ -28,13 +28,15 @@ Run-like mappings (missing sections are empty):
      "attributes": {"run_id": "ab12", "status": "FINISHED", "start_time": 1700000000000, ...},
      "datasets": [{"name": "iris", "digest": "d41d8", "context": "train"}]}
 
-Schemas (`RUNS`, `EXPERIMENTS`, `MODEL_VERSIONS`) say which entities and attributes a search
-accepts. IN / NOT IN on params and tags and IS [NOT] NULL are accepted beyond what MLflow does.
+Schemas (`RUNS`, `EXPERIMENTS`, `LOGGED_MODELS`, `MODEL_VERSIONS`) say which entities and
+attributes a search accepts. IN / NOT IN on params and tags and IS [NOT] NULL are accepted
+beyond what MLflow does.
 """
 
 from slipstream.protocol.search.evaluate import filter_runs, like, matches, sort_key, sort_runs
 from slipstream.protocol.search.nodes import (
     EXPERIMENTS,
+    LOGGED_MODELS,
     MODEL_VERSIONS,
     RUNS,
     Comparison,
@@ -48,6 +50,7 @@ from slipstream.protocol.search.render import render, render_clause, render_orde
 
 __all__ = [
     "EXPERIMENTS",
+    "LOGGED_MODELS",
     "MODEL_VERSIONS",
     "RUNS",
     "Comparison",

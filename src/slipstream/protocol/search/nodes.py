@@ -146,3 +146,14 @@ MODEL_VERSIONS = SearchSchema(
     order_by_attributes=frozenset({"name", "version_number", "creation_timestamp",
                                    "last_updated_timestamp"}),
 )
+
+LOGGED_MODELS = SearchSchema(
+    name="logged models",
+    entities=frozenset({Entity.ATTRIBUTE, Entity.TAG, Entity.PARAM, Entity.METRIC}),
+    string_attributes=frozenset({"name", "model_id", "model_type", "status", "source_run_id"}),
+    numeric_attributes=frozenset({"creation_timestamp", "last_updated_timestamp"}),
+    order_by_attributes=frozenset({"name", "model_id", "model_type", "status", "source_run_id",
+                                   "creation_timestamp", "last_updated_timestamp"}),
+    attribute_aliases=MappingProxyType({"creation_time": "creation_timestamp",
+                                        "last_updated_time": "last_updated_timestamp"}),
+)
