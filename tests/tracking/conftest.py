@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.metadata.conftest import BACKENDS, postgres_schema
+
 
 @pytest.fixture(autouse=True)
 def _close_tracking_clients() -> Iterator[None]:
@@ -22,3 +24,18 @@ def _close_tracking_clients() -> Iterator[None]:
 @pytest.fixture
 def sqlite_store_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'store' / 'slipstream.db'}"
+
+
+@pytest.fixture(params=BACKENDS)
+def fluent_store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The fluent API's store: the default SQLite file under SLIPSTREAM_HOME ("sqlite"), or a
+    fresh PostgreSQL schema ("postgres") named by SLIPSTREAM_STORE_URL."""
+    if request.param == "sqlite":
+        yield "sqlite"
+        return
+    with postgres_schema() as url:
+        monkeypatch.setenv("SLIPSTREAM_STORE_URL", url)
+        yield "postgres"
+        from slipstream.tracking.fluent import close_default_clients
+
+        close_default_clients()  # before the schema is dropped

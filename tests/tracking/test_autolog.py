@@ -30,21 +30,6 @@ import slipstream as ss
 from slipstream._core.errors import InvalidInputError
 from slipstream.entities import Run
 from slipstream.tracking.autolog.model_folder import load_sklearn_model
-from tests.metadata.conftest import BACKENDS, postgres_schema
-
-
-@pytest.fixture(params=BACKENDS)
-def store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The fluent API's store: the default SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield "sqlite"
-        return
-    with postgres_schema() as url:
-        monkeypatch.setenv("SLIPSTREAM_STORE_URL", url)
-        yield "postgres"
-        from slipstream.tracking.fluent import close_default_clients
-
-        close_default_clients()
 
 
 @pytest.fixture
@@ -72,7 +57,7 @@ def iris() -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def test_a_classifier_logs_params_metrics_tags_and_a_loadable_model(store: str,
+def test_a_classifier_logs_params_metrics_tags_and_a_loadable_model(fluent_store: str,
                                                                     autologged: None) -> None:
     x, y = iris()
     model = LogisticRegression(C=0.7, max_iter=300).fit(x, y)
@@ -117,7 +102,7 @@ def test_the_model_folder_loads_with_the_real_mlflow(autologged: None) -> None:
     np.testing.assert_array_equal(np.load(folder.parent / "p.npy"), model.predict_proba(x))
 
 
-def test_a_regressor_logs_mlflows_regression_metrics(store: str, autologged: None) -> None:
+def test_a_regressor_logs_mlflows_regression_metrics(fluent_store: str, autologged: None) -> None:
     x, y = make_regression(n_samples=80, n_features=4, noise=5.0, random_state=0)
     weight = np.linspace(0.5, 1.5, len(y))
     model = RandomForestRegressor(n_estimators=8, max_depth=3, random_state=0)
@@ -158,7 +143,7 @@ def test_a_pipeline_logs_once_with_its_steps_params(autologged: None) -> None:
     assert len(runs()) == 2
 
 
-def test_a_grid_search_logs_the_best_candidates_as_child_runs(store: str) -> None:
+def test_a_grid_search_logs_the_best_candidates_as_child_runs(fluent_store: str) -> None:
     ss.sklearn.autolog(max_tuning_runs=2)
     try:
         x, y = iris()
