@@ -3,7 +3,12 @@
 Read in one place (`Settings.load`); everything else receives a `Settings` instance.
 
     SLIPSTREAM_HOME           folder for the embedded defaults (default ~/.slipstream)
-    SLIPSTREAM_STORE_URL      metadata store URL (alias SLIPSTREAM_TRACKING_URI); default sqlite under HOME
+    SLIPSTREAM_STORE_URL      metadata store URL (executions, and tracking unless set below);
+                              default sqlite under HOME
+    SLIPSTREAM_TRACKING_URI   where tracking goes: a store URL, or a Slipstream server's
+                              http(s):// URL (the REST store). A SQL URL here also names the
+                              store of executions when SLIPSTREAM_STORE_URL is unset; a server
+                              URL does not (executions stay in the local store).
     SLIPSTREAM_ARTIFACT_URI   artifact store root (any fsspec URL); default HOME/artifacts
     SLIPSTREAM_EXECUTOR       inline | process[:N] (default inline)
     SLIPSTREAM_CONFIG         path of a slipstream.toml (default ./slipstream.toml, then HOME/slipstream.toml)
@@ -20,7 +25,8 @@ from slipstream._core.errors import InvalidInputError
 
 _ENV = {
     "home": ("SLIPSTREAM_HOME",),
-    "store_url": ("SLIPSTREAM_STORE_URL", "SLIPSTREAM_TRACKING_URI"),
+    "store_url": ("SLIPSTREAM_STORE_URL",),
+    "tracking_uri": ("SLIPSTREAM_TRACKING_URI",),
     "artifact_uri": ("SLIPSTREAM_ARTIFACT_URI",),
     "executor": ("SLIPSTREAM_EXECUTOR",),
 }
@@ -34,6 +40,13 @@ class Settings:
     store_url: str
     artifact_uri: str
     executor: str = "inline"
+    #: Where tracking goes when it is not `store_url`: a store URL or a server's http(s):// URL.
+    tracking_uri: str | None = None
+
+    @property
+    def tracking_store_url(self) -> str:
+        """The tracking store's URL: `tracking_uri` when set, else `store_url`."""
+        return self.tracking_uri or self.store_url
 
     @classmethod
     def load(cls, **overrides: Any) -> Settings:
@@ -50,9 +63,14 @@ class Settings:
         if unknown:
             raise InvalidInputError(f"Unknown setting(s) {sorted(unknown)}; known: {sorted(_ENV)}")
         home = Path(values.get("home") or Path.home() / ".slipstream").expanduser()
+        store_url = values.get("store_url") or None
+        tracking_uri = values.get("tracking_uri") or None
+        if tracking_uri and not store_url and not _is_server(tracking_uri):
+            store_url, tracking_uri = tracking_uri, None  # one SQL store for both
         return cls(
             home=home,
-            store_url=values.get("store_url") or f"sqlite:///{home / 'slipstream.db'}",
+            store_url=store_url or f"sqlite:///{home / 'slipstream.db'}",
+            tracking_uri=tracking_uri,
             artifact_uri=str(values.get("artifact_uri") or home / "artifacts"),
             executor=values.get("executor") or "inline",
         )
@@ -60,6 +78,10 @@ class Settings:
     def with_overrides(self, **overrides: Any) -> Settings:
         """A copy with the non-None overrides applied."""
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _is_server(url: str) -> bool:
+    return url.split(":", 1)[0].lower() in ("http", "https")
 
 
 def _read_toml() -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Metadata store interfaces (one per aggregate) and `open_execution_store` /
 `open_tracking_store`, which pick an implementation by URL scheme: sqlite:// and postgresql://
 -> SQL (hot paths through the driver with SQL compiled ahead of time; SQLAlchemy + Alembic for
-the other reads and migrations); http(s):// -> REST (later).
+the other reads and migrations); http(s):// -> REST (`metadata.rest`: a Slipstream server's
+/api/v1, tracking only).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from slipstream.metadata.tracking import TrackingStore
 
 _SQL_SCHEMES = ("sqlite", "postgresql", "postgres")
+_HTTP_SCHEMES = ("http", "https")
 
 
 def open_execution_store(url: str) -> ExecutionStore:
@@ -19,12 +20,23 @@ def open_execution_store(url: str) -> ExecutionStore:
         from slipstream.metadata.sql.executions import SqlExecutionStore
 
         return SqlExecutionStore(url)
+    if _scheme(url) in _HTTP_SCHEMES:
+        raise InvalidInputError(
+            f"Workflow executions are recorded in a SQL store, not through a server ({url!r}): "
+            "set SLIPSTREAM_STORE_URL to sqlite:///… or postgresql://… (SLIPSTREAM_TRACKING_URI "
+            "alone may name a server)")
     raise _unsupported(url)
 
 
 def open_tracking_store(url: str, artifact_root: str | None = None) -> TrackingStore:
     """Open (creating and migrating as needed) the tracking store at `url`; run artifacts go
-    under `artifact_root` (default: the settings' artifact URI, HOME/artifacts)."""
+    under `artifact_root` (default: the settings' artifact URI, HOME/artifacts). An http:// or
+    https:// URL is a Slipstream server: its REST store (the server decides where artifacts
+    go; `artifact_root` is not used)."""
+    if _scheme(url) in _HTTP_SCHEMES:
+        from slipstream.metadata.rest.tracking import RestTrackingStore
+
+        return RestTrackingStore(url)
     if artifact_root is None:
         from slipstream._core.settings import Settings
 
@@ -43,5 +55,6 @@ def _scheme(url: str) -> str:
 def _unsupported(url: str) -> InvalidInputError:
     return InvalidInputError(
         f"Unsupported metadata store URL {url!r}: use sqlite:///path/to/file.db or "
-        "postgresql://user@host:port/database"
+        "postgresql://user@host:port/database (tracking also takes a Slipstream server's "
+        "http://host:port)"
     )

@@ -61,10 +61,11 @@ class TrackingClient:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TrackingClient:
-        """A client on the settings' store URL, with run artifacts under its artifact root."""
+        """A client on the settings' tracking store (SLIPSTREAM_TRACKING_URI: a store or a
+        server's URL; else the store URL), with run artifacts under its artifact root."""
         from slipstream.metadata import open_tracking_store
 
-        return cls(open_tracking_store(settings.store_url, settings.artifact_uri))
+        return cls(open_tracking_store(settings.tracking_store_url, settings.artifact_uri))
 
     # -- experiments ------------------------------------------------------------------------
 
