@@ -43,6 +43,9 @@ class TrackingStore(ABC):
     LoggedModelStore` (the SQL store does)."""
 
     url: str
+    #: The http(s) base URL of the tracking server this store talks to (REST stores), against
+    #: which runs' `mlflow-artifacts:` URIs resolve; None when the store is the database itself.
+    tracking_server_url: str | None = None
 
     # -- experiments ------------------------------------------------------------------------
 

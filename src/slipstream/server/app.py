@@ -2,7 +2,8 @@
 
 The stores are opened once, here, and handed to the routes through `app.state`; handlers never
 read the environment. Errors are mapped once (`server.errors`). The stores close when the app
-shuts down.
+shuts down. The artifact root (`settings.artifact_uri`, a folder or any fsspec URL) is served by
+MLflow's artifact proxy, and artifact locations under it go out as `mlflow-artifacts:/...`.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from slipstream._core.settings import Settings
+from slipstream.artifacts.run_files import open_repository
 from slipstream.metadata.factory import open_tracking_store
 from slipstream.metadata.tracking import TrackingStore
+from slipstream.server.artifact_uris import ArtifactUris
 from slipstream.server.errors import register_error_handlers
-from slipstream.server.routes import mlflow_tracking
+from slipstream.server.routes import mlflow_artifacts, mlflow_server_info, mlflow_tracking
 
 
 def create_app(settings: Settings, *, tracking_store: TrackingStore | None = None) -> FastAPI:
@@ -35,8 +38,12 @@ def create_app(settings: Settings, *, tracking_store: TrackingStore | None = Non
                   summary="Tracking server, wire-compatible with MLflow's REST API.")
     app.state.settings = settings
     app.state.tracking_store = store
+    app.state.artifact_repository = open_repository(settings.artifact_uri)
+    app.state.artifact_uris = ArtifactUris(settings.artifact_uri)
     register_error_handlers(app)
     app.include_router(mlflow_tracking.router)
+    app.include_router(mlflow_artifacts.router)
+    app.include_router(mlflow_server_info.router)
     return app
 
 

@@ -5,20 +5,17 @@ the store in batches from a background thread, and at `end_run` / `flush`. Reads
 `get_metric_history`, `search_runs`) flush first, so a client reads its own writes. A param keeps
 its first value: logging another value for a key this client already logged raises at the call;
 a conflict with a value logged by another process is refused by the store at flush and reported
-by `end_run`. Run artifacts are plain files under the run's `artifact_uri`.
+by `end_run`. Run artifacts go through the repository the run's `artifact_uri` names (a folder,
+s3://..., or the tracking server's proxy): `tracking.artifacts`.
 """
 
 from __future__ import annotations
 
-import json
 import numbers
 import os
-import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from slipstream._core.errors import InvalidInputError
@@ -35,6 +32,7 @@ from slipstream.entities import (
 )
 from slipstream.metadata.tracking import SEARCH_MAX_RESULTS_THRESHOLD, TrackingStore
 from slipstream.metadata.validation import check_name, check_param, check_tag
+from slipstream.tracking.artifacts import RunArtifacts
 from slipstream.tracking.buffer import FLUSH_INTERVAL, LogBuffer
 from slipstream.tracking.system_tags import system_tags, user_name
 
@@ -42,6 +40,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from slipstream._core.settings import Settings
+    from slipstream.artifacts.run_files import FileInfo
 
 #: How many runs `search_runs` returns at most by default (MLflow's pandas default).
 SEARCH_MAX_RESULTS_PANDAS = 100_000
@@ -58,6 +57,7 @@ class TrackingClient:
         self._params: dict[str, dict[str, str]] = {}
         self._params_lock = threading.Lock()
         self._checked_keys: set[str] = set()
+        self.artifacts = RunArtifacts(store)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TrackingClient:
@@ -215,59 +215,38 @@ class TrackingClient:
         self.store.log_inputs(run_id, [DatasetInput(record, input_tags)])
         return record
 
-    # -- artifacts --------------------------------------------------------------------------
+    # -- artifacts (`tracking.artifacts`) -------------------------------------------------------
 
     def log_artifact(self, run_id: str, local_path: str | os.PathLike[str],
                      artifact_path: str | None = None) -> None:
-        """Copy a file to `<artifact_uri>/<artifact_path>/<file name>`."""
-        source = Path(local_path)
-        if not source.is_file():
-            raise InvalidInputError(f"log_artifact: {str(source)!r} is not a file; use "
-                                    "log_artifacts for a folder")
-        self._put(run_id, source, _join(artifact_path, source.name))
+        """Upload a file as `<artifact_path>/<file name>` among the run's artifacts."""
+        self.artifacts.log_artifact(run_id, local_path, artifact_path)
 
     def log_artifacts(self, run_id: str, local_dir: str | os.PathLike[str],
                       artifact_path: str | None = None) -> None:
-        """Copy every file under a folder to `<artifact_uri>/<artifact_path>/`, keeping paths."""
-        root = Path(local_dir)
-        if not root.is_dir():
-            raise InvalidInputError(f"log_artifacts: {str(root)!r} is not a folder")
-        for file in sorted(p for p in root.rglob("*") if p.is_file()):
-            self._put(run_id, file, _join(artifact_path, file.relative_to(root).as_posix()))
+        """Upload every file under a folder to `<artifact_path>/`, keeping relative paths."""
+        self.artifacts.log_artifacts(run_id, local_dir, artifact_path)
 
     def log_text(self, run_id: str, text: str, artifact_file: str) -> None:
         """Write `text` as the artifact file `artifact_file` (a path inside the run)."""
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "artifact"
-            path.write_text(text, encoding="utf-8")
-            self._put(run_id, path, _check_artifact_path(artifact_file))
+        self.artifacts.log_text(run_id, text, artifact_file)
 
     def log_dict(self, run_id: str, dictionary: Any, artifact_file: str) -> None:
         """Write a dict as JSON (or YAML for .yaml/.yml names) as the artifact `artifact_file`."""
-        if artifact_file.endswith((".yaml", ".yml")):
-            import yaml
+        self.artifacts.log_dict(run_id, dictionary, artifact_file)
 
-            text = yaml.safe_dump(dictionary, default_flow_style=False)
-        else:
-            text = json.dumps(dictionary, indent=2)
-        self.log_text(run_id, text, artifact_file)
+    def list_artifacts(self, run_id: str, path: str | None = None) -> list[FileInfo]:
+        """The run's files and folders directly under `path` (default: its root)."""
+        return self.artifacts.list_artifacts(run_id, path)
+
+    def download_artifacts(self, run_id: str, path: str = "",
+                           dst_path: str | os.PathLike[str] | None = None) -> str:
+        """Copy an artifact file or folder (default: all) locally; returns the local path."""
+        return self.artifacts.download_artifacts(run_id, path, dst_path)
 
     def artifact_uri(self, run_id: str, artifact_path: str | None = None) -> str:
         base = self.store.get_run(run_id).info.artifact_uri
         return base if not artifact_path else f"{base.rstrip('/')}/{artifact_path}"
-
-    def _put(self, run_id: str, source: Path, relative: str) -> None:
-        base = self.store.get_run(run_id).info.artifact_uri.rstrip("/")
-        local = _local_folder(base)
-        if local is not None:
-            target = local / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-            return
-        import fsspec
-
-        fs, root = fsspec.core.url_to_fs(base)
-        fs.put_file(str(source), f"{root}/{relative}")
 
     # -- search -----------------------------------------------------------------------------
 
@@ -373,25 +352,3 @@ def run_status(status: RunStatus | str) -> RunStatus:
         raise InvalidInputError(
             f"Unknown run status {status!r}; use one of {[s.value for s in RunStatus]}"
         ) from None
-
-
-def _check_artifact_path(path: str) -> str:
-    parts = path.replace("\\", "/").split("/")
-    if path.startswith("/") or ".." in parts or not path.strip("/"):
-        raise InvalidInputError(f"Invalid artifact path {path!r}: use a relative path inside "
-                                "the run, without '..'")
-    return "/".join(p for p in parts if p not in ("", "."))
-
-
-def _join(artifact_path: str | None, name: str) -> str:
-    if not artifact_path:
-        return _check_artifact_path(name)
-    return _check_artifact_path(f"{artifact_path.rstrip('/')}/{name}")
-
-
-def _local_folder(uri: str) -> Path | None:
-    if uri.startswith("file://"):
-        return Path(uri[len("file://"):])
-    if "://" not in uri:
-        return Path(uri)
-    return None

@@ -6,9 +6,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from slipstream.tracking.fluent import run_for_logging
+from slipstream._core.errors import InvalidInputError
+from slipstream.tracking.fluent import active_run, default_tracking_client, run_for_logging
+
+if TYPE_CHECKING:
+    from slipstream.artifacts.run_files import FileInfo
+    from slipstream.tracking.client import TrackingClient
 
 
 def log_metric(key: str, value: Any, step: int | None = None,
@@ -78,3 +83,27 @@ def log_input(dataset: Any, context: str | None = None, tags: Mapping[str, str] 
 def get_artifact_uri(artifact_path: str | None = None) -> str:
     active = run_for_logging()
     return active.client.artifact_uri(active.run_id, artifact_path)
+
+
+def list_artifacts(run_id: str | None = None, path: str | None = None) -> list[FileInfo]:
+    """The files and folders directly under `path` among a run's artifacts (default: the
+    active run's, from its root)."""
+    client, run = _run_to_read(run_id, "list_artifacts")
+    return client.list_artifacts(run, path)
+
+
+def download_artifacts(run_id: str | None = None, path: str = "",
+                       dst_path: str | os.PathLike[str] | None = None) -> str:
+    """Copy a run's artifact file or folder `path` (default: all of the active run's) into
+    `dst_path` (default: a new temporary folder); returns the local path."""
+    client, run = _run_to_read(run_id, "download_artifacts")
+    return client.download_artifacts(run, path, dst_path)
+
+
+def _run_to_read(run_id: str | None, call: str) -> tuple[TrackingClient, str]:
+    active = active_run()
+    if run_id is not None:
+        return (active.client if active else default_tracking_client()), run_id
+    if active is None:
+        raise InvalidInputError(f"{call}: pass run_id, or call it inside a run")
+    return active.client, active.run_id

@@ -14,6 +14,7 @@ from pydantic import model_validator
 from slipstream._core.errors import InvalidInputError, NotFoundError
 from slipstream.entities import DEFAULT_EXPERIMENT_ID, Metric, Param, RunTag, ViewType
 from slipstream.metadata.tracking import SEARCH_MAX_RESULTS_DEFAULT, TrackingStore
+from slipstream.server.artifact_uris import Uris
 from slipstream.server.routes.mlflow_wire import (
     Body,
     KeyValue,
@@ -64,29 +65,30 @@ class SearchExperiments(Body):
 
 
 @router.get("/experiments/get-by-name")
-def get_experiment_by_name(store: Store, experiment_name: str) -> Json:
+def get_experiment_by_name(store: Store, uris: Uris, experiment_name: str) -> Json:
     found = store.get_experiment_by_name(experiment_name)
     if found is None:
         raise NotFoundError(f"Could not find experiment with name '{experiment_name}'")
-    return {"experiment": experiment_json(found)}
+    return {"experiment": experiment_json(found, uris)}
 
 
 @router.post("/experiments/create")
-def create_experiment(store: Store, body: CreateExperiment) -> Json:
-    experiment_id = store.create_experiment(body.name, body.artifact_location or None,
+def create_experiment(store: Store, uris: Uris, body: CreateExperiment) -> Json:
+    location = uris.from_wire(body.artifact_location) if body.artifact_location else None
+    experiment_id = store.create_experiment(body.name, location,
                                             tag_map(body.tags))
     return {"experiment_id": experiment_id}
 
 
 @router.get("/experiments/get")
-def get_experiment(store: Store, experiment_id: str) -> Json:
-    return {"experiment": experiment_json(store.get_experiment(experiment_id))}
+def get_experiment(store: Store, uris: Uris, experiment_id: str) -> Json:
+    return {"experiment": experiment_json(store.get_experiment(experiment_id), uris)}
 
 
 @router.post("/experiments/search")
-def search_experiments(store: Store, body: SearchExperiments) -> Json:
+def search_experiments(store: Store, uris: Uris, body: SearchExperiments) -> Json:
     found, token = store.search_experiments(body.view_type, body.max_results, body.page_token)
-    return page("experiments", [experiment_json(e) for e in found], token)
+    return page("experiments", [experiment_json(e, uris) for e in found], token)
 
 
 # -- runs ----------------------------------------------------------------------------------
@@ -146,23 +148,24 @@ class SearchRuns(Body):
 
 
 @router.post("/runs/create")
-def create_run(store: Store, body: CreateRun) -> Json:
+def create_run(store: Store, uris: Uris, body: CreateRun) -> Json:
     run = store.create_run(body.experiment_id, body.user_id, body.start_time, body.run_name,
                            tag_map(body.tags))
-    return {"run": run_json(run)}
+    return {"run": run_json(run, uris)}
 
 
 @router.post("/runs/update")
-def update_run(store: Store, body: UpdateRun) -> Json:
+def update_run(store: Store, uris: Uris, body: UpdateRun) -> Json:
     current = None if body.status else store.get_run(body.run).info.status
     info = store.update_run_info(body.run, body.status or current or "RUNNING", body.end_time,
                                  body.run_name or None)
-    return {"run_info": run_info_json(info)}
+    return {"run_info": run_info_json(info, uris)}
 
 
 @router.get("/runs/get")
-def get_run(store: Store, run_id: str | None = None, run_uuid: str | None = None) -> Json:
-    return {"run": run_json(store.get_run(run_id_of(run_id, run_uuid)))}
+def get_run(store: Store, uris: Uris, run_id: str | None = None,
+            run_uuid: str | None = None) -> Json:
+    return {"run": run_json(store.get_run(run_id_of(run_id, run_uuid)), uris)}
 
 
 @router.post("/runs/log-parameter")
@@ -205,10 +208,10 @@ def restore_run(store: Store, body: RunScoped) -> Json:
 
 
 @router.post("/runs/search")
-def search_runs(store: Store, body: SearchRuns) -> Json:
+def search_runs(store: Store, uris: Uris, body: SearchRuns) -> Json:
     found, token = store.search_runs(body.experiment_ids, body.filter, body.run_view_type,
                                      body.max_results, body.order_by, body.page_token)
-    return page("runs", [run_json(r) for r in found], token)
+    return page("runs", [run_json(r, uris) for r in found], token)
 
 
 # -- metrics -------------------------------------------------------------------------------

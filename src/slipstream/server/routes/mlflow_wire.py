@@ -3,7 +3,8 @@ entities out.
 
 Out: unset fields are left out, as protobuf does; timestamps are int milliseconds; a metric value
 that is NaN or infinite is the string "NaN", "Infinity" or "-Infinity". In: the client sends
-both `run_id` and `run_uuid` on run-scoped calls; either is accepted.
+both `run_id` and `run_uuid` on run-scoped calls; either is accepted. Artifact locations under
+the server's artifact root go out as `mlflow-artifacts:/...` (pass the app's `ArtifactUris`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from slipstream._core.errors import InvalidInputError
 from slipstream.entities import DatasetInput, Experiment, Metric, Run, RunInfo
+from slipstream.server.artifact_uris import ArtifactUris
 
 # -- requests ------------------------------------------------------------------------------
 
@@ -72,17 +74,21 @@ def metric_json(m: Metric) -> dict[str, Any]:
     return {"key": m.key, "value": metric_value(m.value), "timestamp": m.timestamp, "step": m.step}
 
 
-def experiment_json(e: Experiment) -> dict[str, Any]:
+def experiment_json(e: Experiment, uris: ArtifactUris | None = None) -> dict[str, Any]:
+    """The experiment, its artifact location shown through `uris` (mlflow-artifacts:/...)."""
+    location = uris.to_wire(e.artifact_location) if uris else e.artifact_location
     return _present(experiment_id=e.experiment_id, name=e.name,
-                    artifact_location=e.artifact_location, lifecycle_stage=e.lifecycle_stage,
+                    artifact_location=location, lifecycle_stage=e.lifecycle_stage,
                     creation_time=e.creation_time, last_update_time=e.last_update_time,
                     tags=_pairs(e.tags))
 
 
-def run_info_json(i: RunInfo) -> dict[str, Any]:
+def run_info_json(i: RunInfo, uris: ArtifactUris | None = None) -> dict[str, Any]:
+    """The run's info, its artifact URI shown through `uris` (mlflow-artifacts:/...)."""
+    artifact_uri = uris.to_wire(i.artifact_uri) if uris else i.artifact_uri
     return _present(run_id=i.run_id, run_uuid=i.run_id, experiment_id=i.experiment_id,
                     run_name=i.run_name, user_id=i.user_id, status=i.status,
-                    start_time=i.start_time, end_time=i.end_time, artifact_uri=i.artifact_uri,
+                    start_time=i.start_time, end_time=i.end_time, artifact_uri=artifact_uri,
                     lifecycle_stage=i.lifecycle_stage)
 
 
@@ -93,13 +99,15 @@ def _dataset_input_json(d: DatasetInput) -> dict[str, Any]:
             "tags": _pairs(d.tags)}
 
 
-def run_json(r: Run) -> dict[str, Any]:
+def run_json(r: Run, uris: ArtifactUris | None = None) -> dict[str, Any]:
     return {
-        "info": run_info_json(r.info),
+        "info": run_info_json(r.info, uris),
         "data": {"metrics": [metric_json(m) for m in r.data.metrics],
                  "params": _pairs(r.data.params), "tags": _pairs(r.data.tags)},
-        "inputs": {"dataset_inputs": [_dataset_input_json(d) for d in r.inputs]},
-        "outputs": {},
+        "inputs": {"dataset_inputs": [_dataset_input_json(d) for d in r.inputs],
+                   "model_inputs": [{"model_id": m} for m in r.model_inputs]},
+        "outputs": {"model_outputs": [{"model_id": o.model_id, "step": o.step}
+                                      for o in r.outputs]},
     }
 
 
