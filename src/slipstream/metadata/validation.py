@@ -123,8 +123,14 @@ def check_batch(metrics: Sequence[Metric], params: Sequence[Param],
         raise InvalidInputError(
             f"A batch logging request can contain at most {MAX_ENTITIES_PER_BATCH} metrics, "
             f"params and tags in all; got {total}.")
+    checked: set[str] = set()
     for metric in metrics:
+        # The common batch repeats a few keys with plain float values: each name is checked once.
+        if (type(metric.key) is str and metric.key in checked and type(metric.value) is float
+                and type(metric.timestamp) is int and type(metric.step) is int):
+            continue
         check_metric(metric)
+        checked.add(metric.key)
     seen: dict[str, str] = {}
     for param in params:
         check_param(param)
