@@ -1,5 +1,6 @@
 """Store fixtures: `execution_store`, `tracking_store` and `store_url`, parametrised over SQLite
-and PostgreSQL.
+and PostgreSQL; `tracking_store` also over access "direct" and "rest" (the same store served
+by a real Slipstream server, through its REST store: `tests.live_server`).
 
 PostgreSQL comes from SLIPSTREAM_TEST_POSTGRES_URL (default: the local trust-auth server);
 every test gets its own schema, selected through the libpq `options=-csearch_path=...` URL
@@ -20,6 +21,7 @@ import pytest
 
 from slipstream.metadata.base import ExecutionStore
 from slipstream.metadata.tracking import TrackingStore
+from tests.live_server import rest_server  # noqa: F401  (fixture registration)
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -107,13 +109,19 @@ def execution_store(store_url: str) -> Iterator[ExecutionStore]:
         store.close()
 
 
-@pytest.fixture
-def tracking_store(store_url: str, tmp_path: Path) -> Iterator[TrackingStore]:
-    """An open, new tracking store on each backend (artifacts under tmp_path), closed after."""
+@pytest.fixture(params=["direct", "rest"])
+def tracking_store(request: pytest.FixtureRequest, store_url: str,
+                   tmp_path: Path) -> Iterator[TrackingStore]:
+    """An open, new tracking store on each backend (artifacts under tmp_path), closed after;
+    used directly, and through a real server as its REST store ("rest")."""
     from slipstream.metadata import open_tracking_store
 
     store = open_tracking_store(store_url, str(tmp_path / "artifacts"))
     try:
-        yield store
+        if request.param == "direct":
+            yield store
+        else:
+            with request.getfixturevalue("rest_server").serving(store) as rest:
+                yield rest
     finally:
         store.close()

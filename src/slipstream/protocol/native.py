@@ -24,6 +24,7 @@ from slipstream.entities import (
     RunData,
     RunInfo,
 )
+from slipstream.entities.tracking import ModelOutput
 
 Json = dict[str, Any]
 #: How a server shows a stored artifact location (e.g. as `mlflow-artifacts:/...`).
@@ -73,7 +74,9 @@ def experiment_json(e: Experiment, uri: UriMap = _same) -> Json:
 
 
 def metric_json(m: Metric) -> Json:
-    return {"key": m.key, "value": float_json(m.value), "timestamp": m.timestamp, "step": m.step}
+    return {"key": m.key, "value": float_json(m.value), "timestamp": m.timestamp, "step": m.step,
+            "model_id": m.model_id, "dataset_name": m.dataset_name,
+            "dataset_digest": m.dataset_digest}
 
 
 def run_info_json(i: RunInfo, uri: UriMap = _same) -> Json:
@@ -97,7 +100,9 @@ def run_json(r: Run, uri: UriMap = _same) -> Json:
     return {"info": run_info_json(r.info, uri),
             "data": {"metrics": [metric_json(m) for m in r.data.metrics],
                      "params": dict(r.data.params), "tags": dict(r.data.tags)},
-            "inputs": [dataset_input_json(d) for d in r.inputs]}
+            "inputs": [dataset_input_json(d) for d in r.inputs],
+            "outputs": [{"model_id": o.model_id, "step": o.step} for o in r.outputs],
+            "model_inputs": list(r.model_inputs)}
 
 
 # -- JSON -> entities ---------------------------------------------------------------------------
@@ -113,7 +118,8 @@ def experiment_from_json(data: Mapping[str, Any]) -> Experiment:
 
 def metric_from_json(data: Mapping[str, Any]) -> Metric:
     return Metric(data["key"], float_from_json(data["value"]), int(data["timestamp"]),
-                  int(data.get("step") or 0))
+                  int(data.get("step") or 0), data.get("model_id"), data.get("dataset_name"),
+                  data.get("dataset_digest"))
 
 
 def run_info_from_json(data: Mapping[str, Any]) -> RunInfo:
@@ -140,4 +146,7 @@ def run_from_json(data: Mapping[str, Any]) -> Run:
     return Run(info=run_info_from_json(data["info"]),
                data=RunData(metrics=tuple(metric_from_json(m) for m in body.get("metrics", ())),
                             params=body.get("params") or {}, tags=body.get("tags") or {}),
-               inputs=tuple(dataset_input_from_json(d) for d in data.get("inputs") or ()))
+               inputs=tuple(dataset_input_from_json(d) for d in data.get("inputs") or ()),
+               outputs=tuple(ModelOutput(o["model_id"], int(o.get("step") or 0))
+                             for o in data.get("outputs") or ()),
+               model_inputs=tuple(data.get("model_inputs") or ()))

@@ -19,7 +19,8 @@ from slipstream.metadata.factory import open_tracking_store
 from slipstream.metadata.tracking import TrackingStore
 from slipstream.server.artifact_uris import ArtifactUris
 from slipstream.server.errors import register_error_handlers
-from slipstream.server.routes import mlflow_artifacts, mlflow_server_info, mlflow_tracking
+from slipstream.server.routes import mlflow_artifacts, mlflow_server_info, mlflow_tracking, native
+from slipstream.server.routes.native.deps import ExecutionStoreSlot
 
 
 def create_app(settings: Settings, *, tracking_store: TrackingStore | None = None) -> FastAPI:
@@ -31,6 +32,7 @@ def create_app(settings: Settings, *, tracking_store: TrackingStore | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        app.state.execution_store.close()
         if owned:
             store.close()
 
@@ -40,10 +42,12 @@ def create_app(settings: Settings, *, tracking_store: TrackingStore | None = Non
     app.state.tracking_store = store
     app.state.artifact_repository = open_repository(settings.artifact_uri)
     app.state.artifact_uris = ArtifactUris(settings.artifact_uri)
+    app.state.execution_store = ExecutionStoreSlot(settings.store_url)  # opened at first use
     register_error_handlers(app)
     app.include_router(mlflow_tracking.router)
     app.include_router(mlflow_artifacts.router)
     app.include_router(mlflow_server_info.router)
+    app.include_router(native.router)
     return app
 
 

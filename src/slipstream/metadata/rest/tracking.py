@@ -122,8 +122,7 @@ class RestTrackingStore(TrackingStore):
         check_run_id(run_id)
         check_batch(metrics, params, tags)
         self._http.request("POST", f"{_run(run_id)}/log-batch", {
-            "metrics": [{"key": m.key, "value": float_json(float(m.value)),
-                         "timestamp": m.timestamp, "step": m.step} for m in metrics],
+            "metrics": [_metric(m) for m in metrics],
             "params": [{"key": p.key, "value": p.value} for p in params],
             "tags": [{"key": t.key, "value": t.value} for t in tags]})
 
@@ -165,6 +164,15 @@ class RestTrackingStore(TrackingStore):
 
     def __repr__(self) -> str:
         return f"RestTrackingStore({self.url!r})"
+
+
+def _metric(m: Metric) -> dict[str, Any]:
+    point = {"key": m.key, "value": float_json(float(m.value)), "timestamp": m.timestamp,
+             "step": m.step}
+    for name in ("model_id", "dataset_name", "dataset_digest"):
+        if getattr(m, name) is not None:
+            point[name] = getattr(m, name)
+    return point
 
 
 def _segment(kind: str, value: Any) -> str:

@@ -1,0 +1,25 @@
+"""Slipstream's native REST API under /api/v1: everything the Python tracking API does, and
+read access to workflow executions. Documented at /docs and /openapi.json.
+
+    schemas.py      request and response models (shapes built by `protocol.native`)
+    deps.py         the stores, from `app.state`; the execution store opened at first use
+    experiments.py  /experiments         create, get, by-name, search, update, delete, restore, tags
+    runs.py         /runs                create, get, update, delete, restore, log-batch, inputs,
+                                         tags, metric-history, search, by-execution
+    artifacts.py    /runs/{id}/artifacts list, download, upload (through the artifact proxy's code)
+    executions.py   /executions          list, get (nodes, attempts, run ids), runs
+
+Errors are the app's (`server.errors`): `{"error_code", "message"}` with 400 or 404.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from slipstream.server.routes.native import artifacts, executions, experiments, runs
+
+router = APIRouter(prefix="/api/v1")
+router.include_router(experiments.router)
+router.include_router(runs.router)
+router.include_router(artifacts.router)
+router.include_router(executions.router)

@@ -1,0 +1,251 @@
+"""The Python tracking API through a Slipstream server: SLIPSTREAM_TRACKING_URI=http://... makes
+the fluent API and TrackingClient use the REST store; workflow executions stay in their store.
+
+The server runs over SQLite and over PostgreSQL (a schema of SLIPSTREAM_TEST_POSTGRES_URL).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import socket
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import slipstream as ss
+from slipstream._core.errors import InvalidInputError, StoreUnavailableError
+from slipstream._core.settings import Settings
+from slipstream.metadata import open_tracking_store
+from slipstream.metadata.rest.tracking import RestTrackingStore
+from slipstream.tracking.fluent import default_tracking_client
+from tests.live_server import serve
+
+pytest.importorskip("fastapi")
+
+
+@dataclass(frozen=True)
+class Stack:
+    url: str
+    settings: Settings
+
+
+@pytest.fixture(scope="module",
+                params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def stack(request: pytest.FixtureRequest,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A server (create_app, as `slipstream server` builds it) over a fresh store."""
+    from slipstream.server.app import create_app
+    from tests.metadata.conftest import postgres_schema
+
+    folder: Path = tmp_path_factory.mktemp("served")
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            store_url = f"sqlite:///{folder / 'server.db'}"
+        else:
+            store_url = stack.enter_context(postgres_schema())
+        settings = Settings(home=folder, store_url=store_url,
+                            artifact_uri=str(folder / "server-artifacts"))
+        url = stack.enter_context(serve(create_app(settings)))
+        yield Stack(url, settings)
+
+
+@pytest.fixture
+def remote(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Stack:
+    """The fluent API of this test tracks to the server."""
+    monkeypatch.setenv("SLIPSTREAM_TRACKING_URI", stack.url)
+    return stack
+
+
+def _name() -> str:
+    return f"exp-{uuid.uuid4().hex[:8]}"
+
+
+def _get(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_settings_send_tracking_to_the_server_and_keep_executions_local(remote: Stack) -> None:
+    settings = Settings.load()
+    assert settings.tracking_uri == remote.url == settings.tracking_store_url
+    assert settings.store_url.startswith("sqlite:///") and "slipstream.db" in settings.store_url
+    client = default_tracking_client()
+    assert isinstance(client.store, RestTrackingStore)
+    assert client.store.url == client.store.tracking_server_url == remote.url
+
+
+def test_fluent_run_end_to_end(remote: Stack) -> None:
+    experiment = ss.set_experiment(_name())
+    with ss.start_run(run_name="lr-baseline") as run:
+        ss.log_params({"C": 1.0, "penalty": "l2"})
+        for step in range(100):
+            ss.log_metric("loss", 1.0 / (step + 1), step=step)
+        ss.log_metric("acc", 0.93)
+        ss.set_tag("team", "core")
+        with ss.start_run(run_name="child", nested=True) as child:
+            ss.log_metric("acc", 0.5)
+    with ss.start_run(run_name="other"):
+        ss.log_params({"C": 2.0})
+        ss.log_metric("acc", 0.8)
+
+    # read back through the server, and straight from the server's store: the same records
+    stored = open_tracking_store(remote.settings.store_url, remote.settings.artifact_uri)
+    try:
+        direct = stored.get_run(run.run_id)
+    finally:
+        stored.close()
+    fetched = ss.get_run(run.run_id)
+    assert fetched.info.status == direct.info.status == "FINISHED"
+    assert fetched.data == direct.data and fetched.info.end_time == direct.info.end_time
+    assert fetched.data.params == {"C": "1.0", "penalty": "l2"}
+    assert fetched.data.tags["team"] == "core"
+    assert [m.value for m in ss.get_metric_history(run.run_id, "loss")][:2] == [1.0, 0.5]
+    assert ss.get_run(child.run_id).info.parent_run_id == run.run_id
+
+    frame = ss.search_runs(experiment_names=[experiment.name],
+                           filter_string="metrics.acc > 0.6 and params.C = '1.0'",
+                           order_by=["metrics.acc DESC"])
+    assert list(frame["run_id"]) == [run.run_id]
+    assert frame.loc[0, "metrics.acc"] == 0.93 and frame.loc[0, "params.penalty"] == "l2"
+    ordered = ss.search_runs(experiment_names=[experiment.name], order_by=["metrics.acc ASC"])
+    assert list(ordered["metrics.acc"]) == [0.5, 0.8, 0.93]
+
+
+def test_exception_in_with_block_marks_failed_and_still_flushes(remote: Stack) -> None:
+    ss.set_experiment(_name())
+    with pytest.raises(ZeroDivisionError), ss.start_run() as run:
+        for step in range(2500):  # several log-batch requests of at most 1,000 metrics
+            ss.log_metric("m", float(step), step=step)
+        ss.log_params({f"p{i}": i for i in range(250)})  # at most 100 params per request
+        ss.log_metric("special", float("nan"), step=0)
+        ss.log_metric("special", float("inf"), step=1)
+        ss.log_metric("special", float("-inf"), step=2)
+        1 / 0  # noqa: B018
+    got = ss.get_run(run.run_id)
+    assert got.info.status == "FAILED" and got.info.end_time is not None
+    assert len(got.data.params) == 250
+    assert len(ss.get_metric_history(run.run_id, "m")) == 2500
+    special = [m.value for m in ss.get_metric_history(run.run_id, "special")]
+    assert math.isnan(special[0]) and special[1:] == [math.inf, -math.inf]
+
+
+def test_bad_input_is_refused_with_the_servers_message(remote: Stack) -> None:
+    ss.set_experiment(_name())
+    with ss.start_run() as run:
+        ss.log_param("C", "1")
+        default_tracking_client().flush()
+        store = default_tracking_client().store
+        with pytest.raises(InvalidInputError, match="Changing param values"):
+            store.log_param(run.run_id, "C", "2")
+        with pytest.raises(InvalidInputError, match="Invalid metric name"):
+            ss.log_metric("../up", 1.0)
+        with pytest.raises(InvalidInputError, match=r"Error parsing|filter"):
+            ss.search_runs(filter_string="metrics.acc >>> 1")
+
+
+def test_artifacts_go_through_the_server(remote: Stack, tmp_path: Path) -> None:
+    ss.set_experiment(_name())
+    source = tmp_path / "notes.txt"
+    source.write_text("hello")
+    with ss.start_run() as run:
+        ss.log_artifact(str(source), "docs")
+        ss.log_dict({"acc": 0.9}, "report.json")
+    info = ss.get_run(run.run_id).info
+    assert info.artifact_uri.startswith("mlflow-artifacts:/")
+    # the server wrote them under its own artifact root
+    experiment_id = info.experiment_id
+    root = Path(remote.settings.artifact_uri) / experiment_id / run.run_id / "artifacts"
+    if remote.settings.store_url.startswith("sqlite"):
+        assert (root / "docs" / "notes.txt").read_text() == "hello"
+    listing = _get(f"{remote.url}/api/v1/runs/{run.run_id}/artifacts")
+    assert {f["path"] for f in listing["files"]} == {"docs", "report.json"}
+    with urllib.request.urlopen(f"{remote.url}/api/v1/runs/{run.run_id}/artifacts/report.json",
+                                timeout=10) as response:
+        assert json.loads(response.read()) == {"acc": 0.9}
+
+
+def test_task_runs_are_linked_to_executions_the_server_can_show(
+        stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Executions recorded in the server's store (SLIPSTREAM_STORE_URL), runs logged through
+    the server: the server shows each node with its runs."""
+    from slipstream.execution.api import Client
+    from tests.execution.helpers import run
+    from tests.tracking.flows import logged
+
+    monkeypatch.setenv("SLIPSTREAM_TRACKING_URI", stack.url)
+    monkeypatch.setenv("SLIPSTREAM_STORE_URL", stack.settings.store_url)
+    client = Client(Settings.load())
+    try:
+        output, execution = run(client, logged.fit, epochs=3)
+    finally:
+        client.close()
+    assert output == 0.5
+    detail = _get(f"{stack.url}/api/v1/executions/{execution.id}")
+    assert detail["execution"]["status"] == "SUCCEEDED"
+    nodes = {n["node_id"]: n for n in detail["nodes"]}
+    assert nodes["n0"]["attempts"][0]["status"] == "SUCCEEDED"
+    runs = _get(f"{stack.url}/api/v1/executions/{execution.id}/runs")["runs"]
+    by_node = {r["info"]["node_id"]: r for r in runs}
+    assert set(by_node) == {"n0", "n1"}
+    assert nodes["n0"]["run_ids"] == [by_node["n0"]["info"]["run_id"]]
+    assert by_node["n0"]["data"]["params"] == {"epochs": "3"}
+    listed = _get(f"{stack.url}/api/v1/executions?workflow={execution.workflow_name}"
+                  "&status=SUCCEEDED")
+    assert execution.id in [e["id"] for e in listed["executions"]]
+
+
+def test_unreachable_server_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    with pytest.raises(StoreUnavailableError, match=f"cannot reach the Slipstream server at "
+                                                    f"{url}"):
+        open_tracking_store(url)
+    monkeypatch.setenv("SLIPSTREAM_TRACKING_URI", url)
+    with pytest.raises(StoreUnavailableError, match="cannot reach the Slipstream server"):
+        ss.start_run()
+
+
+def test_a_server_that_is_not_slipstream_is_named(tmp_path: Path) -> None:
+    import http.server
+    import threading
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(StoreUnavailableError, match="does not look like a Slipstream server"):
+            open_tracking_store(f"http://127.0.0.1:{httpd.server_address[1]}")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_closed_keep_alive_connection_is_reopened(tmp_path: Path) -> None:
+    """The server drops idle connections; the next call reconnects instead of failing."""
+    import time
+
+    from slipstream.server.app import create_app
+
+    settings = Settings(home=tmp_path, store_url=f"sqlite:///{tmp_path / 's.db'}",
+                        artifact_uri=str(tmp_path / "a"))
+    with serve(create_app(settings), timeout_keep_alive=0.1) as url:
+        store = RestTrackingStore(url)
+        try:
+            eid = store.create_experiment("idle")
+            time.sleep(0.5)  # the server has closed the kept-alive connection by now
+            assert store.get_experiment(eid).name == "idle"
+            run = store.create_run(eid, "me", 1, "r")
+            time.sleep(0.5)
+            store.log_metric(run.info.run_id, "m", 1.0, 1)
+            assert store.get_run(run.info.run_id).data.metric_values == {"m": 1.0}
+        finally:
+            store.close()
