@@ -14,12 +14,12 @@ from slipstream.server.artifact_uris import Uris
 from slipstream.server.routes.native.deps import Tracking
 from slipstream.server.routes.native.schemas import (
     ERRORS,
-    CreateExperiment,
     ExperimentCreated,
     ExperimentOut,
     ExperimentPage,
+    ExperimentUpdate,
+    NewExperiment,
     TagIn,
-    UpdateExperiment,
 )
 
 router = APIRouter(prefix="/experiments", tags=["experiments"], responses=ERRORS)
@@ -29,7 +29,7 @@ _NO_CONTENT: dict[str, Any] = {"status_code": 204, "response_class": Response}
 
 @router.post("", status_code=201, response_model=ExperimentCreated,
              summary="Create an experiment")
-def create_experiment(store: Tracking, uris: Uris, body: CreateExperiment) -> Json:
+def create_experiment(store: Tracking, uris: Uris, body: NewExperiment) -> Json:
     """A new active experiment; 400 RESOURCE_ALREADY_EXISTS when the name is taken (even by a
     deleted experiment)."""
     location = uris.from_wire(body.artifact_location) if body.artifact_location else None
@@ -74,7 +74,7 @@ def get_experiment(store: Tracking, uris: Uris, experiment_id: str) -> Json:
 
 
 @router.patch("/{experiment_id}", **_NO_CONTENT, summary="Rename, delete or restore")
-def update_experiment(store: Tracking, experiment_id: str, body: UpdateExperiment) -> None:
+def update_experiment(store: Tracking, experiment_id: str, body: ExperimentUpdate) -> None:
     """Set the name and/or the lifecycle stage ("deleted" deletes it with its runs, "active"
     restores it)."""
     stage = body.lifecycle_stage.value if body.lifecycle_stage is not None else None

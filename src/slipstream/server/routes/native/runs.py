@@ -13,16 +13,16 @@ from slipstream.server.artifact_uris import Uris
 from slipstream.server.routes.native.deps import Tracking
 from slipstream.server.routes.native.schemas import (
     ERRORS,
-    CreateRun,
-    LogBatch,
-    LogInputs,
     MetricHistory,
+    NewRun,
+    RunBatch,
     RunInfoOut,
+    RunInputs,
     RunList,
     RunOut,
     RunPage,
-    SearchRuns,
-    UpdateRun,
+    RunSearch,
+    RunUpdate,
 )
 
 router = APIRouter(prefix="/runs", tags=["runs"], responses=ERRORS)
@@ -31,7 +31,7 @@ _NO_CONTENT: dict[str, Any] = {"status_code": 204, "response_class": Response}
 
 
 @router.post("", status_code=201, response_model=RunOut, summary="Create a run")
-def create_run(store: Tracking, uris: Uris, body: CreateRun) -> Json:
+def create_run(store: Tracking, uris: Uris, body: NewRun) -> Json:
     """A RUNNING run in an active experiment, optionally nested under `parent_run_id` and
     linked to a workflow execution's node."""
     return run_json(store.create_run(
@@ -41,7 +41,7 @@ def create_run(store: Tracking, uris: Uris, body: CreateRun) -> Json:
 
 
 @router.post("/search", response_model=RunPage, summary="Search runs")
-def search_runs(store: Tracking, uris: Uris, body: SearchRuns) -> Json:
+def search_runs(store: Tracking, uris: Uris, body: RunSearch) -> Json:
     """One page of the runs of some experiments that match an MLflow filter string, in the
     given order, with the token of the next page."""
     found, token = store.search_runs(body.experiment_ids, body.filter, body.run_view_type,
@@ -66,7 +66,7 @@ def get_run(store: Tracking, uris: Uris, run_id: str) -> Json:
 
 
 @router.patch("/{run_id}", response_model=RunInfoOut, summary="Update a run")
-def update_run(store: Tracking, uris: Uris, run_id: str, body: UpdateRun) -> Json:
+def update_run(store: Tracking, uris: Uris, run_id: str, body: RunUpdate) -> Json:
     """Set the status, end time and/or name (fields left out keep their value; the end time
     is set as given)."""
     status = body.status if body.status is not None else store.get_run(run_id).info.status
@@ -87,7 +87,7 @@ def restore_run(store: Tracking, run_id: str) -> None:
 
 
 @router.post("/{run_id}/log-batch", **_NO_CONTENT, summary="Log metrics, params and tags")
-def log_batch(store: Tracking, run_id: str, body: LogBatch) -> None:
+def log_batch(store: Tracking, run_id: str, body: RunBatch) -> None:
     """Write metrics, params and tags in one transaction, all or nothing: at most 1,000
     metrics, 100 params and 100 tags per request."""
     metrics, params, tags = body.entities()
@@ -101,7 +101,7 @@ def delete_tag(store: Tracking, run_id: str, key: str) -> None:
 
 
 @router.post("/{run_id}/inputs", **_NO_CONTENT, summary="Log dataset inputs")
-def log_inputs(store: Tracking, run_id: str, body: LogInputs) -> None:
+def log_inputs(store: Tracking, run_id: str, body: RunInputs) -> None:
     """Record datasets (by name and digest) as inputs of the run, with input tags."""
     store.log_inputs(run_id, [d.entity() for d in body.datasets])
 

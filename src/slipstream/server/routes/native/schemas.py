@@ -65,6 +65,8 @@ class ErrorBody(Out):
                                         "INVALID_PARAMETER_VALUE, ENDPOINT_NOT_FOUND or "
                                         "INTERNAL_ERROR.")
     message: str = Field(description="What was wrong, naming the field or id.")
+    error_class: str | None = Field(None, description="MLflow's error class for the code.")
+    sqlstate: str | None = Field(None, description="KAM00 (user error) or XXM00 (internal).")
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -91,7 +93,7 @@ class ExperimentPage(Out):
     next_page_token: NextPageToken = None
 
 
-class CreateExperiment(Model):
+class NewExperiment(Model):
     name: str = Field(description="Unique among experiments, active or deleted; at most 500 "
                                   "characters.")
     artifact_location: str | None = Field(
@@ -99,7 +101,7 @@ class CreateExperiment(Model):
     tags: Tags = {}
 
 
-class UpdateExperiment(Model):
+class ExperimentUpdate(Model):
     name: str | None = Field(None, description="New name (rename).")
     lifecycle_stage: LifecycleStage | None = Field(
         None, description="\"deleted\" to delete, \"active\" to restore.")
@@ -212,7 +214,7 @@ class MetricHistory(Out):
     next_page_token: NextPageToken = None
 
 
-class CreateRun(Model):
+class NewRun(Model):
     experiment_id: str = Field(DEFAULT_EXPERIMENT_ID, description="An active experiment.")
     user_id: str = ""
     start_time: Millis | None = None
@@ -225,13 +227,13 @@ class CreateRun(Model):
     node_id: str | None = Field(None, description="Node of that execution.")
 
 
-class UpdateRun(Model):
+class RunUpdate(Model):
     status: RunStatus | None = Field(None, description="New status (default: unchanged).")
     end_time: Millis | None = None
     run_name: str | None = Field(None, description="New name (also tag mlflow.runName).")
 
 
-class LogBatch(Model):
+class RunBatch(Model):
     metrics: list[MetricPoint] = Field([], description="At most 1,000 per request.")
     params: list[TagIn] = Field([], description="At most 100; a param keeps its first value.")
     tags: list[TagIn] = Field([], description="At most 100; a tag is overwritten.")
@@ -241,11 +243,11 @@ class LogBatch(Model):
                 [RunTag(t.key, t.value) for t in self.tags])
 
 
-class LogInputs(Model):
+class RunInputs(Model):
     datasets: list[DatasetInputModel]
 
 
-class SearchRuns(Model):
+class RunSearch(Model):
     experiment_ids: list[str] = Field(description="Experiments to search in.")
     filter: str = Field("", description="MLflow filter string, e.g. "
                                         "\"metrics.acc > 0.9 and params.C = '1.0'\".")
