@@ -1,6 +1,6 @@
 """`RestTrackingStore`: the tracking store interface over a Slipstream server's native API.
 
-Every method is one request to `/api/v1` (shapes: `slipstream.protocol.native`); the server's
+Every method is one request to `/api/v1` (shapes: `slipstream.metadata.rest.codec`); the server's
 error answers come back as the exceptions the SQL store raises, with the server's message.
 Batches are checked here first (MLflow's limits: 1,000 metrics, 100 params, 100 tags), so a bad
 call fails without a round trip; `TrackingClient`'s buffer already splits its writes to fit.
@@ -25,10 +25,7 @@ from slipstream.entities import (
     RunTag,
     ViewType,
 )
-from slipstream.metadata.rest.http import DEFAULT_TIMEOUT, JsonHttp, quote
-from slipstream.metadata.tracking import SEARCH_MAX_RESULTS_DEFAULT, TrackingStore
-from slipstream.metadata.validation import check_batch, check_dataset_input, check_run_id
-from slipstream.protocol.native import (
+from slipstream.metadata.rest.codec import (
     dataset_input_json,
     experiment_from_json,
     float_json,
@@ -36,6 +33,9 @@ from slipstream.protocol.native import (
     run_from_json,
     run_info_from_json,
 )
+from slipstream.metadata.rest.http import DEFAULT_TIMEOUT, JsonHttp, quote
+from slipstream.metadata.tracking import SEARCH_MAX_RESULTS_DEFAULT, TrackingStore
+from slipstream.metadata.validation import check_batch, check_dataset_input, check_run_id
 
 API = "/api/v1"
 

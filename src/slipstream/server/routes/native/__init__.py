@@ -1,7 +1,7 @@
 """Slipstream's native REST API under /api/v1: everything the Python tracking API does, and
 read access to workflow executions. Documented at /docs and /openapi.json.
 
-    schemas.py      request and response models (shapes built by `protocol.native`)
+    schemas.py      request and response models (shapes built by `metadata.rest.codec`)
     deps.py         the stores, from `app.state`; the execution store opened at first use
     experiments.py  /experiments         create, get, by-name, search, update, delete, restore, tags
     runs.py         /runs                create, get, update, delete, restore, log-batch, inputs,

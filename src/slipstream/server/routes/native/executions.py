@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from slipstream.entities import ExecutionRecord, NodeExecutionRecord, Status
-from slipstream.protocol.native import run_json
+from slipstream.metadata.rest.codec import run_json
 from slipstream.server.artifact_uris import Uris
 from slipstream.server.routes.native.deps import Executions, Tracking
 from slipstream.server.routes.native.schemas import ERRORS, RunList

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query, Response
 
 from slipstream._core.errors import NotFoundError
 from slipstream.entities import LifecycleStage, ViewType
+from slipstream.metadata.rest.codec import experiment_json
 from slipstream.metadata.tracking import SEARCH_MAX_RESULTS_DEFAULT
-from slipstream.protocol.native import experiment_json
 from slipstream.server.artifact_uris import Uris
 from slipstream.server.routes.native.deps import Tracking
 from slipstream.server.routes.native.schemas import (

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from slipstream.entities import LifecycleStage
-from slipstream.protocol.native import metric_json, run_info_json, run_json
+from slipstream.metadata.rest.codec import metric_json, run_info_json, run_json
 from slipstream.server.artifact_uris import Uris
 from slipstream.server.routes.native.deps import Tracking
 from slipstream.server.routes.native.schemas import (

@@ -1,6 +1,6 @@
 """Request and response models of the native tracking API (`/api/v1`), documented field by field.
 
-Responses are built by `slipstream.protocol.native` (the same codec the REST store parses with)
+Responses are built by `slipstream.metadata.rest.codec` (the same codec the REST store parses with)
 and checked against these models, so /openapi.json describes exactly what is sent. Metric values
 are numbers, or "NaN", "Infinity", "-Infinity" for the floats JSON cannot write.
 """
@@ -29,8 +29,8 @@ from slipstream.entities import (
     RunTag,
     ViewType,
 )
+from slipstream.metadata.rest.codec import float_from_json, float_json
 from slipstream.metadata.tracking import SEARCH_MAX_RESULTS_DEFAULT
-from slipstream.protocol.native import float_from_json, float_json
 
 
 def _metric_value(value: Any) -> float:
