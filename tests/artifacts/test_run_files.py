@@ -65,7 +65,7 @@ def test_put_list_read_download_delete(repository: ArtifactRepository, tmp_path:
     everything = Path(repository.download("", tmp_path / "all"))
     assert (everything / "confusion.png").read_bytes() == image
 
-    with pytest.raises(NotFoundError, match="missing.txt"):
+    with pytest.raises(NotFoundError, match=r"missing\.txt"):
         repository.read("missing.txt")
     with pytest.raises(NotFoundError):
         repository.download("missing.txt", tmp_path / "none")
