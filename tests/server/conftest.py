@@ -1,12 +1,14 @@
 """A Slipstream server on a free loopback port, over a SQLite store in a temporary folder.
 
-* `served` (module): the server, started with uvicorn in a thread, torn down after the module.
+* `served` (module): the server, started with uvicorn in a thread, torn down after the module
+  (`serve(...)` starts one over other stores).
 * `mlflow_client_env`: the real `mlflow` package pointed at the server (no HTTP retries).
 * `tracking`: Slipstream's own TrackingClient on the same store, to see the same records.
 """
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -47,16 +49,15 @@ def wait_until_answers(url: str, timeout: float = 15.0) -> float:
         time.sleep(0.01)
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+@contextlib.contextmanager
+def serve(store_url: str, artifact_uri: str, home: Path) -> Iterator[Served]:
+    """A server over these stores on a free loopback port, in a thread, until the block ends."""
     import uvicorn
 
     from slipstream._core.settings import Settings
     from slipstream.server.app import create_app
 
-    folder: Path = tmp_path_factory.mktemp("server")
-    settings = Settings(home=folder, store_url=f"sqlite:///{folder / 'tracking.db'}",
-                        artifact_uri=str(folder / "artifacts"))
+    settings = Settings(home=home, store_url=store_url, artifact_uri=artifact_uri)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -72,6 +73,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    folder: Path = tmp_path_factory.mktemp("server")
+    with serve(f"sqlite:///{folder / 'tracking.db'}", str(folder / "artifacts"), folder) as found:
+        yield found
 
 
 @pytest.fixture
