@@ -80,7 +80,8 @@ def test_openapi_documents_every_native_route(api: Api) -> None:
             assert operation.get("summary") and operation.get("description"), where
             assert operation["tags"] and operation["tags"][0] in (
                 "experiments", "runs", "executions", "artifacts"), where
-            for code in ("400", "404"):
+            assert "422" not in operation["responses"], where  # bad input is a 400
+            for code in ("400", "404", "default"):
                 ref = operation["responses"][code]["content"]["application/json"]["schema"]
                 assert ref["$ref"].endswith("/ErrorBody"), where
             ok = {c: r for c, r in operation["responses"].items() if c.startswith("2")}

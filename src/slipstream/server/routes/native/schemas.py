@@ -73,6 +73,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "Invalid input (INVALID_PARAMETER_VALUE, "
                                              "RESOURCE_ALREADY_EXISTS)."},
     404: {"model": ErrorBody, "description": "Unknown id (RESOURCE_DOES_NOT_EXIST)."},
+    # also keeps FastAPI from documenting a 422 answer: invalid requests are 400s here
+    "default": {"model": ErrorBody, "description": "Any other error (500 INTERNAL_ERROR)."},
 }
 
 
