@@ -10,20 +10,14 @@ another process show up.
 from __future__ import annotations
 
 import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, suppress
 from typing import Any, BinaryIO, cast
 
-from fsspec.core import url_to_fs
-
-from slipstream._core.errors import StoreUnavailableError
 from slipstream.artifacts._remote import (
     S3_PROTOCOLS,
     S3_PUT_KWARGS,
+    open_filesystem,
     publish,
-    s3_options,
-    unavailable,
     uploads_are_atomic,
 )
 from slipstream.artifacts.run_files import (
@@ -33,6 +27,7 @@ from slipstream.artifacts.run_files import (
     is_folder_error,
     join_path,
     missing,
+    staged_writer,
 )
 
 
@@ -40,19 +35,10 @@ class FsspecRepository(ArtifactRepository):
     """Files under `uri` on an fsspec filesystem."""
 
     def __init__(self, uri: str, storage_options: dict[str, Any]) -> None:
-        protocol = uri.split("://", 1)[0].lower()
-        options = s3_options(storage_options) if protocol in S3_PROTOCOLS else storage_options
-        try:
-            fs, root = url_to_fs(uri, **options)
-        except ImportError as exc:
-            raise StoreUnavailableError(
-                f"Artifact location {uri!r} needs an fsspec driver that is not installed: {exc} "
-                "(for s3:// run `pip install 'slipstream[s3]'`)") from None
-        except Exception as exc:
-            raise unavailable(uri, "cannot be opened", exc) from None
+        fs, root, protocol = open_filesystem(uri, storage_options)
         self.uri = uri.rstrip("/")
         self.fs = fs
-        self.root = str(root).rstrip("/")
+        self.root = root
         self._atomic = uploads_are_atomic(protocol)
         self._put_kwargs = dict(S3_PUT_KWARGS) if protocol in S3_PROTOCOLS else {}
 
@@ -67,14 +53,9 @@ class FsspecRepository(ArtifactRepository):
                 atomic=self._atomic)
         self.fs.invalidate_cache(full.rsplit("/", 1)[0])
 
-    @contextmanager
-    def writer(self, path: str) -> Iterator[BinaryIO]:
+    def writer(self, path: str) -> AbstractContextManager[BinaryIO]:
         self._full(path, allow_root=False)
-        with tempfile.TemporaryDirectory(prefix="slipstream-upload-") as tmp:
-            local = os.path.join(tmp, "file")
-            with open(local, "wb") as out:
-                yield out
-            self.put(path, local)
+        return staged_writer(self, path)
 
     def list(self, path: str = "") -> list[FileInfo]:
         relative, full = self._full(path)

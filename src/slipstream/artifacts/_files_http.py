@@ -13,9 +13,7 @@ import http.client
 import json
 import mimetypes
 import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import BinaryIO, cast
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -25,6 +23,7 @@ from slipstream.artifacts.run_files import (
     FileInfo,
     check_path,
     join_path,
+    staged_writer,
 )
 
 PROXY_PATH = "/api/2.0/mlflow-artifacts/artifacts"
@@ -88,14 +87,9 @@ class HttpRepository(ArtifactRepository):
         response.read()
         response.close()
 
-    @contextmanager
-    def writer(self, path: str) -> Iterator[BinaryIO]:
+    def writer(self, path: str) -> AbstractContextManager[BinaryIO]:
         self._target(path, allow_root=False)
-        with tempfile.TemporaryDirectory(prefix="slipstream-upload-") as tmp:
-            local = os.path.join(tmp, "file")
-            with open(local, "wb") as out:
-                yield out
-            self.put(path, local)
+        return staged_writer(self, path)
 
     def list(self, path: str = "") -> list[FileInfo]:
         relative, remote = self._target(path)

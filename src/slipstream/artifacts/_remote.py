@@ -48,19 +48,9 @@ class FsspecBackend(Backend):
     """Objects at `<root>/cas/<2 hex>/<62 hex>` on an fsspec filesystem."""
 
     def __init__(self, root_uri: str, storage_options: dict[str, Any]) -> None:
-        protocol = root_uri.split("://", 1)[0].lower()
-        options = s3_options(storage_options) if protocol in S3_PROTOCOLS else storage_options
-        try:
-            fs, root = url_to_fs(root_uri, **options)
-        except ImportError as exc:
-            raise StoreUnavailableError(
-                f"Artifact store {root_uri!r} needs an fsspec driver that is not installed: "
-                f"{exc} (for s3:// run `pip install 'slipstream[s3]'`)"
-            ) from None
-        except Exception as exc:
-            raise unavailable(root_uri, "cannot be opened", exc) from None
+        fs, root, protocol = open_filesystem(root_uri, storage_options)
         self.fs: fsspec.AbstractFileSystem = fs
-        self.root = root.rstrip("/")
+        self.root = root
         self._is_s3 = protocol in S3_PROTOCOLS
         self._put_kwargs = dict(S3_PUT_KWARGS) if self._is_s3 else {}
         # Object stores publish an upload only when complete; elsewhere write + rename.
@@ -134,6 +124,24 @@ class FsspecBackend(Backend):
             return int(self.fs.size(path))
         except FileNotFoundError:
             return None
+
+
+def open_filesystem(uri: str, storage_options: dict[str, Any]
+                    ) -> tuple[fsspec.AbstractFileSystem, str, str]:
+    """(filesystem, root path without a trailing '/', protocol) for an fsspec URL, the S3
+    endpoint filled in from the environment; StoreUnavailableError naming a missing driver."""
+    protocol = uri.split("://", 1)[0].lower()
+    options = s3_options(storage_options) if protocol in S3_PROTOCOLS else storage_options
+    try:
+        fs, root = url_to_fs(uri, **options)
+    except ImportError as exc:
+        raise StoreUnavailableError(
+            f"Artifact store {uri!r} needs an fsspec driver that is not installed: "
+            f"{exc} (for s3:// run `pip install 'slipstream[s3]'`)"
+        ) from None
+    except Exception as exc:
+        raise unavailable(uri, "cannot be opened", exc) from None
+    return fs, str(root).rstrip("/"), protocol
 
 
 def uploads_are_atomic(protocol: str) -> bool:

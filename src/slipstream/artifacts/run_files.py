@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -171,6 +172,17 @@ def atomic_local_file(target: Path) -> Iterator[BinaryIO]:
     except BaseException:
         unlink_quietly(tmp)
         raise
+
+
+@contextmanager
+def staged_writer(repository: ArtifactRepository, path: str) -> Iterator[BinaryIO]:
+    """A local temp file that `repository.put`s as `path` when the block exits cleanly (for
+    remote repositories, whose uploads then are single, complete transfers)."""
+    with tempfile.TemporaryDirectory(prefix="slipstream-upload-") as tmp:
+        local = os.path.join(tmp, "file")
+        with open(local, "wb") as out:
+            yield out
+        repository.put(path, local)
 
 
 def missing(path: str) -> NotFoundError:
