@@ -64,14 +64,20 @@ def _run(api: Api, **body: Any) -> dict[str, Any]:
 def test_openapi_documents_every_native_route(api: Api) -> None:
     from fastapi.routing import APIRoute
 
-    from slipstream.server.routes.native import artifacts, executions, experiments, runs
+    from slipstream.server.routes.native import (
+        artifacts,
+        executions,
+        experiments,
+        logged_models,
+        runs,
+    )
 
     status, spec = api.call("GET", "/openapi.json")
     assert status == 200
     schemas = spec["components"]["schemas"]
-    routes = [r for module in (experiments, runs, artifacts, executions)
+    routes = [r for module in (experiments, runs, artifacts, logged_models, executions)
               for r in module.router.routes if isinstance(r, APIRoute)]
-    assert len(routes) >= 25
+    assert len(routes) >= 35
     for route in routes:
         path = f"/api/v1{route.path_format}"
         for method in route.methods:
@@ -79,7 +85,7 @@ def test_openapi_documents_every_native_route(api: Api) -> None:
             where = f"{method} {path}"
             assert operation.get("summary") and operation.get("description"), where
             assert operation["tags"] and operation["tags"][0] in (
-                "experiments", "runs", "executions", "artifacts"), where
+                "experiments", "runs", "executions", "artifacts", "logged models"), where
             assert "422" not in operation["responses"], where  # bad input is a 400
             for code in ("400", "404", "default"):
                 ref = operation["responses"][code]["content"]["application/json"]["schema"]

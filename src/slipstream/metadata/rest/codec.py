@@ -24,7 +24,7 @@ from slipstream.entities import (
     RunData,
     RunInfo,
 )
-from slipstream.entities.tracking import ModelOutput
+from slipstream.entities.tracking import LoggedModel, ModelOutput
 
 Json = dict[str, Any]
 #: How a server shows a stored artifact location (e.g. as `mlflow-artifacts:/...`).
@@ -105,6 +105,17 @@ def run_json(r: Run, uri: UriMap = _same) -> Json:
             "model_inputs": list(r.model_inputs)}
 
 
+def logged_model_json(m: LoggedModel, uri: UriMap = _same) -> Json:
+    return {"model_id": m.model_id, "experiment_id": m.experiment_id, "name": m.name,
+            "artifact_uri": uri(m.artifact_uri), "status": m.status,
+            "creation_timestamp": m.creation_timestamp,
+            "last_updated_timestamp": m.last_updated_timestamp,
+            "source_run_id": m.source_run_id, "model_type": m.model_type,
+            "status_message": m.status_message, "lifecycle_stage": m.lifecycle_stage,
+            "tags": dict(m.tags), "params": dict(m.params),
+            "metrics": [metric_json(p) for p in m.metrics]}
+
+
 # -- JSON -> entities ---------------------------------------------------------------------------
 
 def experiment_from_json(data: Mapping[str, Any]) -> Experiment:
@@ -150,3 +161,15 @@ def run_from_json(data: Mapping[str, Any]) -> Run:
                outputs=tuple(ModelOutput(o["model_id"], int(o.get("step") or 0))
                              for o in data.get("outputs") or ()),
                model_inputs=tuple(data.get("model_inputs") or ()))
+
+
+def logged_model_from_json(data: Mapping[str, Any]) -> LoggedModel:
+    return LoggedModel(
+        model_id=data["model_id"], experiment_id=str(data["experiment_id"]), name=data["name"],
+        artifact_uri=data["artifact_uri"], status=data["status"],
+        creation_timestamp=data.get("creation_timestamp"),
+        last_updated_timestamp=data.get("last_updated_timestamp"),
+        source_run_id=data.get("source_run_id"), model_type=data.get("model_type"),
+        status_message=data.get("status_message"), lifecycle_stage=data["lifecycle_stage"],
+        tags=data.get("tags") or {}, params=data.get("params") or {},
+        metrics=tuple(metric_from_json(p) for p in data.get("metrics") or ()))

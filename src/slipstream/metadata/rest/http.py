@@ -167,3 +167,11 @@ def _decode(data: bytes) -> Any:
 def quote(segment: str) -> str:
     """A value as one URL path segment."""
     return urllib.parse.quote(segment, safe="")
+
+
+def safe_segment(kind: str, value: object) -> str:
+    """An id as one URL path segment; NotFoundError (no request) for one no entity can have."""
+    text = str(value)
+    if not text or "/" in text or text in (".", ".."):
+        raise NotFoundError(f"{kind} with id={text!r} not found")
+    return quote(text)

@@ -33,15 +33,17 @@ from slipstream.metadata.rest.codec import (
     run_from_json,
     run_info_from_json,
 )
-from slipstream.metadata.rest.http import DEFAULT_TIMEOUT, JsonHttp, quote
+from slipstream.metadata.rest.http import DEFAULT_TIMEOUT, JsonHttp, quote, safe_segment
+from slipstream.metadata.rest.logged_models import RestLoggedModels
 from slipstream.metadata.tracking import SEARCH_MAX_RESULTS_DEFAULT, TrackingStore
 from slipstream.metadata.validation import check_batch, check_dataset_input, check_run_id
 
 API = "/api/v1"
 
 
-class RestTrackingStore(TrackingStore):
-    """Tracking store at `url` (http:// or https://, the server's base URL)."""
+class RestTrackingStore(RestLoggedModels, TrackingStore):
+    """Tracking store at `url` (http:// or https://, the server's base URL), logged models
+    included."""
 
     def __init__(self, url: str, *, timeout: float = DEFAULT_TIMEOUT,
                  check: bool = True) -> None:
@@ -175,16 +177,9 @@ def _metric(m: Metric) -> dict[str, Any]:
     return point
 
 
-def _segment(kind: str, value: Any) -> str:
-    text = str(value)
-    if not text or "/" in text or text in (".", ".."):
-        raise NotFoundError(f"{kind} with id={text!r} not found")
-    return quote(text)
-
-
 def _experiment(experiment_id: str) -> str:
-    return f"{API}/experiments/{_segment('Experiment', experiment_id)}"
+    return f"{API}/experiments/{safe_segment('Experiment', experiment_id)}"
 
 
 def _run(run_id: str) -> str:
-    return f"{API}/runs/{_segment('Run', run_id)}"
+    return f"{API}/runs/{safe_segment('Run', run_id)}"

@@ -7,6 +7,8 @@ read access to workflow executions. Documented at /docs and /openapi.json.
     runs.py         /runs                create, get, update, delete, restore, log-batch, inputs,
                                          tags, metric-history, search, by-execution
     artifacts.py    /runs/{id}/artifacts list, download, upload (through the artifact proxy's code)
+    logged_models.py /logged-models      create, get, finalize, delete, tags, params, search;
+                                         /runs/{id}/outputs and /runs/{id}/model-inputs
     executions.py   /executions          list, get (nodes, attempts, run ids), runs
 
 Errors are the app's (`server.errors`): `{"error_code", "message"}` with 400 or 404.
@@ -16,10 +18,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from slipstream.server.routes.native import artifacts, executions, experiments, runs
+from slipstream.server.routes.native import (
+    artifacts,
+    executions,
+    experiments,
+    logged_models,
+    runs,
+)
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(experiments.router)
 router.include_router(runs.router)
 router.include_router(artifacts.router)
+router.include_router(logged_models.router)
 router.include_router(executions.router)
