@@ -81,13 +81,16 @@ def test_bad_input_gets_mlflow_error_bodies(served: Served) -> None:
     assert (status, body["error_code"]) == (404, "RESOURCE_DOES_NOT_EXIST")
     status, body = _call(served, "GET", "no-such-thing")
     assert (status, body["error_code"]) == (404, "ENDPOINT_NOT_FOUND")
-    assert set(body) == {"error_code", "message"}
+    assert set(body) == {"error_code", "message", "sqlstate", "error_class"}
     status, got = _call(served, "GET", "runs/get", query=f"?run_id={run_id}")
     assert got["run"]["data"]["metrics"] == []  # nothing partially written
 
 
-def test_experiment_search_refuses_what_it_cannot_do(served: Served) -> None:
+def test_experiment_search_filters_and_refuses_a_malformed_filter(served: Served) -> None:
     status, body = _call(served, "POST", "experiments/search",
-                         {"max_results": 10, "filter": "name LIKE 'x%'"})
+                         {"max_results": 10, "filter": "name = 'Default'"})
+    assert status == 200 and [e["name"] for e in body["experiments"]] == ["Default"]
+    status, body = _call(served, "POST", "experiments/search",
+                         {"max_results": 10, "filter": "name LIKE"})
     assert (status, body["error_code"]) == (400, "INVALID_PARAMETER_VALUE")
     assert "filter" in body["message"]

@@ -82,6 +82,8 @@ class Metric:
     model_id: str | None = None
     dataset_name: str | None = None
     dataset_digest: str | None = None
+    #: The run that logged the point, where it is read outside the run (a model's metrics).
+    run_id: str | None = None
 
     def same_point(self, other: Metric) -> bool:
         """Equal, counting NaN equal to NaN (dataclass equality does not)."""

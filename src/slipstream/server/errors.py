@@ -6,7 +6,9 @@
     an unknown route          404 ENDPOINT_NOT_FOUND
     anything else             500 INTERNAL_ERROR
 
-The body is `{"error_code": ..., "message": ...}`; MLflow's client branches on `error_code`.
+The body is MLflow 3.17's: `{"error_code": ..., "message": ..., "sqlstate": ..., "error_class":
+...}`, the last two derived from the code as MLflow's `MlflowException` does (a user error is
+SQLSTATE KAM00, an internal one XXM00). MLflow's client branches on `error_code`.
 """
 
 from __future__ import annotations
@@ -27,8 +29,21 @@ _MAPPING: tuple[tuple[type[Exception], int, str], ...] = (
 )
 
 
+#: error_code -> (error_class, sqlstate), as mlflow.error_classification maps client codes.
+_CLASSIFICATION: dict[str, tuple[str, str]] = {
+    "INVALID_PARAMETER_VALUE": ("INVALID_PARAMETER_VALUE", "KAM00"),
+    "RESOURCE_DOES_NOT_EXIST": ("RESOURCE_NOT_FOUND", "KAM00"),
+    "RESOURCE_ALREADY_EXISTS": ("RESOURCE_ALREADY_EXISTS", "KAM00"),
+    "ENDPOINT_NOT_FOUND": ("RESOURCE_NOT_FOUND", "KAM00"),
+    "INTERNAL_ERROR": ("CLIENT_INTERNAL_ERROR", "XXM00"),
+}
+
+
 def error_response(status: int, error_code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error_code": error_code, "message": message}, status_code=status)
+    """MLflow's error body for `error_code`, with its `sqlstate` and `error_class`."""
+    error_class, sqlstate = _CLASSIFICATION[error_code]
+    return JSONResponse({"error_code": error_code, "message": message, "sqlstate": sqlstate,
+                         "error_class": error_class}, status_code=status)
 
 
 def _slipstream_error(request: Request, exc: Exception) -> JSONResponse:

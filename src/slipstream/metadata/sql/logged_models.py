@@ -193,7 +193,7 @@ def load(conn: Connection, model_ids: Sequence[str]) -> list[LoggedModel]:
         point = metric_from_row(row.key, row.value, row.is_nan, row.timestamp, row.step)
         metrics.setdefault(row.model_id, []).append(type(point)(
             point.key, point.value, point.timestamp, point.step, row.model_id,
-            row.dataset_name, row.dataset_digest))
+            row.dataset_name, row.dataset_digest, row.run_id))
     out = {}
     for r in conn.execute(sa.select(tables.logged_models).where(_M.model_id.in_(ids))):
         out[r.model_id] = LoggedModel(

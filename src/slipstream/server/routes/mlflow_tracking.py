@@ -1,4 +1,5 @@
-"""MLflow's tracking API under /api/2.0/mlflow: experiments, runs, metrics.
+"""MLflow's tracking API under /api/2.0/mlflow: runs and metrics here, experiments in
+`mlflow_experiments`, logged models in `mlflow_models` (both included in this router).
 
 Each route parses its body or query, calls one `TrackingStore` method, and serialises the result in
 MLflow's shapes (`mlflow_wire`); errors are mapped once on the app (`server.errors`).
@@ -6,20 +7,32 @@ MLflow's shapes (`mlflow_wire`); errors are mapped once on the app (`server.erro
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import json
+import time
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import model_validator
+from pydantic import Field
 
-from slipstream._core.errors import InvalidInputError, NotFoundError
-from slipstream.entities import DEFAULT_EXPERIMENT_ID, Metric, Param, RunTag, ViewType
-from slipstream.metadata.tracking import SEARCH_MAX_RESULTS_DEFAULT, TrackingStore
+from slipstream._core.errors import InvalidInputError
+from slipstream.entities import (
+    DEFAULT_EXPERIMENT_ID,
+    Dataset,
+    DatasetInput,
+    Metric,
+    Param,
+    RunTag,
+    ViewType,
+)
+from slipstream.metadata.tracking import SEARCH_MAX_RESULTS_DEFAULT
 from slipstream.server.artifact_uris import Uris
+from slipstream.server.routes import mlflow_experiments, mlflow_models
+from slipstream.server.routes.mlflow_deps import Json, Store
+from slipstream.server.routes.mlflow_models import models_store
 from slipstream.server.routes.mlflow_wire import (
     Body,
     KeyValue,
     RunScoped,
-    experiment_json,
     metric_json,
     page,
     run_id_of,
@@ -28,67 +41,14 @@ from slipstream.server.routes.mlflow_wire import (
     tag_map,
 )
 
+#: MLflow's cap on one log-batch request body.
+MAX_BATCH_REQUEST_BYTES = 1_000_000
+#: The run tag MLflow keeps the list of a run's logged-model metadata in (runs/log-model).
+LOGGED_MODELS_TAG = "mlflow.log-model.history"
+
 router = APIRouter(prefix="/api/2.0/mlflow", tags=["mlflow tracking"])
-
-
-def tracking_store(request: Request) -> TrackingStore:
-    """The store the app was created with (`create_app`)."""
-    store: TrackingStore = request.app.state.tracking_store
-    return store
-
-
-Store = Annotated[TrackingStore, Depends(tracking_store)]
-Json = dict[str, Any]
-
-# -- experiments ---------------------------------------------------------------------------
-
-
-class CreateExperiment(Body):
-    name: str
-    artifact_location: str | None = None
-    tags: list[KeyValue] = []
-
-
-class SearchExperiments(Body):
-    max_results: int = SEARCH_MAX_RESULTS_DEFAULT
-    page_token: str | None = None
-    view_type: ViewType = ViewType.ACTIVE_ONLY
-    filter: str = ""
-    order_by: list[str] = []
-
-    @model_validator(mode="after")
-    def _refuse_unsupported(self) -> SearchExperiments:
-        if self.filter or self.order_by:
-            raise InvalidInputError("experiments/search does not support 'filter' or 'order_by' "
-                                    "yet; search without them (newest first)")
-        return self
-
-
-@router.get("/experiments/get-by-name")
-def get_experiment_by_name(store: Store, uris: Uris, experiment_name: str) -> Json:
-    found = store.get_experiment_by_name(experiment_name)
-    if found is None:
-        raise NotFoundError(f"Could not find experiment with name '{experiment_name}'")
-    return {"experiment": experiment_json(found, uris)}
-
-
-@router.post("/experiments/create")
-def create_experiment(store: Store, uris: Uris, body: CreateExperiment) -> Json:
-    location = uris.from_wire(body.artifact_location) if body.artifact_location else None
-    experiment_id = store.create_experiment(body.name, location,
-                                            tag_map(body.tags))
-    return {"experiment_id": experiment_id}
-
-
-@router.get("/experiments/get")
-def get_experiment(store: Store, uris: Uris, experiment_id: str) -> Json:
-    return {"experiment": experiment_json(store.get_experiment(experiment_id), uris)}
-
-
-@router.post("/experiments/search")
-def search_experiments(store: Store, uris: Uris, body: SearchExperiments) -> Json:
-    found, token = store.search_experiments(body.view_type, body.max_results, body.page_token)
-    return page("experiments", [experiment_json(e, uris) for e in found], token)
+router.include_router(mlflow_experiments.router)
+router.include_router(mlflow_models.router)
 
 
 # -- runs ----------------------------------------------------------------------------------
@@ -118,6 +78,9 @@ class LogMetric(RunScoped):
     value: float
     timestamp: int | None = None
     step: int = 0
+    model_id: str | None = None
+    dataset_name: str | None = None
+    dataset_digest: str | None = None
 
 
 class SetTag(RunScoped):
@@ -130,12 +93,55 @@ class BatchMetric(Body):
     value: float
     timestamp: int
     step: int = 0
+    model_id: str | None = None
+    dataset_name: str | None = None
+    dataset_digest: str | None = None
+
+    def entity(self) -> Metric:
+        return Metric(self.key, self.value, self.timestamp, self.step, self.model_id or None,
+                      self.dataset_name or None, self.dataset_digest or None)
 
 
 class LogBatch(RunScoped):
     metrics: list[BatchMetric] = []
     params: list[KeyValue] = []
     tags: list[KeyValue] = []
+
+
+class DeleteTag(RunScoped):
+    key: str
+
+
+class InputTag(Body):
+    key: str
+    value: str = ""
+
+
+class DatasetBody(Body):
+    name: str
+    digest: str
+    source_type: str
+    source: str
+    schema_: str | None = Field(default=None, alias="schema")
+    profile: str | None = None
+
+
+class DatasetInputBody(Body):
+    dataset: DatasetBody
+    tags: list[InputTag] = []
+
+
+class ModelInputBody(Body):
+    model_id: str
+
+
+class LogInputs(RunScoped):
+    datasets: list[DatasetInputBody] = []
+    models: list[ModelInputBody] = []
+
+
+class LogModel(RunScoped):
+    model_json: str
 
 
 class SearchRuns(Body):
@@ -176,7 +182,9 @@ def log_param(store: Store, body: LogParam) -> Json:
 
 @router.post("/runs/log-metric")
 def log_metric(store: Store, body: LogMetric) -> Json:
-    store.log_metric(body.run, body.key, body.value, body.timestamp, body.step)
+    stamp = body.timestamp if body.timestamp is not None else int(time.time() * 1000)
+    store.log_batch(body.run, metrics=[BatchMetric(**{**body.model_dump(), "timestamp": stamp})
+                                       .entity()])
     return {}
 
 
@@ -186,12 +194,53 @@ def set_tag(store: Store, body: SetTag) -> Json:
     return {}
 
 
-@router.post("/runs/log-batch")
+async def _batch_size_limit(request: Request) -> None:
+    """MLflow refuses a log-batch request body over 1 MB before parsing it."""
+    size = len(await request.body())
+    if size > MAX_BATCH_REQUEST_BYTES:
+        raise InvalidInputError(f"Batched logging API requests must be at most "
+                                f"{MAX_BATCH_REQUEST_BYTES} bytes, got a request of size {size}.")
+
+
+@router.post("/runs/log-batch", dependencies=[Depends(_batch_size_limit)])
 def log_batch(store: Store, body: LogBatch) -> Json:
-    store.log_batch(body.run,
-                    metrics=[Metric(m.key, m.value, m.timestamp, m.step) for m in body.metrics],
+    store.log_batch(body.run, metrics=[m.entity() for m in body.metrics],
                     params=[Param(p.key, p.value) for p in body.params],
                     tags=[RunTag(t.key, t.value) for t in body.tags])
+    return {}
+
+
+@router.post("/runs/delete-tag")
+def delete_tag(store: Store, body: DeleteTag) -> Json:
+    store.delete_tag(body.run, body.key)
+    return {}
+
+
+@router.post("/runs/log-inputs")
+def log_inputs(store: Store, request: Request, body: LogInputs) -> Json:
+    datasets = [DatasetInput(Dataset(d.dataset.name, d.dataset.digest, d.dataset.source_type,
+                                     d.dataset.source, d.dataset.schema_, d.dataset.profile),
+                             tag_map([KeyValue(key=t.key, value=t.value) for t in d.tags]))
+                for d in body.datasets]
+    if body.models:
+        models_store(request).log_model_inputs(body.run, [m.model_id for m in body.models])
+    if datasets or not body.models:
+        store.log_inputs(body.run, datasets)
+    return {}
+
+
+@router.post("/runs/log-model")
+def log_model(store: Store, body: LogModel) -> Json:
+    """MLflow's record of a model logged to a run: appended to the run's
+    `mlflow.log-model.history` tag (a JSON list)."""
+    try:
+        model = json.loads(body.model_json)
+    except ValueError:
+        raise InvalidInputError("Invalid model_json: it must be a JSON object.") from None
+    if not isinstance(model, dict):
+        raise InvalidInputError("Invalid model_json: it must be a JSON object.")
+    history = json.loads(store.get_run(body.run).data.tags.get(LOGGED_MODELS_TAG, "[]"))
+    store.set_tag(body.run, LOGGED_MODELS_TAG, json.dumps([*history, model]))
     return {}
 
 

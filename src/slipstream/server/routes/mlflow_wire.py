@@ -104,10 +104,11 @@ def run_json(r: Run, uris: ArtifactUris | None = None) -> dict[str, Any]:
         "info": run_info_json(r.info, uris),
         "data": {"metrics": [metric_json(m) for m in r.data.metrics],
                  "params": _pairs(r.data.params), "tags": _pairs(r.data.tags)},
-        "inputs": {"dataset_inputs": [_dataset_input_json(d) for d in r.inputs],
-                   "model_inputs": [{"model_id": m} for m in r.model_inputs]},
-        "outputs": {"model_outputs": [{"model_id": o.model_id, "step": o.step}
-                                      for o in r.outputs]},
+        "inputs": _present(
+            dataset_inputs=[_dataset_input_json(d) for d in r.inputs],
+            model_inputs=[{"model_id": m} for m in r.model_inputs] or None),
+        "outputs": _present(model_outputs=[{"model_id": o.model_id, "step": o.step}
+                                           for o in r.outputs] or None),
     }
 
 
