@@ -249,3 +249,60 @@ def test_closed_keep_alive_connection_is_reopened(tmp_path: Path) -> None:
             assert store.get_run(run.info.run_id).data.metric_values == {"m": 1.0}
         finally:
             store.close()
+
+
+@pytest.mark.parametrize(("env", "store_url", "tracking_url"), [
+    ({}, "sqlite:///{home}/slipstream.db", "sqlite:///{home}/slipstream.db"),
+    ({"SLIPSTREAM_TRACKING_URI": "sqlite:///t.db"}, "sqlite:///t.db", "sqlite:///t.db"),
+    ({"SLIPSTREAM_TRACKING_URI": "http://h:5000"}, "sqlite:///{home}/slipstream.db",
+     "http://h:5000"),
+    ({"SLIPSTREAM_TRACKING_URI": "https://h", "SLIPSTREAM_STORE_URL": "sqlite:///s.db"},
+     "sqlite:///s.db", "https://h"),
+    ({"SLIPSTREAM_TRACKING_URI": "sqlite:///t.db", "SLIPSTREAM_STORE_URL": "sqlite:///s.db"},
+     "sqlite:///s.db", "sqlite:///t.db"),
+])
+def test_where_settings_send_tracking_and_executions(
+        env: dict[str, str], store_url: str, tracking_url: str, isolated_home: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings.load()
+    assert settings.store_url == store_url.format(home=isolated_home)
+    assert settings.tracking_store_url == tracking_url.format(home=isolated_home)
+    # a command-line --store overrides where executions go; a server URL keeps tracking
+    moved = Settings.load(store_url="sqlite:///cli.db")
+    assert moved.store_url == "sqlite:///cli.db"
+    if tracking_url.startswith("http") or "SLIPSTREAM_STORE_URL" in env:
+        assert moved.tracking_store_url == settings.tracking_store_url
+    else:
+        assert moved.tracking_store_url == "sqlite:///cli.db"
+
+
+def test_executions_refuse_a_server_url() -> None:
+    from slipstream.metadata import open_execution_store
+
+    with pytest.raises(InvalidInputError, match="SLIPSTREAM_STORE_URL"):
+        open_execution_store("http://127.0.0.1:5000")
+
+
+def test_each_thread_has_its_own_connection_and_ended_threads_release_theirs(
+        stack: Stack) -> None:
+    import threading
+
+    store = RestTrackingStore(stack.url)
+    try:
+        def work() -> None:
+            store.get_experiment("0")
+
+        threads = [threading.Thread(target=work) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        last = threading.Thread(target=work)  # opens one, closing the ended threads' ones
+        last.start()
+        last.join()
+        assert [t for t, _ in store._http._all] == [threading.current_thread(), last]
+    finally:
+        store.close()
+    assert store._http._all == []

@@ -58,19 +58,18 @@ class Settings:
                 if os.environ.get(env_name):
                     values[name] = os.environ[env_name]
                     break
+        tracking_uri = values.get("tracking_uri")
+        if tracking_uri and not values.get("store_url") and not _is_server(tracking_uri):
+            values["store_url"] = values.pop("tracking_uri")  # one SQL store for both
         values.update({k: v for k, v in overrides.items() if v is not None})
         unknown = set(values) - {f.name for f in fields(cls)}
         if unknown:
             raise InvalidInputError(f"Unknown setting(s) {sorted(unknown)}; known: {sorted(_ENV)}")
         home = Path(values.get("home") or Path.home() / ".slipstream").expanduser()
-        store_url = values.get("store_url") or None
-        tracking_uri = values.get("tracking_uri") or None
-        if tracking_uri and not store_url and not _is_server(tracking_uri):
-            store_url, tracking_uri = tracking_uri, None  # one SQL store for both
         return cls(
             home=home,
-            store_url=store_url or f"sqlite:///{home / 'slipstream.db'}",
-            tracking_uri=tracking_uri,
+            store_url=values.get("store_url") or f"sqlite:///{home / 'slipstream.db'}",
+            tracking_uri=values.get("tracking_uri") or None,
             artifact_uri=str(values.get("artifact_uri") or home / "artifacts"),
             executor=values.get("executor") or "inline",
         )

@@ -54,7 +54,8 @@ class JsonHttp:
         self._prefix = parsed.path.rstrip("/")
         self.timeout = timeout
         self._local = threading.local()
-        self._all: list[http.client.HTTPConnection] = []
+        #: Every open connection with the thread it belongs to (closed once that thread ends).
+        self._all: list[tuple[threading.Thread, http.client.HTTPConnection]] = []
         self._all_lock = threading.Lock()
 
     # -- requests ---------------------------------------------------------------------------
@@ -107,7 +108,11 @@ class JsonHttp:
         conn = kind(self._host, self._port, timeout=self.timeout)
         self._local.conn = conn
         with self._all_lock:
-            self._all.append(conn)
+            ended = [(t, c) for t, c in self._all if not t.is_alive()]
+            self._all = [(t, c) for t, c in self._all if t.is_alive()]
+            self._all.append((threading.current_thread(), conn))
+        for _, stale in ended:  # connections of threads that have finished
+            stale.close()
         return conn, True
 
     def _drop(self, conn: http.client.HTTPConnection) -> None:
@@ -115,14 +120,13 @@ class JsonHttp:
         if getattr(self._local, "conn", None) is conn:
             self._local.conn = None
         with self._all_lock:
-            if conn in self._all:
-                self._all.remove(conn)
+            self._all = [(t, c) for t, c in self._all if c is not conn]
 
     def close(self) -> None:
         """Close every thread's connection (a later request opens a new one)."""
         with self._all_lock:
             conns, self._all = self._all, []
-        for conn in conns:
+        for _, conn in conns:
             conn.close()
         self._local = threading.local()
 
