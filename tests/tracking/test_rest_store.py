@@ -306,3 +306,30 @@ def test_each_thread_has_its_own_connection_and_ended_threads_release_theirs(
     finally:
         store.close()
     assert store._http._all == []
+
+
+def test_a_forked_child_uses_its_own_connection(stack: Stack) -> None:
+    import multiprocessing
+
+    store = RestTrackingStore(stack.url)
+    try:
+        eid = store.create_experiment(_name())  # the parent's connection is open now
+        context = multiprocessing.get_context("fork")
+        parent_connection = id(store._http._local.conn)
+        child = context.Process(target=_log_from_child, args=(store, eid, parent_connection))
+        child.start()
+        child.join(30)
+        assert child.exitcode == 0
+        (run,), _ = store.search_runs([eid])
+        assert run.info.run_name == "from-child" and run.data.metric_values == {"m": 1.0}
+    finally:
+        store.close()
+
+
+def _log_from_child(store: RestTrackingStore, experiment_id: str, parent_connection: int,
+                    ) -> None:
+    import sys
+
+    run = store.create_run(experiment_id, "me", 1, "from-child")
+    store.log_metric(run.info.run_id, "m", 1.0, 1)
+    sys.exit(3 if id(store._http._local.conn) == parent_connection else 0)

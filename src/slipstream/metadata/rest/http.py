@@ -1,7 +1,8 @@
 """`JsonHttp`: JSON requests to a Slipstream server over the stdlib's `http.client`.
 
 One persistent keep-alive connection per thread (a thread-local), re-opened once when the
-server has closed an idle connection. Error answers (`{"error_code", "message"}`) become the
+server has closed an idle connection; a forked child opens its own instead of sharing the
+parent's sockets. Error answers (`{"error_code", "message"}`) become the
 exceptions the SQL stores raise, with the server's message:
 
     RESOURCE_DOES_NOT_EXIST            NotFoundError
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import threading
 import urllib.parse
 from collections.abc import Mapping
@@ -57,6 +59,7 @@ class JsonHttp:
         #: Every open connection with the thread it belongs to (closed once that thread ends).
         self._all: list[tuple[threading.Thread, http.client.HTTPConnection]] = []
         self._all_lock = threading.Lock()
+        self._pid = os.getpid()
 
     # -- requests ---------------------------------------------------------------------------
 
@@ -101,6 +104,9 @@ class JsonHttp:
     # -- connections ------------------------------------------------------------------------
 
     def _connection(self) -> tuple[http.client.HTTPConnection, bool]:
+        if os.getpid() != self._pid:  # forked: the sockets belong to the parent
+            self._pid, self._local, self._all = os.getpid(), threading.local(), []
+            self._all_lock = threading.Lock()
         conn: http.client.HTTPConnection | None = getattr(self._local, "conn", None)
         if conn is not None:
             return conn, False
