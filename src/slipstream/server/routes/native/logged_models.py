@@ -7,17 +7,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
-from slipstream._core.errors import InvalidInputError
+from slipstream.entities import LifecycleStage
 from slipstream.entities.tracking import LoggedModelStatus, ModelOutput
-from slipstream.metadata.logged_models import SEARCH_LOGGED_MODELS_DEFAULT, LoggedModelStore
+from slipstream.metadata.logged_models import SEARCH_LOGGED_MODELS_DEFAULT
 from slipstream.metadata.rest.codec import logged_model_json
 from slipstream.server.artifact_uris import Uris
+from slipstream.server.routes.mlflow_models import Models
 from slipstream.server.routes.native.schemas import (
     ERRORS,
-    LifecycleStage,
     MetricOut,
     Millis,
     Model,
@@ -29,17 +29,6 @@ from slipstream.server.routes.native.schemas import (
 router = APIRouter(tags=["logged models"], responses=ERRORS)
 Json = dict[str, Any]
 _NO_CONTENT: dict[str, Any] = {"status_code": 204, "response_class": Response}
-
-
-def logged_model_store(request: Request) -> LoggedModelStore:
-    store = request.app.state.tracking_store
-    if not isinstance(store, LoggedModelStore):
-        raise InvalidInputError(f"This server's store ({type(store).__name__}) does not keep "
-                                "logged models.")
-    return store
-
-
-Models = Annotated[LoggedModelStore, Depends(logged_model_store)]
 
 
 class LoggedModelOut(Out):
