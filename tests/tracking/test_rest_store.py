@@ -333,3 +333,38 @@ def _log_from_child(store: RestTrackingStore, experiment_id: str, parent_connect
     run = store.create_run(experiment_id, "me", 1, "from-child")
     store.log_metric(run.info.run_id, "m", 1.0, 1)
     sys.exit(3 if id(store._http._local.conn) == parent_connection else 0)
+
+
+def test_logging_calls_do_not_wait_for_the_server(stack: Stack) -> None:
+    """Metrics and params queue in the client's buffer; nothing reaches the server until the
+    flush, which then writes them all in batches within the server's limits."""
+    from slipstream.tracking.client import TrackingClient
+
+    client = TrackingClient(RestTrackingStore(stack.url), flush_interval=3600)
+    stored = open_tracking_store(stack.settings.store_url, stack.settings.artifact_uri)
+    try:
+        run = client.create_run(client.create_experiment(_name()))
+        rid = run.info.run_id
+        for step in range(2500):
+            client.log_metric(rid, "m", step * 0.5, step=step)
+        client.log_params(rid, {f"p{i}": i for i in range(150)})
+        client.set_tags(rid, {f"t{i}": "v" for i in range(150)})
+        assert stored.get_run(rid).data.params == {}  # still queued
+        client.end_run(rid)
+        done = stored.get_run(rid)
+        assert len(done.data.params) == 150 and done.info.status == "FINISHED"
+        assert sum(k.startswith("t") for k in done.data.tags) == 150
+        history, _ = stored.get_metric_history(rid, "m")
+        assert [m.value for m in history] == [step * 0.5 for step in range(2500)]
+    finally:
+        client.close()
+        stored.close()
+
+
+def test_a_server_that_does_not_answer_times_out_clearly() -> None:
+    with socket.socket() as listener:  # accepts connections, never answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        with pytest.raises(StoreUnavailableError, match=r"no answer within 0\.3 s"):
+            RestTrackingStore(url, timeout=0.3)
