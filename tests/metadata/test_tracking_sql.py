@@ -101,7 +101,6 @@ def test_compiler_takes_the_shared_parsers_ast(
 
 
 @pytest.mark.parametrize(("entity", "key", "op", "value", "named"), [
-    ("dataset", "context", "=", "training", "datasets.context"),
     ("dataset", "name", "IS NULL", None, "datasets.name IS NULL"),
     ("metric", "acc", "LIKE", "1%", "metrics.acc LIKE"),
     ("attribute", "status", ">", "A", "attributes.status >"),
@@ -137,11 +136,14 @@ def test_search_by_dataset(tracking_store: TrackingStore) -> None:
 
     used = tracking_store.create_run("0", "me", 1, "used").info.run_id
     tracking_store.create_run("0", "me", 2, "unused")
-    tracking_store.log_inputs(used, [DatasetInput(Dataset("iris", "d1", "local", "{}"))])
+    tracking_store.log_inputs(used, [DatasetInput(Dataset("iris", "d1", "local", "{}"),
+                                                  {"mlflow.data.context": "training"})])
     runs, _ = tracking_store.search_runs(["0"], "datasets.name = 'iris'")
     assert _names(runs) == ["used"]
-    with pytest.raises(InvalidInputError, match="context"):
-        tracking_store.search_runs(["0"], "datasets.context = 'training'")
+    runs, _ = tracking_store.search_runs(["0"], "datasets.context = 'training'")
+    assert _names(runs) == ["used"]
+    runs, _ = tracking_store.search_runs(["0"], "datasets.context IN ('eval', 'test')")
+    assert runs == []
 
 
 def test_search_order_and_pages(searchable: tuple[TrackingStore, str, list[str]]) -> None:

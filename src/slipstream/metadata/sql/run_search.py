@@ -4,8 +4,8 @@ Parsing is the shared search language, `slipstream.protocol.search` (`parse_filt
 `Comparison(entity, key, op, value)` tuples, `parse_order_bys` -> `OrderBy(entity, key,
 ascending)`), so malformed filters fail here with its positioned `InvalidInputError`s. This module
 only compiles that AST. A clause the parser accepts but this compiler cannot answer in SQL
-(`datasets.context`, IS NULL on a dataset field, LIKE on a metric, ...) raises
-`InvalidInputError` naming the clause: no clause is ever dropped.
+(IS NULL on a dataset field, ...) raises `InvalidInputError` naming the clause: no clause is
+ever dropped. `datasets.context` is the input tag mlflow.data.context.
 
 Semantics (MLflow's): metric filters use each run's latest value and NaN never matches; LIKE
 is case-sensitive on every database; ordering puts numbers, then NaN, then runs without the
@@ -37,7 +37,10 @@ _ALIASES = {"created": "start_time", "Created": "start_time", "run name": "run_n
 _NUMERIC_ATTRIBUTES = {"start_time", "end_time", "experiment_id"}
 _KEYED = {Entity.METRIC: tables.latest_metrics, Entity.PARAM: tables.params,
           Entity.TAG: tables.tags}
-_DATASET_COLUMNS = {"name": tables.inputs.c.name, "digest": tables.inputs.c.digest}
+_DATASET_COLUMNS = {"name": tables.inputs.c.name, "digest": tables.inputs.c.digest,
+                    "context": tables.inputs.c.context}
+#: The input tag naming what a dataset was used for (train, eval...): `datasets.context`.
+DATASET_CONTEXT_TAG = "mlflow.data.context"
 
 
 def compile_filter(filter_string: str | None) -> list[Any]:
@@ -107,8 +110,8 @@ def _dataset_condition(comparison: Comparison, key: str, op: Op, value: Any) -> 
     column = _DATASET_COLUMNS.get(key)
     if column is None:
         raise InvalidInputError(f"Filtering runs on datasets.{key} is not supported yet "
-                                f"(in {_shown(comparison)}); use datasets.name or "
-                                "datasets.digest.")
+                                f"(in {_shown(comparison)}); use datasets.name, "
+                                "datasets.digest or datasets.context.")
     _check(comparison, op, value, numeric=False, allowed=STRING_OPS)
     return sa.exists(sa.select(sa.literal(1)).select_from(tables.inputs).where(
         tables.inputs.c.run_id == _R.run_id, compare(column, op, value)))

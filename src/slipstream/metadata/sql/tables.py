@@ -195,7 +195,8 @@ datasets = sa.Table(
     sa.Column("profile", sa.Text, nullable=True),
 )
 
-#: A dataset used by a run; `tags` is a JSON object (input tags such as mlflow.data.context).
+#: A dataset used by a run; `tags` is a JSON object (input tags such as mlflow.data.context,
+#: also kept in `context`).
 inputs = sa.Table(
     "inputs",
     metadata,
@@ -203,6 +204,8 @@ inputs = sa.Table(
     sa.Column("name", sa.String(500), primary_key=True),
     sa.Column("digest", sa.String(36), primary_key=True),
     sa.Column("tags", sa.Text, nullable=False),
+    #: The input tag mlflow.data.context (revision 0003), searchable as datasets.context.
+    sa.Column("context", sa.String(500), nullable=True),
 )
 
 

@@ -27,6 +27,7 @@ from slipstream.entities import (
     RunTag,
 )
 from slipstream.metadata.sql import tables
+from slipstream.metadata.sql.run_search import DATASET_CONTEXT_TAG
 from slipstream.metadata.sql.tracking_experiments import insert_dialect, require_active
 from slipstream.metadata.sql.tracking_metrics import metric_from_row
 from slipstream.metadata.validation import check_tag
@@ -123,6 +124,7 @@ def log_inputs(conn: Connection, run_id: str, datasets: Sequence[DatasetInput]) 
         conn.execute(insert(tables.inputs).values(
             run_id=run_id, name=d.name, digest=d.digest,
             tags=json.dumps(dict(item.tags), sort_keys=True),
+            context=item.tags.get(DATASET_CONTEXT_TAG),
         ).on_conflict_do_nothing())
 
 

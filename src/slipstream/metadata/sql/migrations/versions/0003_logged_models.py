@@ -1,5 +1,6 @@
 """Logged models (MLflow 3): models, their tags, params and linked metric points; run outputs
-and model inputs.
+and model inputs. Run inputs get a `context` column (their mlflow.data.context tag), filled in
+for inputs logged before.
 
 Revision ID: 0003
 Revises: 0002
@@ -8,6 +9,7 @@ Create Date: 2026-11-23
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -17,6 +19,9 @@ revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+
+CONTEXT_TAG = "mlflow.data.context"
 
 
 def _model_fk(name: str) -> sa.ForeignKeyConstraint:
@@ -29,6 +34,16 @@ def _run_fk(name: str) -> sa.ForeignKeyConstraint:
 
 
 def upgrade() -> None:
+    op.add_column("inputs", sa.Column("context", sa.String(500), nullable=True))
+    inputs = sa.table("inputs", sa.column("run_id"), sa.column("name"), sa.column("digest"),
+                      sa.column("tags"), sa.column("context"))
+    bind = op.get_bind()
+    for row in bind.execute(sa.select(inputs)).all():
+        context = json.loads(row.tags).get(CONTEXT_TAG)
+        if context is not None:
+            bind.execute(inputs.update().where(
+                inputs.c.run_id == row.run_id, inputs.c.name == row.name,
+                inputs.c.digest == row.digest).values(context=context))
     op.create_table(
         "logged_models",
         sa.Column("model_id", sa.String(64), primary_key=True),
@@ -87,3 +102,5 @@ def downgrade() -> None:
     for name in ("run_model_inputs", "run_outputs", "logged_model_metrics",
                  "logged_model_params", "logged_model_tags", "logged_models"):
         op.drop_table(name)
+    with op.batch_alter_table("inputs") as batch:
+        batch.drop_column("context")
