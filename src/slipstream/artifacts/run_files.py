@@ -44,8 +44,8 @@ class FileInfo:
 
 def check_path(path: str, *, allow_root: bool = False) -> str:
     """`path` normalised ('a//b/./c' -> 'a/b/c'); InvalidInputError naming it if it is absolute,
-    climbs out with '..', holds a backslash or a NUL (also once percent-decoded), or is empty
-    when `allow_root` is false."""
+    climbs out with '..', holds a backslash or a NUL (also after percent-decoding, which catches
+    '%2e%2e' and '%252e%252e'), or is empty when `allow_root` is false."""
     decoded = path
     for _ in range(3):  # '%252e%252e' decodes twice into '..'
         step = unquote(decoded)
