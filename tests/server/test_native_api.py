@@ -255,3 +255,42 @@ def test_bad_run_update(api: Api) -> None:
     status, error = api.call("PATCH", f"/api/v1/runs/{rid}", {"status": "DONE"})
     assert status == 400 and "body.status" in error["message"]
     assert api.call("GET", f"/api/v1/runs/{rid}")[1]["info"]["status"] == "RUNNING"
+
+
+def test_answers_are_exactly_their_documented_models(api: Api) -> None:
+    """The routes send what the codec built without re-validating it per request; here every
+    kind of answer must round-trip through its response model unchanged."""
+    from pydantic import BaseModel
+
+    from slipstream.server.routes.native import logged_models as lm
+    from slipstream.server.routes.native import schemas as s
+
+    def same(model: type[BaseModel], answer: Any) -> None:
+        parsed = model.model_validate(answer)
+        assert parsed.model_dump(mode="json", by_alias=True) == answer, model.__name__
+
+    _, created = api.call("POST", "/api/v1/experiments", {"name": "shapes", "tags": {"a": "b"}})
+    same(s.ExperimentCreated, created)
+    eid = created["experiment_id"]
+    same(s.ExperimentOut, api.call("GET", f"/api/v1/experiments/{eid}")[1])
+    same(s.ExperimentPage, api.call("GET", "/api/v1/experiments?max_results=1")[1])
+    run = _run(api, experiment_id=eid, parent_run_id=None, tags={"t": "v"})
+    same(s.RunOut, run)
+    rid = run["info"]["run_id"]
+    _, model = api.call("POST", "/api/v1/logged-models", {"experiment_id": eid,
+                                                          "source_run_id": rid})
+    same(lm.LoggedModelOut, model)
+    api.call("POST", f"/api/v1/runs/{rid}/log-batch", {"metrics": [
+        {"key": "m", "value": v, "timestamp": 1, "step": i, "model_id": model["model_id"]}
+        for i, v in enumerate(["NaN", 2.5, "-Infinity"])], "params": [{"key": "p", "value": "1"}]})
+    api.call("POST", f"/api/v1/runs/{rid}/inputs", {"datasets": [
+        {"dataset": {"name": "d", "digest": "x", "source_type": "local", "source": "{}"}}]})
+    api.call("POST", f"/api/v1/runs/{rid}/outputs", {"models": [{"model_id": model["model_id"],
+                                                                 "step": 2}]})
+    same(s.RunOut, api.call("GET", f"/api/v1/runs/{rid}")[1])
+    same(s.RunInfoOut, api.call("PATCH", f"/api/v1/runs/{rid}", {"run_name": "renamed"})[1])
+    same(s.RunPage, api.call("POST", "/api/v1/runs/search", {"experiment_ids": [eid]})[1])
+    same(s.MetricHistory, api.call("GET", f"/api/v1/runs/{rid}/metric-history?key=m")[1])
+    same(lm.LoggedModelOut, api.call("GET", f"/api/v1/logged-models/{model['model_id']}")[1])
+    same(lm.LoggedModelPage, api.call("POST", "/api/v1/logged-models/search",
+                                      {"experiment_ids": [eid]})[1])

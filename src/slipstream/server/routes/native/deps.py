@@ -1,4 +1,5 @@
-"""The stores the native routes use, from `app.state` (opened by `create_app`, never here).
+"""The stores the native routes use, from `app.state` (opened by `create_app`, never here),
+and `answer`, how they send what `metadata.rest.codec` built.
 
 The execution store is opened on the first request that needs it (`ExecutionStoreSlot`), so a
 server that only tracks never pays for it and starts as fast as before.
@@ -7,9 +8,10 @@ server that only tracks never pays for it and starts as fast as before.
 from __future__ import annotations
 
 import threading
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
 
 from slipstream.metadata.base import ExecutionStore
 from slipstream.metadata.tracking import TrackingStore
@@ -52,3 +54,10 @@ def execution_store(request: Request) -> ExecutionStore:
 
 Tracking = Annotated[TrackingStore, Depends(tracking_store)]
 Executions = Annotated[ExecutionStore, Depends(execution_store)]
+
+
+def answer(content: dict[str, Any], status_code: int = 200) -> JSONResponse:
+    """`content` (built by `metadata.rest.codec`, already in the documented shape) sent as is:
+    the route's response_model documents it in /openapi.json but is not re-validated per
+    request (that doubled the cost of a large search); tests check the shapes against it."""
+    return JSONResponse(content, status_code=status_code)

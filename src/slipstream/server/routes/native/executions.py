@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from slipstream.entities import ExecutionRecord, NodeExecutionRecord, Status
 from slipstream.metadata.rest.codec import run_json
 from slipstream.server.artifact_uris import Uris
-from slipstream.server.routes.native.deps import Executions, Tracking
+from slipstream.server.routes.native.deps import Executions, Tracking, answer
 from slipstream.server.routes.native.schemas import ERRORS, RunList
 
 router = APIRouter(prefix="/executions", tags=["executions"], responses=ERRORS)
@@ -127,8 +127,8 @@ def get_execution(store: Executions, tracking: Tracking, execution_id: str) -> E
 
 @router.get("/{execution_id}/runs", response_model=RunList, summary="Runs of an execution")
 def runs_of_execution(store: Executions, tracking: Tracking, uris: Uris,
-                      execution_id: str) -> dict[str, Any]:
+                      execution_id: str) -> Response:
     """Every tracking run logged from the execution's nodes (each names its node_id)."""
     record = store.get_execution(execution_id)
     found = tracking.list_runs_for_execution(record.id)
-    return {"runs": [run_json(r, uris.to_wire) for r in found]}
+    return answer({"runs": [run_json(r, uris.to_wire) for r in found]})

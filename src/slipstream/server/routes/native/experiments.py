@@ -11,7 +11,7 @@ from slipstream.entities import LifecycleStage, ViewType
 from slipstream.metadata.rest.codec import experiment_json
 from slipstream.metadata.tracking import SEARCH_MAX_RESULTS_DEFAULT
 from slipstream.server.artifact_uris import Uris
-from slipstream.server.routes.native.deps import Tracking
+from slipstream.server.routes.native.deps import Tracking, answer
 from slipstream.server.routes.native.schemas import (
     ERRORS,
     ExperimentCreated,
@@ -23,17 +23,17 @@ from slipstream.server.routes.native.schemas import (
 )
 
 router = APIRouter(prefix="/experiments", tags=["experiments"], responses=ERRORS)
-Json = dict[str, Any]
 _NO_CONTENT: dict[str, Any] = {"status_code": 204, "response_class": Response}
 
 
 @router.post("", status_code=201, response_model=ExperimentCreated,
              summary="Create an experiment")
-def create_experiment(store: Tracking, uris: Uris, body: NewExperiment) -> Json:
+def create_experiment(store: Tracking, uris: Uris, body: NewExperiment) -> Response:
     """A new active experiment; 400 RESOURCE_ALREADY_EXISTS when the name is taken (even by a
     deleted experiment)."""
     location = uris.from_wire(body.artifact_location) if body.artifact_location else None
-    return {"experiment_id": store.create_experiment(body.name, location, body.tags)}
+    created = store.create_experiment(body.name, location, body.tags)
+    return answer({"experiment_id": created}, 201)
 
 
 @router.get("", response_model=ExperimentPage, summary="Search experiments")
@@ -49,28 +49,29 @@ def search_experiments(
     = "",
     order_by: Annotated[list[str] | None, Query(description="e.g. name ASC (repeatable); "
                                                 "then newest first.")] = None,
-) -> Json:
+) -> Response:
     """One page of experiments matching the filter, in order, with the next page's token."""
     found, token = store.search_experiments(view_type, max_results, page_token,
                                             filter_string=filter, order_by=order_by or ())
-    return {"experiments": [experiment_json(e, uris.to_wire) for e in found], "next_page_token": token}
+    return answer({"experiments": [experiment_json(e, uris.to_wire) for e in found],
+                   "next_page_token": token})
 
 
 @router.get("/by-name", response_model=ExperimentOut, summary="Get an experiment by name")
 def get_experiment_by_name(
     store: Tracking, uris: Uris, name: Annotated[str, Query(description="The exact experiment name.")],
-) -> Json:
+) -> Response:
     """The experiment with this exact name, active or deleted; 404 when there is none."""
     found = store.get_experiment_by_name(name)
     if found is None:
         raise NotFoundError(f"Could not find experiment with name {name!r}")
-    return experiment_json(found, uris.to_wire)
+    return answer(experiment_json(found, uris.to_wire))
 
 
 @router.get("/{experiment_id}", response_model=ExperimentOut, summary="Get an experiment")
-def get_experiment(store: Tracking, uris: Uris, experiment_id: str) -> Json:
+def get_experiment(store: Tracking, uris: Uris, experiment_id: str) -> Response:
     """One experiment, active or deleted."""
-    return experiment_json(store.get_experiment(experiment_id), uris.to_wire)
+    return answer(experiment_json(store.get_experiment(experiment_id), uris.to_wire))
 
 
 @router.patch("/{experiment_id}", **_NO_CONTENT, summary="Rename, delete or restore")

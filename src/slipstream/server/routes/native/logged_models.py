@@ -16,6 +16,7 @@ from slipstream.metadata.logged_models import SEARCH_LOGGED_MODELS_DEFAULT
 from slipstream.metadata.rest.codec import logged_model_json
 from slipstream.server.artifact_uris import Uris
 from slipstream.server.routes.mlflow_models import Models
+from slipstream.server.routes.native.deps import answer
 from slipstream.server.routes.native.schemas import (
     ERRORS,
     MetricOut,
@@ -27,7 +28,6 @@ from slipstream.server.routes.native.schemas import (
 )
 
 router = APIRouter(tags=["logged models"], responses=ERRORS)
-Json = dict[str, Any]
 _NO_CONTENT: dict[str, Any] = {"status_code": 204, "response_class": Response}
 
 
@@ -110,22 +110,22 @@ class RunModelInputs(Model):
 
 @router.post("/logged-models", status_code=201, response_model=LoggedModelOut,
              summary="Create a logged model")
-def create_logged_model(models: Models, uris: Uris, body: NewLoggedModel) -> Json:
+def create_logged_model(models: Models, uris: Uris, body: NewLoggedModel) -> Response:
     """A new PENDING model in an active experiment."""
-    return logged_model_json(models.create_logged_model(
+    return answer(logged_model_json(models.create_logged_model(
         body.experiment_id, body.name, body.source_run_id, body.tags, body.params,
-        body.model_type), uris.to_wire)
+        body.model_type), uris.to_wire), 201)
 
 
 @router.post("/logged-models/search", response_model=LoggedModelPage,
              summary="Search logged models")
-def search_logged_models(models: Models, uris: Uris, body: LoggedModelSearch) -> Json:
+def search_logged_models(models: Models, uris: Uris, body: LoggedModelSearch) -> Response:
     """One page of the experiments' active models matching the filter, in order."""
     found, token = models.search_logged_models(
         body.experiment_ids, body.filter, [(d.name, d.digest) for d in body.datasets],
         body.max_results, [(o.field, o.ascending) for o in body.order_by], body.page_token)
-    return {"models": [logged_model_json(m, uris.to_wire) for m in found],
-            "next_page_token": token}
+    return answer({"models": [logged_model_json(m, uris.to_wire) for m in found],
+            "next_page_token": token})
 
 
 @router.get("/logged-models/{model_id}", response_model=LoggedModelOut,
@@ -133,17 +133,19 @@ def search_logged_models(models: Models, uris: Uris, body: LoggedModelSearch) ->
 def get_logged_model(
     models: Models, uris: Uris, model_id: str,
     allow_deleted: Annotated[bool, Query(description="Also return a deleted model.")] = False,
-) -> Json:
+) -> Response:
     """One model with its tags, params and linked metrics."""
-    return logged_model_json(models.get_logged_model(model_id, allow_deleted), uris.to_wire)
+    return answer(logged_model_json(models.get_logged_model(model_id, allow_deleted),
+                                    uris.to_wire))
 
 
 @router.patch("/logged-models/{model_id}", response_model=LoggedModelOut,
               summary="Finalize a logged model")
 def finalize_logged_model(models: Models, uris: Uris, model_id: str,
-                          body: LoggedModelFinalize) -> Json:
+                          body: LoggedModelFinalize) -> Response:
     """Set the model's status."""
-    return logged_model_json(models.finalize_logged_model(model_id, body.status), uris.to_wire)
+    finalized = models.finalize_logged_model(model_id, body.status)
+    return answer(logged_model_json(finalized, uris.to_wire))
 
 
 @router.delete("/logged-models/{model_id}", **_NO_CONTENT, summary="Delete a logged model")
