@@ -38,9 +38,9 @@ class AlreadyExistsError(InvalidInputError):
 
 
 class TrackingStore(ABC):
-    """Persistence for the tracking aggregate. Implementations: SQL (SQLite, PostgreSQL).
-    Stores that also keep MLflow 3 logged models implement `metadata.logged_models.
-    LoggedModelStore` (the SQL store does)."""
+    """Persistence for the tracking aggregate. Implementations: SQL (SQLite, PostgreSQL) and
+    REST (`metadata.rest`: a Slipstream server). Stores that also keep MLflow 3 logged models
+    implement `metadata.logged_models.LoggedModelStore` (both do)."""
 
     url: str
     #: The http(s) base URL of the tracking server this store talks to (REST stores), against
