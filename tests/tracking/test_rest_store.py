@@ -166,9 +166,37 @@ def test_artifacts_go_through_the_server(remote: Stack, tmp_path: Path) -> None:
         assert (root / "docs" / "notes.txt").read_text() == "hello"
     listing = _get(f"{remote.url}/api/v1/runs/{run.run_id}/artifacts")
     assert {f["path"] for f in listing["files"]} == {"docs", "report.json"}
+    assert [f.path for f in ss.list_artifacts(run.run_id, "docs")] == ["docs/notes.txt"]
+    local = ss.download_artifacts(run.run_id, "docs", tmp_path / "back")
+    assert (Path(local) / "notes.txt").read_text() == "hello"
     with urllib.request.urlopen(f"{remote.url}/api/v1/runs/{run.run_id}/artifacts/report.json",
                                 timeout=10) as response:
         assert json.loads(response.read()) == {"acc": 0.9}
+
+
+def test_inputs_tags_and_run_lifecycle_through_the_server(remote: Stack) -> None:
+    from slipstream.entities import Dataset
+    from slipstream.tracking.fluent import delete_run
+
+    ss.set_experiment(_name())
+    dataset = Dataset("iris", "d41d8", "local", '{"uri": "/data/iris.csv"}', '{"cols": []}')
+    with ss.start_run() as run:
+        ss.log_input(dataset, context="training")
+        ss.set_tags({"keep": "1", "drop": "2"})
+        ss.delete_tag("drop")
+    got = ss.get_run(run.run_id)
+    (used,) = got.inputs
+    assert used.dataset == dataset and used.tags == {"mlflow.data.context": "training"}
+    assert got.data.tags["keep"] == "1" and "drop" not in got.data.tags
+    found = ss.search_runs(filter_string="datasets.name = 'iris'", output_format="list")
+    assert [r.info.run_id for r in found] == [run.run_id]  # type: ignore[union-attr]
+    with ss.start_run(run_id=run.run_id):  # resumed: RUNNING again, then FINISHED
+        assert ss.get_run(run.run_id).info.status == "RUNNING"
+        ss.log_metric("resumed", 1.0)
+    assert ss.get_run(run.run_id).data.metric_values == {"resumed": 1.0}
+    delete_run(run.run_id)
+    assert ss.get_run(run.run_id).info.lifecycle_stage == "deleted"
+    assert ss.search_runs(output_format="list") == []
 
 
 def test_task_runs_are_linked_to_executions_the_server_can_show(
