@@ -70,12 +70,14 @@ def test_openapi_documents_every_native_route(api: Api) -> None:
         experiments,
         logged_models,
         runs,
+        workflows,
     )
 
     status, spec = api.call("GET", "/openapi.json")
     assert status == 200
     schemas = spec["components"]["schemas"]
-    routes = [r for module in (experiments, runs, artifacts, logged_models, executions)
+    routes = [r for module in (experiments, runs, artifacts, logged_models, executions,
+                                 workflows)
               for r in module.router.routes if isinstance(r, APIRoute)]
     assert len(routes) >= 35
     for route in routes:
@@ -85,7 +87,7 @@ def test_openapi_documents_every_native_route(api: Api) -> None:
             where = f"{method} {path}"
             assert operation.get("summary") and operation.get("description"), where
             assert operation["tags"] and operation["tags"][0] in (
-                "experiments", "runs", "executions", "artifacts", "logged models"), where
+                "experiments", "runs", "executions", "artifacts", "logged models", "workflows"), where
             assert "422" not in operation["responses"], where  # bad input is a 400
             for code in ("400", "404", "default"):
                 ref = operation["responses"][code]["content"]["application/json"]["schema"]
@@ -218,6 +220,7 @@ def test_run_artifact_routes(api: Api) -> None:
      "query.status"),
     ("GET", "/api/v1/executions?limit=0", None, 400, "INVALID_PARAMETER_VALUE", "query.limit"),
     ("GET", "/api/v1/executions/nope", None, 404, "RESOURCE_DOES_NOT_EXIST", "nope"),
+    ("GET", "/api/v1/workflows/nope", None, 404, "RESOURCE_DOES_NOT_EXIST", "nope"),
     ("GET", "/api/v1/nothing-here", None, 404, "ENDPOINT_NOT_FOUND", "/api/v1/nothing-here"),
 ])
 def test_bad_requests_get_a_clear_error(api: Api, method: str, path: str, body: Any,

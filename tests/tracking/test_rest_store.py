@@ -227,6 +227,11 @@ def test_task_runs_are_linked_to_executions_the_server_can_show(
     listed = _get(f"{stack.url}/api/v1/executions?workflow={execution.workflow_name}"
                   "&status=SUCCEEDED")
     assert execution.id in [e["id"] for e in listed["executions"]]
+    versions = _get(f"{stack.url}/api/v1/workflows?name={execution.workflow_name}")
+    assert [w["version"] for w in versions["workflows"]] == [execution.workflow_version]
+    assert versions["workflows"][0]["spec"] is None
+    workflow = _get(f"{stack.url}/api/v1/workflows/{execution.workflow_name}")
+    assert workflow["version"] == execution.workflow_version and workflow["spec"]
 
 
 def test_unreachable_server_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,6 +10,7 @@ read access to workflow executions. Documented at /docs and /openapi.json.
     logged_models.py /logged-models      create, get, finalize, delete, tags, params, search;
                                          /runs/{id}/outputs and /runs/{id}/model-inputs
     executions.py   /executions          list, get (nodes, attempts, run ids), runs
+    workflows.py    /workflows           registered versions, one with its compiled graph
 
 Errors are the app's (`server.errors`): `{"error_code", "message"}` with 400 or 404.
 """
@@ -24,6 +25,7 @@ from slipstream.server.routes.native import (
     experiments,
     logged_models,
     runs,
+    workflows,
 )
 
 router = APIRouter(prefix="/api/v1")
@@ -32,3 +34,4 @@ router.include_router(runs.router)
 router.include_router(artifacts.router)
 router.include_router(logged_models.router)
 router.include_router(executions.router)
+router.include_router(workflows.router)
