@@ -4,6 +4,7 @@ through Slipstream's store."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -50,8 +51,8 @@ def test_sklearn_log_model_search_and_load(mlflow_client_env: Any, served: Serve
                                        filter_string="metrics.acc > 0.9",
                                        output_format="list") == []
 
-    outputs = mlflow.MlflowClient().get_run(run.info.run_id).outputs.model_outputs
-    assert [(o.model_id, o.step) for o in outputs] == [(model_id, 0)]
+    logged = mlflow.MlflowClient().get_run(run.info.run_id)
+    assert [(o.model_id, o.step) for o in logged.outputs.model_outputs] == [(model_id, 0)]
 
     loaded = mlflow_sklearn.load_model(f"models:/{model_id}")
     assert (loaded.predict(X) == model.predict(X)).all()
@@ -63,7 +64,6 @@ def test_sklearn_log_model_search_and_load(mlflow_client_env: Any, served: Serve
 
 def test_logged_model_tags_params_finalize_and_delete(mlflow_client_env: Any,
                                                        served: Served) -> None:
-    import json
     import urllib.request
 
     mlflow = mlflow_client_env
@@ -104,3 +104,21 @@ def test_logged_model_tags_params_finalize_and_delete(mlflow_client_env: Any,
     with pytest.raises(mlflow.exceptions.MlflowException) as caught:
         client.search_logged_models([experiment_id], filter_string="name = ")
     assert caught.value.error_code == "INVALID_PARAMETER_VALUE"
+
+
+def test_log_model_records_the_history_tag(served: Served, mlflow_client_env: Any) -> None:
+    """runs/log-model (MLflow 2's record of a model logged to a run) appends to the run's
+    mlflow.log-model.history tag; a model_json that is not an object is refused."""
+    from mlflow.models import Model
+
+    from tests.server.test_wire import _call, _new_run
+
+    run_id = _new_run(served)
+    client = mlflow_client_env.MlflowClient()
+    for path in ("first", "second"):
+        client._record_logged_model(run_id, Model(artifact_path=path, run_id=run_id))
+    history = json.loads(client.get_run(run_id).data.tags["mlflow.log-model.history"])
+    assert [h["artifact_path"] for h in history] == ["first", "second"]
+    status, body = _call(served, "POST", "runs/log-model", {"run_id": run_id,
+                                                             "model_json": "[1]"})
+    assert (status, body["error_code"]) == (400, "INVALID_PARAMETER_VALUE")
