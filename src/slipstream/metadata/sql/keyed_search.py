@@ -18,8 +18,16 @@ import sqlalchemy as sa
 
 from slipstream._core.errors import InvalidInputError
 from slipstream.metadata.sql.run_search import compare
-from slipstream.protocol.search import Comparison, Entity, OrderBy, SearchSchema, parse_filter
-from slipstream.protocol.search import parse_order_bys
+from slipstream.protocol.search import (
+    Comparison,
+    Entity,
+    Op,
+    OrderBy,
+    SearchSchema,
+    parse_filter,
+    parse_order_bys,
+)
+from slipstream.protocol.search.nodes import NULL_OPS
 from slipstream.protocol.search.render import render_identifier
 
 
@@ -59,9 +67,9 @@ def _condition(target: Target, comparison: Comparison) -> Any:
         return compare(_attribute(target, key), op, value)
     table, link = _keyed(target, entity, key)
     where = [link == target.id_column, table.c.key == key]
-    if op.value in ("IS NULL", "IS NOT NULL"):
+    if op in NULL_OPS:
         exists = sa.exists(sa.select(sa.literal(1)).select_from(table).where(*where))
-        return ~exists if op.value == "IS NULL" else exists
+        return ~exists if op is Op.IS_NULL else exists
     where.append(compare(table.c.value, op, value))
     if entity is Entity.METRIC:
         where.append(table.c.is_nan.is_(False))
