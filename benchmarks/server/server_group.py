@@ -183,7 +183,8 @@ def print_section(server: dict[str, Any], tgt: dict[str, Any], p: Callable[..., 
     def val(bench: str, row: str, key: str, scale: float, unit: str, digits: int) -> str:
         r = _get(server, bench, row) or {}
         if "error" in r:
-            return "n/a" if r["error"].startswith("not measured") else "FAILED"
+            skipped = r["error"].startswith("not measured") or "not selected" in r["error"]
+            return "n/a" if skipped else "FAILED"
         v = r.get(key)
         return f"{v * scale:.{digits}f}{unit}" if isinstance(v, int | float) else "-"
 
