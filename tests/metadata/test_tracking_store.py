@@ -91,6 +91,16 @@ def test_create_and_get_run(tracking_store: TrackingStore) -> None:
     assert tracking_store.get_run(info.run_id) == run
 
 
+def test_runs_keep_artifacts_under_their_experiments_location(tracking_store: TrackingStore,
+                                                              tmp_path: object) -> None:
+    location = f"{tmp_path}/elsewhere"
+    experiment = tracking_store.get_experiment(
+        tracking_store.create_experiment("custom-location", artifact_location=location))
+    run = tracking_store.create_run(experiment.experiment_id, "me", 1, "r").info
+    assert experiment.artifact_location.rstrip("/").endswith("/elsewhere")
+    assert run.artifact_uri == f"{experiment.artifact_location.rstrip('/')}/{run.run_id}/artifacts"
+
+
 def test_unnamed_run_gets_a_name(tracking_store: TrackingStore) -> None:
     run = tracking_store.create_run("0", "me", 1, None)
     assert run.info.run_name and run.data.tags["mlflow.runName"] == run.info.run_name

@@ -25,6 +25,7 @@ from slipstream.metadata.sql import tables
 from slipstream.metadata.sql.tracking_experiments import (
     decode_token,
     encode_token,
+    experiment_location,
     insert_dialect,
     numeric_id,
     require_active,
@@ -49,7 +50,7 @@ def create(conn: Connection, experiment_id: str, name: str | None, source_run_id
     conn.execute(tables.logged_models.insert().values(
         model_id=model_id, experiment_id=int(experiment.experiment_id),
         name=name or _generated_name(),
-        artifact_uri=f"{artifact_root}/{experiment.experiment_id}/models/{model_id}/artifacts",
+        artifact_uri=f"{experiment_location(experiment, artifact_root)}/models/{model_id}/artifacts",
         status=LoggedModelStatus.PENDING.value, status_message=None, creation_timestamp=now,
         last_updated_timestamp=now, source_run_id=source_run_id or None,
         model_type=model_type or None, lifecycle_stage=LifecycleStage.ACTIVE.value))

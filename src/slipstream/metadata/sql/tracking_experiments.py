@@ -41,6 +41,12 @@ def insert_dialect(conn: Connection) -> Any:
     return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
 
+def experiment_location(experiment: Experiment, artifact_root: str) -> str:
+    """Where an experiment's runs and models keep their artifacts: its artifact_location (as
+    MLflow does), or `{artifact_root}/{experiment_id}` for one created without."""
+    return (experiment.artifact_location or f"{artifact_root}/{experiment.experiment_id}").rstrip("/")
+
+
 def create(conn: Connection, name: str, artifact_location: str | None,
            tags: Mapping[str, str], artifact_root: str, now: int) -> str:
     """Insert an experiment; a taken name (even by a concurrent creator: ON CONFLICT waits

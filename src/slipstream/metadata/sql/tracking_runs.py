@@ -28,7 +28,11 @@ from slipstream.entities import (
 )
 from slipstream.metadata.sql import tables
 from slipstream.metadata.sql.run_search import DATASET_CONTEXT_TAG
-from slipstream.metadata.sql.tracking_experiments import insert_dialect, require_active
+from slipstream.metadata.sql.tracking_experiments import (
+    experiment_location,
+    insert_dialect,
+    require_active,
+)
 from slipstream.metadata.sql.tracking_metrics import metric_from_row
 from slipstream.metadata.validation import check_tag
 
@@ -59,8 +63,8 @@ def create(conn: Connection, experiment_id: str, user_id: str, start_time: int |
     conn.execute(tables.runs.insert().values(
         run_id=run_id, experiment_id=int(experiment.experiment_id), name=name,
         user_id=user_id or "", status=RunStatus.RUNNING.value, start_time=start_time,
-        end_time=None, artifact_uri=f"{artifact_root}/{experiment.experiment_id}/{run_id}"
-        "/artifacts", lifecycle_stage=LifecycleStage.ACTIVE.value, parent_run_id=parent,
+        end_time=None, artifact_uri=f"{experiment_location(experiment, artifact_root)}/{run_id}/artifacts",
+        lifecycle_stage=LifecycleStage.ACTIVE.value, parent_run_id=parent,
         execution_id=execution_id, node_id=node_id))
     if all_tags:
         conn.execute(tables.tags.insert(), [{"run_id": run_id, "key": k, "value": v}
