@@ -15,9 +15,13 @@ import numbers
 import posixpath
 import re
 from collections.abc import Sequence
+from enum import Enum
+from typing import TypeVar
 
 from slipstream._core.errors import InvalidInputError
 from slipstream.entities import DatasetInput, Metric, Param, RunTag
+
+E = TypeVar("E", bound=Enum)
 
 MAX_KEY_LENGTH = 250
 MAX_PARAM_VALUE_LENGTH = 6000
@@ -162,6 +166,16 @@ def check_dataset_input(item: DatasetInput) -> DatasetInput:
                 f"Input tag {key[:40]!r} is too long: keys may have {MAX_INPUT_TAG_KEY_LENGTH} "
                 f"characters, values {MAX_INPUT_TAG_VALUE_LENGTH}.")
     return item
+
+
+def enum_value(kind: type[E], value: E | str, what: str) -> str:
+    """The string value of `value` as a member of the string enum `kind`; an unknown one is an
+    InvalidInputError listing the members (`what` names the field, e.g. "run status")."""
+    try:
+        return str(kind(value).value)
+    except ValueError:
+        raise InvalidInputError(f"Unknown {what} {value!r}; use one of "
+                                f"{[m.value for m in kind]}.") from None
 
 
 def stored_value(value: float) -> tuple[float, bool]:

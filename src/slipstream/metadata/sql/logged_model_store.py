@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from slipstream._core.errors import InvalidInputError
 from slipstream.entities.tracking import LoggedModel, LoggedModelStatus, ModelOutput
 from slipstream.metadata.logged_models import SEARCH_LOGGED_MODELS_DEFAULT, LoggedModelStore
+from slipstream.metadata.validation import enum_value
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -48,7 +49,7 @@ class SqlLoggedModels(LoggedModelStore):
                               status: LoggedModelStatus | str) -> LoggedModel:
         from slipstream.metadata.sql import logged_models as lm
 
-        value = _status(status)
+        value = enum_value(LoggedModelStatus, status, "logged model status")
         self._write(lambda c: lm.finalize(c, model_id, value, _now()))
         return self.get_logged_model(model_id)
 
@@ -99,13 +100,6 @@ class SqlLoggedModels(LoggedModelStore):
 
         self._write(lambda c: lm.log_model_inputs(c, run_id, list(model_ids)))
 
-
-def _status(status: LoggedModelStatus | str) -> str:
-    try:
-        return LoggedModelStatus(status).value
-    except ValueError:
-        raise InvalidInputError(f"Unknown logged model status {status!r}; use one of "
-                                f"{[s.value for s in LoggedModelStatus]}.") from None
 
 
 def _now() -> int:

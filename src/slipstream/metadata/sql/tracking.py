@@ -41,6 +41,7 @@ from slipstream.metadata.validation import (
     check_dataset_input,
     check_experiment_name,
     check_run_id,
+    enum_value,
 )
 
 if TYPE_CHECKING:
@@ -140,7 +141,7 @@ class SqlTrackingStore(SqlStoreBase, SqlLoggedModels, TrackingStore):
                         run_name: str | None = None) -> RunInfo:
         from slipstream.metadata.sql import tracking_runs as runs
 
-        value = _status(status)
+        value = enum_value(RunStatus, status, "run status")
         self._write(lambda c: runs.update_info(c, run_id, value, end_time, run_name))
         return self.get_run(run_id).info
 
@@ -305,13 +306,6 @@ def _retry_locked(write: Callable[[], T]) -> T:
 def _now() -> int:
     return int(time.time() * 1000)
 
-
-def _status(status: RunStatus | str) -> str:
-    try:
-        return RunStatus(status).value
-    except ValueError:
-        raise InvalidInputError(f"Unknown run status {status!r}; use one of "
-                                f"{[s.value for s in RunStatus]}.") from None
 
 
 def _check_max_results(max_results: int, limit: int | None = SEARCH_MAX_RESULTS_THRESHOLD) -> None:

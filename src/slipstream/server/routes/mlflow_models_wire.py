@@ -11,8 +11,8 @@ from typing import Any
 
 from slipstream._core.errors import InvalidInputError
 from slipstream.entities.tracking import LoggedModel, LoggedModelStatus, Metric
+from slipstream.metadata.rest.codec import float_json
 from slipstream.server.artifact_uris import ArtifactUris
-from slipstream.server.routes.mlflow_wire import metric_value
 
 #: Our status -> MLflow's protobuf enum name and number.
 _WIRE_STATUS: dict[str, tuple[str, int]] = {
@@ -36,7 +36,7 @@ def _present(**fields: Any) -> dict[str, Any]:
 
 
 def model_metric_json(m: Metric) -> dict[str, Any]:
-    return _present(key=m.key, value=metric_value(m.value), timestamp=m.timestamp, step=m.step,
+    return _present(key=m.key, value=float_json(m.value), timestamp=m.timestamp, step=m.step,
                     dataset_name=m.dataset_name, dataset_digest=m.dataset_digest,
                     model_id=m.model_id, run_id=m.run_id)
 

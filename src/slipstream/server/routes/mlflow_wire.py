@@ -9,7 +9,6 @@ the server's artifact root go out as `mlflow-artifacts:/...` (pass the app's `Ar
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from slipstream._core.errors import InvalidInputError
 from slipstream.entities import DatasetInput, Experiment, Metric, Run, RunInfo
+from slipstream.metadata.rest.codec import float_json
 from slipstream.server.artifact_uris import ArtifactUris
 
 # -- requests ------------------------------------------------------------------------------
@@ -62,16 +62,8 @@ def _pairs(mapping: Mapping[str, str]) -> list[dict[str, str]]:
     return [{"key": k, "value": v} for k, v in mapping.items()]
 
 
-def metric_value(value: float) -> float | str:
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    return value
-
-
 def metric_json(m: Metric) -> dict[str, Any]:
-    return {"key": m.key, "value": metric_value(m.value), "timestamp": m.timestamp, "step": m.step}
+    return {"key": m.key, "value": float_json(m.value), "timestamp": m.timestamp, "step": m.step}
 
 
 def experiment_json(e: Experiment, uris: ArtifactUris | None = None) -> dict[str, Any]:
