@@ -1,4 +1,4 @@
-"""A Slipstream server on a free loopback port, over a SQLite store in a temporary folder.
+"""A Slipstream server on a free loopback port, over a new store on SQLite and on PostgreSQL.
 
 * `served` (module): the server, started with uvicorn in a thread, torn down after the module
   (`serve(...)` starts one over other stores).
@@ -9,8 +9,6 @@
 from __future__ import annotations
 
 import contextlib
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.metadata.conftest import BACKENDS, postgres_schema
 
 pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
@@ -52,34 +52,27 @@ def wait_until_answers(url: str, timeout: float = 15.0) -> float:
 @contextlib.contextmanager
 def serve(store_url: str, artifact_uri: str, home: Path) -> Iterator[Served]:
     """A server over these stores on a free loopback port, in a thread, until the block ends."""
-    import uvicorn
-
     from slipstream._core.settings import Settings
     from slipstream.server.app import create_app
+    from tests.live_server import serve as serve_app
 
     settings = Settings(home=home, store_url=store_url, artifact_uri=artifact_uri)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
-                              name="slipstream-test-server")
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    try:
+    with serve_app(create_app(settings)) as url:
         wait_until_answers(url)
         yield Served(url, settings.store_url, settings.artifact_uri)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+@pytest.fixture(scope="module", params=BACKENDS)
+def served(request: pytest.FixtureRequest,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The server over a new store: SQLite, then PostgreSQL (a schema of its own)."""
     folder: Path = tmp_path_factory.mktemp("server")
-    with serve(f"sqlite:///{folder / 'tracking.db'}", str(folder / "artifacts"), folder) as found:
-        yield found
+    with contextlib.ExitStack() as stack:
+        if request.param == "postgres":
+            store_url = stack.enter_context(postgres_schema())
+        else:
+            store_url = f"sqlite:///{folder / 'tracking.db'}"
+        yield stack.enter_context(serve(store_url, str(folder / "artifacts"), folder))
 
 
 @pytest.fixture
