@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import slipstream as ss
 from slipstream import map_task, task, workflow
 
 
@@ -72,6 +73,20 @@ def pad(n: int) -> str:
 def padded(n: int = 100_000) -> str:
     """A string larger than the inline limit, so it lands in the artifact store."""
     return pad(n=n)
+
+
+
+@task
+def fit(c: float) -> int:
+    ss.log_param("C", c)
+    ss.log_metric("acc", 0.5 + c / 10)
+    return round(c)
+
+
+@workflow
+def tracked(c: float = 1.0) -> int:
+    """n0 logs to its node's run; n1 logs nothing."""
+    return step(x=fit(c=c))
 
 
 NOT_A_WORKFLOW = 3

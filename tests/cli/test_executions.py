@@ -115,3 +115,28 @@ def test_show_of_an_unknown_id_is_a_one_line_error(isolated_home: Path) -> None:
         lines = result.err.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: No execution with id")
         assert repr(wanted) in lines[0]
+
+
+def test_show_names_the_run_each_node_logged_to(isolated_home: Path) -> None:
+    result = slipstream("run", flow("tracked"), "--c", "2.0", home=isolated_home)
+    assert result.code == 0, result.err
+    execution_id = result.execution_id()
+    shown = slipstream("executions", "show", execution_id, home=isolated_home)
+    assert shown.code == 0, shown.err
+    assert re.search(r"^ *node +task +kind +status +attempts +time +cache +run *$", shown.out,
+                     re.MULTILINE), shown.out
+    logged = re.search(r"^ *n0 +fit +task +SUCCEEDED .* ([0-9a-f]{32}) *$", shown.out, re.MULTILINE)
+    assert logged, shown.out
+    assert re.search(r"^ *n1 +step +task +SUCCEEDED +1 +[\d.]+ m?s +off *$", shown.out,
+                     re.MULTILINE), shown.out
+
+    from slipstream._core.settings import Settings
+    from slipstream.tracking.client import TrackingClient
+
+    client = TrackingClient.from_settings(Settings.load(home=isolated_home))
+    try:
+        run = client.get_run(logged.group(1))
+    finally:
+        client.close()
+    assert (run.info.execution_id, run.info.node_id) == (execution_id, "n0")
+    assert run.data.params == {"C": "2.0"} and run.data.metric_values == {"acc": 0.7}

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from slipstream._core.settings import Settings
 from slipstream.cli.main import client, console
 from slipstream.entities import Status
 
@@ -69,8 +70,10 @@ def show_execution(
     if record.outputs is not None:
         console.print(f"outputs: {_literals(record.outputs)}", highlight=False, markup=False)
     nodes = c.store.list_nodes(record.id)
+    runs = _runs_by_node(c.settings, record.id)
     table = Table(box=None)
-    for column in ("node", "task", "kind", "status", "attempts", "time", "cache"):
+    for column in ("node", "task", "kind", "status", "attempts", "time", "cache") + (
+            ("run",) if runs else ()):
         table.add_column(column)
     hidden = 0
     for n in nodes:
@@ -78,7 +81,8 @@ def show_execution(
             hidden += 1
             continue
         table.add_row(n.node_id, n.name, n.kind, status_text(n.status, n.cache_status),
-                      str(len(n.attempts) or ""), duration_text(n.duration), n.cache_status)
+                      str(len(n.attempts) or ""), duration_text(n.duration), n.cache_status,
+                      *((runs.get(n.node_id, ""),) if runs else ()))
     console.print(table)
     if hidden:
         console.print(f"({hidden} map items hidden; --items lists them)")
@@ -90,6 +94,19 @@ def show_execution(
                 console.print(n.error.traceback.rstrip(), highlight=False, markup=False)
     if record.error is not None and not any(n.error for n in nodes):
         console.print(f"\n[red]{record.error.type}[/]: {record.error.message}", highlight=False)
+
+
+def _runs_by_node(settings: Settings, execution_id: str) -> dict[str, str]:
+    """The tracking run each node logged to (its latest, after retries), by node id."""
+    from slipstream.metadata import open_tracking_store
+
+    store = open_tracking_store(settings.tracking_store_url, settings.artifact_uri)
+    try:
+        runs = sorted(store.list_runs_for_execution(execution_id),
+                      key=lambda r: r.info.start_time or 0)
+    finally:
+        store.close()
+    return {r.info.node_id: r.info.run_id for r in runs if r.info.node_id}
 
 
 def _literals(literals: dict[str, object] | None) -> str:
