@@ -22,6 +22,7 @@ import serve
 HERE = Path(__file__).resolve().parent
 SERVERS = ("mlflow", "slipstream")
 IDLE_SETTLE_S = 5.0  # mlflow's workers keep growing for a few seconds after the first answer
+SETTLE_BEFORE_S = 2.0  # a pause before each start
 START_TARGET_S = 1.0
 RSS_TARGET_MB = 150.0
 BULK_TARGET = 10.0
@@ -80,6 +81,7 @@ def measure(pythons: dict[str, Path], failures: dict[str, str], repeat: int, log
             if kind in errors["start"]:
                 continue
             log(f"  server   {kind:<10} run {i + 1}/{repeat}: start")
+            time.sleep(SETTLE_BEFORE_S)  # the previous server's teardown, not this start
             with tempfile.TemporaryDirectory(prefix=f"{kind}-server-bench-") as folder:
                 try:
                     served = serve.start(kind, bindir[kind], Path(folder), server_env(folder))
@@ -108,6 +110,8 @@ def measure(pythons: dict[str, Path], failures: dict[str, str], repeat: int, log
                 out[bench][row] = {"error": errors[bench][row]}
             elif records[bench].get(row):
                 out[bench][row] = median_of(records[bench][row], KEYS[bench])
+                out[bench][row]["each"] = {key: [r.get(key) for r in records[bench][row]]
+                                           for key in KEYS[bench]}
     return out
 
 
@@ -197,6 +201,10 @@ def print_section(server: dict[str, Any], tgt: dict[str, Any], p: Callable[..., 
           f"{val(bench, 'mlflow', key, scale, unit, digits):>13}{adv:>11}  {goal}")
 
     line("start -> first answered request", "start", "start_s", "start", unit=" s", digits=2)
+    each = [_get(server, "start", t, "each", "start_s") or [] for t in ("slipstream", "mlflow")]
+    if any(len(e) > 1 for e in each):
+        slip, mlf = (" ".join(f"{v:.2f}" for v in e) for e in each)
+        p(f"{'  each start (s): slipstream / mlflow':<44}{slip} / {mlf}")
     line(f"idle RSS, process tree ({IDLE_SETTLE_S:.0f} s after start)", "start", "rss_mb",
          "idle_rss", unit=" MB", digits=0)
     procs = [_get(server, "start", t, "processes") for t in ("slipstream", "mlflow")]
