@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,11 +31,28 @@ def bulk_value(step: int, k: int) -> float:
     return step * 0.001 + k
 
 
-def emit_latency(tool: str, server: str, calls: list[int], flush_s: float, stored: int) -> None:
-    c.emit(tool, "latency", server=server, **c.latency_summary(calls, flush_s), stored=stored)
+def latency(tool: str, server: str, log: Callable[[str, float, int], object],
+            end_run: Callable[[], object], stored: Callable[[], int]) -> None:
+    """Untimed warm-up calls, HTTP_CALLS timed `log(key, value, step)` calls, then `end_run()`
+    (timed as the flush); emit the record with how many "loss" points `stored()` finds."""
+    for i in range(c.LATENCY_WARMUP):
+        log("warmup", float(i), i)
+    calls = c.time_calls(lambda i: log("loss", i * 0.001, i), HTTP_CALLS)
+    t0 = time.perf_counter()
+    end_run()
+    flush_s = time.perf_counter() - t0
+    c.emit(tool, "latency", server=server, **c.latency_summary(calls, flush_s), stored=stored())
 
 
-def emit_bulk(tool: str, server: str, wall: float, stored: int, how: str) -> None:
+def bulk(tool: str, server: str, send: Callable[[], object], end_run: Callable[[], object],
+         count: Callable[[str], int], how: str) -> None:
+    """Time `send()` (all BULK_METRICS points) and `end_run()`; emit the record with the points
+    `count(key)` finds stored for every key."""
+    t0 = time.perf_counter()
+    send()
+    end_run()
+    wall = time.perf_counter() - t0
+    stored = sum(count(key) for key in BULK_KEYS)
     c.emit(tool, "bulk", server=server, n=c.BULK_METRICS, wall_s=round(wall, 4),
            metrics_per_s=round(c.BULK_METRICS / wall, 1), stored=stored, how=how)
 

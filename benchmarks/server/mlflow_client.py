@@ -34,30 +34,24 @@ def start() -> str:
 
 def bench_latency() -> None:
     run_id = start()
-    for i in range(c.LATENCY_WARMUP):
-        mlflow.log_metric("warmup", float(i), step=i)
-    calls = c.time_calls(lambda i: mlflow.log_metric("loss", i * 0.001, step=i), s.HTTP_CALLS)
-    t0 = time.perf_counter()
-    mlflow.end_run()
-    flush_s = time.perf_counter() - t0
-    stored = len(MlflowClient().get_metric_history(run_id, "loss"))
-    s.emit_latency(TOOL, ARGS.server, calls, flush_s, stored)
+    s.latency(TOOL, ARGS.server, lambda key, value, step: mlflow.log_metric(key, value, step=step),
+              mlflow.end_run, lambda: len(MlflowClient().get_metric_history(run_id, "loss")))
 
 
 def bench_bulk() -> None:
     run_id = start()
     client = MlflowClient()
-    t0 = time.perf_counter()
-    now = int(time.time() * 1000)
-    points = [Metric(key, s.bulk_value(step, k), now, step)
-              for step in range(s.BULK_STEPS) for k, key in enumerate(s.BULK_KEYS)]
-    for first in range(0, len(points), c.BULK_CHUNK):
-        client.log_batch(run_id, metrics=points[first:first + c.BULK_CHUNK])
-    mlflow.end_run()
-    wall = time.perf_counter() - t0
-    stored = sum(len(client.get_metric_history(run_id, key)) for key in s.BULK_KEYS)
-    s.emit_bulk(TOOL, ARGS.server, wall, stored,
-                "MlflowClient().log_batch(1,000 metrics) x 50 + mlflow.end_run()")
+
+    def send() -> None:
+        now = int(time.time() * 1000)
+        points = [Metric(key, s.bulk_value(step, k), now, step)
+                  for step in range(s.BULK_STEPS) for k, key in enumerate(s.BULK_KEYS)]
+        for first in range(0, len(points), c.BULK_CHUNK):
+            client.log_batch(run_id, metrics=points[first:first + c.BULK_CHUNK])
+
+    s.bulk(TOOL, ARGS.server, send, mlflow.end_run,
+           lambda key: len(client.get_metric_history(run_id, key)),
+           "MlflowClient().log_batch(1,000 metrics) x 50 + mlflow.end_run()")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ then `ss.end_run()` (everything stored when it returns). One JSON line on stdout
 from __future__ import annotations
 
 import os
-import time
 import uuid
 
 import _client as s
@@ -33,26 +32,21 @@ def start() -> str:
 
 def bench_latency() -> None:
     run_id = start()
-    for i in range(c.LATENCY_WARMUP):
-        ss.log_metric("warmup", float(i), step=i)
-    calls = c.time_calls(lambda i: ss.log_metric("loss", i * 0.001, step=i), s.HTTP_CALLS)
-    t0 = time.perf_counter()
-    ss.end_run()
-    flush_s = time.perf_counter() - t0
-    s.emit_latency(TOOL, ARGS.server, calls, flush_s, len(ss.get_metric_history(run_id, "loss")))
+    s.latency(TOOL, ARGS.server, lambda key, value, step: ss.log_metric(key, value, step=step),
+              ss.end_run, lambda: len(ss.get_metric_history(run_id, "loss")))
 
 
 def bench_bulk() -> None:
     run_id = start()
-    t0 = time.perf_counter()
-    for step in range(s.BULK_STEPS):
-        ss.log_metrics({key: s.bulk_value(step, k) for k, key in enumerate(s.BULK_KEYS)},
-                       step=step)
-    ss.end_run()
-    wall = time.perf_counter() - t0
-    stored = sum(len(ss.get_metric_history(run_id, key)) for key in s.BULK_KEYS)
-    s.emit_bulk(TOOL, ARGS.server, wall, stored,
-                "ss.log_metrics({10 keys}, step) x 5,000 + ss.end_run(), over HTTP")
+
+    def send() -> None:
+        for step in range(s.BULK_STEPS):
+            ss.log_metrics({key: s.bulk_value(step, k) for k, key in enumerate(s.BULK_KEYS)},
+                           step=step)
+
+    s.bulk(TOOL, ARGS.server, send, ss.end_run,
+           lambda key: len(ss.get_metric_history(run_id, key)),
+           "ss.log_metrics({10 keys}, step) x 5,000 + ss.end_run(), over HTTP")
 
 
 if __name__ == "__main__":
