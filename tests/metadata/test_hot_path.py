@@ -104,6 +104,40 @@ def test_hot_path_does_not_import_sqlalchemy(store_url: str) -> None:
         assert done.stdout.strip() == "ok"
 
 
+_TRACKING_FIRST_CALLS = textwrap.dedent("""
+    import sys
+    from slipstream.entities import Metric
+    from slipstream.metadata import open_tracking_store
+
+    store = open_tracking_store(sys.argv[1], "/tmp/unused-artifacts")
+    default = store.get_experiment("0")
+    assert (default.name, default.lifecycle_stage) == ("Default", "active"), default
+    assert store.get_experiment_by_name("Default") == default
+    assert store.get_experiment_by_name("no such experiment") is None
+    try:
+        store.get_experiment("12345")
+    except Exception as exc:
+        assert type(exc).__name__ == "NotFoundError", exc
+    else:
+        raise AssertionError("an unknown experiment was found")
+    loaded = sorted(m for m in ("sqlalchemy", "alembic") if m in sys.modules)
+    assert loaded == [], f"reading experiments imported {loaded}"
+    eid = store.create_experiment("tagged", tags={"team": "growth"})
+    assert store.get_experiment_by_name("tagged").tags == {"team": "growth"}
+    assert store.get_experiment(eid).experiment_id == eid
+    store.close()
+    print("ok")
+""")
+
+
+def test_first_calls_of_a_tracking_client_do_not_import_sqlalchemy(store_url: str) -> None:
+    """A server answers a client's first calls (set_experiment) without loading SQLAlchemy."""
+    done = subprocess.run([sys.executable, "-c", _TRACKING_FIRST_CALLS, store_url],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+
+
 # -- URLs -----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("url", "target"), [

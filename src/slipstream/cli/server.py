@@ -9,6 +9,9 @@ import typer
 
 from slipstream.cli.main import State, console
 
+#: What the server extra installs (top-level module names).
+_SERVER_EXTRA = frozenset({"fastapi", "uvicorn", "starlette", "h11", "anyio"})
+
 
 def register(app: typer.Typer) -> None:
     app.command(help="Serve the tracking store over HTTP; MLflow clients can point at it.")(server)
@@ -28,6 +31,8 @@ def server(
 
         from slipstream.server.app import create_app
     except ImportError as exc:
+        if (exc.name or "").split(".")[0] not in _SERVER_EXTRA:
+            raise  # a bug in Slipstream itself, not a missing extra: keep its traceback
         from slipstream._core.errors import InvalidInputError
 
         raise InvalidInputError(f"`slipstream server` needs the server extra ({exc.name} is "

@@ -643,6 +643,28 @@ LOG_BATCH: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
             ('model_id', 'key', 'step', 'timestamp', 'run_id', 'value', 'is_nan',
             'dataset_name', 'dataset_digest'),
         ),
+        'experiment_by_id': (
+            'SELECT experiments.experiment_id, experiments.name, '
+            'experiments.artifact_location, experiments.lifecycle_stage, '
+            'experiments.creation_time, experiments.last_update_time \n'
+            'FROM experiments \n'
+            'WHERE experiments.experiment_id = ?',
+            ('experiment_id',),
+        ),
+        'experiment_by_name': (
+            'SELECT experiments.experiment_id, experiments.name, '
+            'experiments.artifact_location, experiments.lifecycle_stage, '
+            'experiments.creation_time, experiments.last_update_time \n'
+            'FROM experiments \n'
+            'WHERE experiments.name = ?',
+            ('name',),
+        ),
+        'experiment_tags': (
+            'SELECT experiment_tags."key", experiment_tags.value \n'
+            'FROM experiment_tags \n'
+            'WHERE experiment_tags.experiment_id = ?',
+            ('experiment_id',),
+        ),
     },
     'postgresql': {
         'run': (
@@ -711,6 +733,28 @@ LOG_BATCH: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
             'CONFLICT DO NOTHING',
             ('model_id', 'key', 'step', 'timestamp', 'run_id', 'value', 'is_nan',
             'dataset_name', 'dataset_digest'),
+        ),
+        'experiment_by_id': (
+            'SELECT experiments.experiment_id, experiments.name, '
+            'experiments.artifact_location, experiments.lifecycle_stage, '
+            'experiments.creation_time, experiments.last_update_time \n'
+            'FROM experiments \n'
+            'WHERE experiments.experiment_id = %s::INTEGER',
+            ('experiment_id',),
+        ),
+        'experiment_by_name': (
+            'SELECT experiments.experiment_id, experiments.name, '
+            'experiments.artifact_location, experiments.lifecycle_stage, '
+            'experiments.creation_time, experiments.last_update_time \n'
+            'FROM experiments \n'
+            'WHERE experiments.name = %s::VARCHAR',
+            ('name',),
+        ),
+        'experiment_tags': (
+            'SELECT experiment_tags.key, experiment_tags.value \n'
+            'FROM experiment_tags \n'
+            'WHERE experiment_tags.experiment_id = %s::INTEGER',
+            ('experiment_id',),
         ),
     },
 }

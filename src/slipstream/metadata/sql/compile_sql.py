@@ -113,12 +113,27 @@ def log_batch_statements(dialect: Dialect) -> dict[str, tuple[str, tuple[str, ..
         "model": sa.select(tables.logged_models.c.model_id).where(
             tables.logged_models.c.model_id == sa.bindparam("model_id")),
         "model_metric": insert(tables.logged_model_metrics).on_conflict_do_nothing(),
+        # The reads a client's first calls make (set_experiment), so they need no SQLAlchemy.
+        "experiment_by_id": _experiment_row().where(
+            tables.experiments.c.experiment_id == sa.bindparam("experiment_id")),
+        "experiment_by_name": _experiment_row().where(
+            tables.experiments.c.name == sa.bindparam("name")),
+        "experiment_tags": sa.select(tables.experiment_tags.c.key,
+                                     tables.experiment_tags.c.value).where(
+            tables.experiment_tags.c.experiment_id == sa.bindparam("experiment_id")),
     }
     out = {}
     for name, stmt in statements.items():
         compiled = stmt.compile(dialect=dialect)
         out[name] = (str(compiled), tuple(compiled.positiontup or ()))
     return out
+
+
+def _experiment_row() -> sa.Select[Any]:
+    """An experiment's columns in `Experiment`'s field order (tags apart)."""
+    e = tables.experiments.c
+    return sa.select(e.experiment_id, e.name, e.artifact_location, e.lifecycle_stage,
+                     e.creation_time, e.last_update_time)
 
 
 def select_cache(dialect: Dialect) -> str:

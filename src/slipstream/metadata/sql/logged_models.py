@@ -22,12 +22,12 @@ from slipstream.entities.tracking import (
     RunTag,
 )
 from slipstream.metadata.sql import tables
+from slipstream.metadata.sql.rows import numeric_id
 from slipstream.metadata.sql.tracking_experiments import (
     decode_token,
     encode_token,
     experiment_location,
     insert_dialect,
-    numeric_id,
     require_active,
 )
 from slipstream.metadata.sql.tracking_metrics import metric_from_row

@@ -12,6 +12,7 @@ import json.encoder
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from slipstream._core.errors import NotFoundError
 from slipstream.entities import (
     Attempt,
     CacheEntry,
@@ -141,3 +142,11 @@ def cache_from_row(r: Any) -> CacheEntry:
     return CacheEntry(key=r.key, task_name=r.task_name, cache_version=r.cache_version,
                       outputs=_decode(r.outputs), created_at=r.created_at,
                       execution_id=r.execution_id, node_id=r.node_id)
+
+
+def numeric_id(experiment_id: str) -> int:
+    """The stored integer id; NotFoundError for anything that cannot be one."""
+    try:
+        return int(str(experiment_id))
+    except ValueError:
+        raise NotFoundError(f"No Experiment with id={experiment_id} exists") from None

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
-from slipstream._core.errors import InvalidInputError, StoreUnavailableError
+from slipstream._core.errors import InvalidInputError, NotFoundError, StoreUnavailableError
 from slipstream.entities import (
     DEFAULT_EXPERIMENT_ID,
     DEFAULT_EXPERIMENT_NAME,
@@ -33,6 +33,7 @@ from slipstream.entities import (
 )
 from slipstream.metadata.sql import _compiled
 from slipstream.metadata.sql.logged_model_store import SqlLoggedModels
+from slipstream.metadata.sql.rows import numeric_id
 from slipstream.metadata.sql.store import SqlStoreBase
 from slipstream.metadata.sql.tracking_metrics import log_batch as _log_batch
 from slipstream.metadata.tracking import SEARCH_MAX_RESULTS_THRESHOLD, TrackingStore
@@ -76,16 +77,13 @@ class SqlTrackingStore(SqlStoreBase, SqlLoggedModels, TrackingStore):
                                                  self.artifact_root, _now()))
 
     def get_experiment(self, experiment_id: str) -> Experiment:
-        from slipstream.metadata.sql import tracking_experiments as exps
-
-        with self._connect() as conn:
-            return exps.get(conn, experiment_id)
+        found = self._read_experiment("experiment_by_id", numeric_id(experiment_id))
+        if found is None:
+            raise NotFoundError(f"No Experiment with id={experiment_id} exists")
+        return found
 
     def get_experiment_by_name(self, name: str) -> Experiment | None:
-        from slipstream.metadata.sql import tracking_experiments as exps
-
-        with self._connect() as conn:
-            return exps.get_by_name(conn, name)
+        return self._read_experiment("experiment_by_name", name)
 
     def search_experiments(self, view_type: ViewType = ViewType.ACTIVE_ONLY,
                            max_results: int = 1000, page_token: str | None = None, *,
@@ -219,7 +217,7 @@ class SqlTrackingStore(SqlStoreBase, SqlLoggedModels, TrackingStore):
 
         _check_max_results(max_results)
         offset = exps.decode_token(page_token)
-        ids = [exps.numeric_id(e) for e in experiment_ids]
+        ids = [numeric_id(e) for e in experiment_ids]
         r = tables.runs.c
         query = (sa.select(r.run_id)
                  .where(r.experiment_id.in_(ids),
@@ -243,6 +241,20 @@ class SqlTrackingStore(SqlStoreBase, SqlLoggedModels, TrackingStore):
             return runs.load(conn, runs.ids_for_executions(conn, execution_ids))
 
     # -- helpers ----------------------------------------------------------------------------
+
+    def _read_experiment(self, statement: str, key: int | str) -> Experiment | None:
+        """One experiment by id or name through the driver: a client's first calls
+        (set_experiment) answer without importing SQLAlchemy."""
+        db = self._db
+        sql = _compiled.LOG_BATCH[db.dialect]
+        with self._translate_errors("read from", db.driver.unavailable_errors,
+                                    db.driver.errors), db.connection() as conn:
+            rows = db.execute(conn, sql[statement][0], (key,))
+            if not rows:
+                return None
+            number, *fields = rows[0]
+            tags = dict(db.execute(conn, sql["experiment_tags"][0], (number,)))
+        return Experiment(str(number), *fields, tags=tags)
 
     def _ensure_default_experiment(self) -> None:
         """Experiment "0", "Default", as in every MLflow store (through the driver: opening a

@@ -17,6 +17,7 @@ from slipstream.entities import (
     LifecycleStage,
     ViewType,
 )
+from slipstream.metadata.sql.rows import numeric_id
 from slipstream.metadata.sql.tables import experiment_tags, experiments, runs
 from slipstream.metadata.tracking import AlreadyExistsError
 from slipstream.metadata.validation import check_name
@@ -66,14 +67,6 @@ def create(conn: Connection, name: str, artifact_location: str | None,
     for key, value in tags.items():
         set_tag(conn, str(new_id), key, value)
     return str(new_id)
-
-
-def numeric_id(experiment_id: str) -> int:
-    """The stored integer id; NotFoundError for anything that cannot be one."""
-    try:
-        return int(str(experiment_id))
-    except ValueError:
-        raise NotFoundError(f"No Experiment with id={experiment_id} exists") from None
 
 
 def get(conn: Connection, experiment_id: str) -> Experiment:
