@@ -6,6 +6,10 @@
                     client; runs linked to workflow nodes; `end_task_run` for the engine
     system_tags.py  mlflow.user / source / git commit tags, read without a subprocess
     datasets.py     `Dataset` records for `log_input` from DataFrames and arrays
+    log_calls.py    the fluent logging calls (`ss.log_param`, `ss.log_artifact`, ...)
+    artifacts.py    `RunArtifacts`: a run's files through `artifacts.run_files` repositories
+                    (a folder, any fsspec URL, or a server's `mlflow-artifacts:` proxy)
+    autolog/        `ss.autolog()` / `ss.sklearn.autolog()`: patches scikit-learn's fit
 
 MLflow's filter and order-by language (parser, renderer, evaluator) is `slipstream.protocol.search`,
 below `metadata` so the SQL store compiles the same AST. Nothing is imported here, so importing a
