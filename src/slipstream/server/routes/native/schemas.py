@@ -23,10 +23,7 @@ from slipstream.entities import (
     Dataset,
     DatasetInput,
     LifecycleStage,
-    Metric,
-    Param,
     RunStatus,
-    RunTag,
     ViewType,
 )
 from slipstream.metadata.rest.codec import float_from_json, float_json
@@ -129,10 +126,6 @@ class MetricPoint(Model):
     model_id: str | None = Field(None, description="A logged model the point belongs to.")
     dataset_name: str | None = Field(None, description="The dataset it was computed on.")
     dataset_digest: str | None = None
-
-    def entity(self) -> Metric:
-        return Metric(self.key, self.value, self.timestamp, self.step, self.model_id,
-                      self.dataset_name, self.dataset_digest)
 
 
 class MetricOut(Out):
@@ -239,10 +232,6 @@ class RunBatch(Model):
     metrics: list[MetricPoint] = Field([], description="At most 1,000 per request.")
     params: list[TagIn] = Field([], description="At most 100; a param keeps its first value.")
     tags: list[TagIn] = Field([], description="At most 100; a tag is overwritten.")
-
-    def entities(self) -> tuple[list[Metric], list[Param], list[RunTag]]:
-        return ([m.entity() for m in self.metrics], [Param(p.key, p.value) for p in self.params],
-                [RunTag(t.key, t.value) for t in self.tags])
 
 
 class RunInputs(Model):

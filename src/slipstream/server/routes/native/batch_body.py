@@ -1,0 +1,135 @@
+"""The body of `POST /api/v1/runs/{id}/log-batch`, decoded without pydantic.
+
+It is the logging hot path: a request carries up to 1,000 metrics, and validating them item by
+item through the pydantic model, then converting the models to entities, took more of the
+server's time than writing them. The shape is exactly `schemas.RunBatch`, which still documents
+the route (`BATCH_OPENAPI`); a field of the wrong JSON type is refused here, naming it as FastAPI
+would (`body.metrics.3.value: ...`); names, lengths and batch limits are checked by the store,
+as on every write.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slipstream._core.errors import InvalidInputError
+from slipstream.entities import Metric, Param, RunTag
+from slipstream.metadata.rest.codec import float_from_json
+
+_TOP = frozenset({"metrics", "params", "tags"})
+_METRIC = frozenset({"key", "value", "timestamp", "step", "model_id", "dataset_name",
+                     "dataset_digest"})
+_PAIR = frozenset({"key", "value"})
+_OPTIONAL_TEXT = ("model_id", "dataset_name", "dataset_digest")
+
+
+class _Bad(Exception):
+    """A field of the body that is not what the schema says (its location, then why)."""
+
+
+def decode_batch(raw: bytes, path: str) -> tuple[list[Metric], list[Param], list[RunTag]]:
+    """(metrics, params, tags) of a log-batch body; InvalidInputError naming the bad field."""
+    try:
+        data = json.loads(raw)
+        if type(data) is not dict:
+            raise _Bad("body", "Input should be a JSON object")
+        _no_extra(data, _TOP, "body")
+        metrics = [_metric(i, item) for i, item in enumerate(_items(data, "metrics"))]
+        params = [Param(*_pair(f"body.params.{i}", item))
+                  for i, item in enumerate(_items(data, "params"))]
+        tags = [RunTag(*_pair(f"body.tags.{i}", item))
+                for i, item in enumerate(_items(data, "tags"))]
+    except ValueError as exc:  # json.JSONDecodeError
+        raise InvalidInputError(f"Invalid request to {path}: body: JSON decode error: {exc}"
+                                ) from None
+    except _Bad as exc:
+        where, why = exc.args
+        raise InvalidInputError(f"Invalid request to {path}: {where}: {why}") from None
+    return metrics, params, tags
+
+
+def _items(data: dict[str, Any], field: str) -> list[Any]:
+    found = data.get(field, [])
+    if type(found) is not list:
+        raise _Bad(f"body.{field}", "Input should be a valid list")
+    return found
+
+
+def _metric(i: int, item: Any) -> Metric:
+    if type(item) is not dict:
+        raise _Bad(f"body.metrics.{i}", "Input should be an object")
+    if not item.keys() <= _METRIC:
+        _no_extra(item, _METRIC, f"body.metrics.{i}")
+    try:
+        key, value, stamp = item["key"], item["value"], item["timestamp"]
+    except KeyError as exc:
+        raise _Bad(f"body.metrics.{i}.{exc.args[0]}", "Field required") from None
+    step = item.get("step", 0)
+    if type(key) is not str:
+        raise _Bad(f"body.metrics.{i}.key", "Input should be a valid string")
+    if type(value) is not float:
+        try:
+            value = float_from_json(value)
+        except ValueError as exc:
+            raise _Bad(f"body.metrics.{i}.value", str(exc)) from None
+    if type(stamp) is not int:
+        stamp = _integer(f"body.metrics.{i}.timestamp", stamp)
+    if type(step) is not int:
+        step = _integer(f"body.metrics.{i}.step", step)
+    extra = [item.get(name) for name in _OPTIONAL_TEXT]
+    for name, text in zip(_OPTIONAL_TEXT, extra, strict=True):
+        if text is not None and type(text) is not str:
+            raise _Bad(f"body.metrics.{i}.{name}", "Input should be a valid string")
+    return Metric(key, value, stamp, step, *extra)
+
+
+def _pair(where: str, item: Any) -> tuple[str, str]:
+    if type(item) is not dict:
+        raise _Bad(where, "Input should be an object")
+    _no_extra(item, _PAIR, where)
+    if "key" not in item:
+        raise _Bad(f"{where}.key", "Field required")
+    key, value = item["key"], item.get("value", "")
+    for name, text in (("key", key), ("value", value)):
+        if type(text) is not str:
+            raise _Bad(f"{where}.{name}", "Input should be a valid string")
+    return key, value
+
+
+def _integer(where: str, value: Any) -> int:
+    """An integer, a float with no fractional part, or a string of digits (protobuf's JSON
+    mapping writes int64 as a string), as pydantic's lax mode takes them."""
+    if type(value) is float and value.is_integer():
+        return int(value)
+    if type(value) is str and value.strip().lstrip("+-").isdigit():
+        return int(value)
+    raise _Bad(where, "Input should be a valid integer")
+
+
+def _no_extra(item: dict[str, Any], allowed: frozenset[str], where: str) -> None:
+    extra = sorted(item.keys() - allowed)
+    if extra:
+        raise _Bad(f"{where}.{extra[0]}", "Extra inputs are not permitted")
+
+
+def _inline(schema: Any, definitions: dict[str, Any]) -> Any:
+    """`schema` with its `#/$defs/...` references replaced by the definitions themselves."""
+    if isinstance(schema, dict):
+        ref = schema.get("$ref", "")
+        if ref.startswith("#/$defs/"):
+            return _inline(definitions[ref.removeprefix("#/$defs/")], definitions)
+        return {k: _inline(v, definitions) for k, v in schema.items() if k != "$defs"}
+    if isinstance(schema, list):
+        return [_inline(v, definitions) for v in schema]
+    return schema
+
+
+def batch_openapi() -> dict[str, Any]:
+    """The route's `openapi_extra`: its request body is `schemas.RunBatch`, inlined."""
+    from slipstream.server.routes.native.schemas import RunBatch
+
+    schema = RunBatch.model_json_schema()
+    body = _inline(schema, schema.get("$defs", {}))
+    return {"requestBody": {"required": True,
+                            "content": {"application/json": {"schema": body}}}}
