@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from slipstream._core.errors import InvalidInputError
 from slipstream.entities import Metric, Param, RunTag
-from slipstream.server.routes.native.batch_body import batch_openapi, decode_batch
+from slipstream.server.routes.batch_body import batch_openapi, decode_batch
 from slipstream.server.routes.native.schemas import RunBatch
 
 _GOOD: list[dict[str, Any]] = [
@@ -71,7 +71,7 @@ def _same(a: list[Metric], b: list[Metric]) -> bool:
 
 @pytest.mark.parametrize("body", _GOOD)
 def test_good_bodies_decode_as_the_model_reads_them(body: dict[str, Any]) -> None:
-    metrics, params, tags = decode_batch(json.dumps(body).encode(), "/p")
+    metrics, params, tags, _ = decode_batch(json.dumps(body).encode(), "/p")
     expected = _model_entities(body)
     assert _same(metrics, expected[0])
     assert (params, tags) == (expected[1], expected[2])
@@ -99,8 +99,49 @@ def test_malformed_json_is_a_clear_error() -> None:
 
 
 def test_the_route_documents_its_body_as_the_model() -> None:
-    body = batch_openapi()["requestBody"]["content"]["application/json"]["schema"]
+    body = batch_openapi(RunBatch)["requestBody"]["content"]["application/json"]["schema"]
     assert set(body["properties"]) == {"metrics", "params", "tags"}
     point = body["properties"]["metrics"]["items"]
     assert {"key", "value", "timestamp"} <= set(point["required"])
     assert "$ref" not in json.dumps(body)
+
+
+# -- MLflow's shape: as lenient as its server ---------------------------------------------------
+
+_MLFLOW_GOOD: list[dict[str, Any]] = [
+    {"run_id": "r1", "run_uuid": "r1", "metrics": [
+        {"key": "loss", "value": 0.5, "timestamp": 10, "step": 1}]},
+    {"run_id": "r1", "metrics": [{"key": "m", "value": v, "timestamp": "1700000000000",
+                                  "step": "3"} for v in ("NaN", "Infinity", "-Infinity", "1.5")]},
+    {"run_id": "r1", "metrics": [{"key": "m", "value": 2, "timestamp": 1, "run_id": "r1",
+                                  "model_id": "", "dataset_name": "", "dataset_digest": ""}]},
+    {"run_id": "r1", "params": [{"key": "C", "value": "1"}], "tags": [{"key": "t"}],
+     "unknown": {"ignored": True}},
+]
+
+
+@pytest.mark.parametrize("body", _MLFLOW_GOOD)
+def test_mlflow_bodies_decode_as_its_model_reads_them(body: dict[str, Any]) -> None:
+    from slipstream.server.routes.mlflow_tracking import LogBatch
+
+    batch = decode_batch(json.dumps(body).encode(), "/p", mlflow=True)
+    model = LogBatch.model_validate(body)
+    assert _same(batch.metrics, [m.entity() for m in model.metrics])
+    assert batch.params == [Param(p.key, p.value) for p in model.params]
+    assert batch.tags == [RunTag(t.key, t.value) for t in model.tags]
+    assert batch.body["run_id"] == model.run
+
+
+@pytest.mark.parametrize(("body", "where"), [
+    ({"run_id": "r", "metrics": [{"key": "m", "value": "abc", "timestamp": 1}]},
+     "body.metrics.0.value"),
+    ({"run_id": "r", "metrics": [{"key": "m", "value": 1.0}]}, "body.metrics.0.timestamp"),
+    ({"run_id": "r", "params": [{"key": "C", "value": 1}]}, "body.params.0.value"),
+])
+def test_mlflow_bodies_still_refuse_wrong_types(body: dict[str, Any], where: str) -> None:
+    from slipstream.server.routes.mlflow_tracking import LogBatch
+
+    with pytest.raises(ValidationError):
+        LogBatch.model_validate(body)
+    with pytest.raises(InvalidInputError, match=rf": {where}: "):
+        decode_batch(json.dumps(body).encode(), "/p", mlflow=True)

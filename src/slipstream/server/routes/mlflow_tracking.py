@@ -11,8 +11,9 @@ import json
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import Field
+from starlette.concurrency import run_in_threadpool
 
 from slipstream._core.errors import InvalidInputError
 from slipstream.entities import (
@@ -20,13 +21,12 @@ from slipstream.entities import (
     Dataset,
     DatasetInput,
     Metric,
-    Param,
-    RunTag,
     ViewType,
 )
 from slipstream.metadata.tracking import SEARCH_MAX_RESULTS_DEFAULT
 from slipstream.server.artifact_uris import Uris
 from slipstream.server.routes import mlflow_experiments, mlflow_models
+from slipstream.server.routes.batch_body import batch_openapi, decode_batch
 from slipstream.server.routes.mlflow_deps import Json, Store
 from slipstream.server.routes.mlflow_models import models_store
 from slipstream.server.routes.mlflow_wire import (
@@ -194,19 +194,19 @@ def set_tag(store: Store, body: SetTag) -> Json:
     return {}
 
 
-async def _batch_size_limit(request: Request) -> None:
-    """MLflow refuses a log-batch request body over 1 MB before parsing it."""
-    size = len(await request.body())
-    if size > MAX_BATCH_REQUEST_BYTES:
+@router.post("/runs/log-batch", openapi_extra=batch_openapi(LogBatch))
+async def log_batch(request: Request, store: Store) -> Json:
+    """The logging hot path: the body (`LogBatch`) is decoded by `batch_body`; MLflow refuses
+    one over 1 MB before parsing it."""
+    raw = await request.body()
+    if len(raw) > MAX_BATCH_REQUEST_BYTES:
         raise InvalidInputError(f"Batched logging API requests must be at most "
-                                f"{MAX_BATCH_REQUEST_BYTES} bytes, got a request of size {size}.")
-
-
-@router.post("/runs/log-batch", dependencies=[Depends(_batch_size_limit)])
-def log_batch(store: Store, body: LogBatch) -> Json:
-    store.log_batch(body.run, metrics=[m.entity() for m in body.metrics],
-                    params=[Param(p.key, p.value) for p in body.params],
-                    tags=[RunTag(t.key, t.value) for t in body.tags])
+                                f"{MAX_BATCH_REQUEST_BYTES} bytes, got a request of size "
+                                f"{len(raw)}.")
+    batch = decode_batch(raw, request.url.path, mlflow=True)
+    run = RunScoped.model_validate(batch.body).run
+    await run_in_threadpool(store.log_batch, run, metrics=batch.metrics, params=batch.params,
+                            tags=batch.tags)
     return {}
 
 

@@ -11,12 +11,13 @@ from starlette.concurrency import run_in_threadpool
 from slipstream.entities import LifecycleStage
 from slipstream.metadata.rest.codec import metric_json, run_info_json, run_json
 from slipstream.server.artifact_uris import Uris
-from slipstream.server.routes.native.batch_body import batch_openapi, decode_batch
+from slipstream.server.routes.batch_body import batch_openapi, decode_batch
 from slipstream.server.routes.native.deps import Tracking, answer
 from slipstream.server.routes.native.schemas import (
     ERRORS,
     MetricHistory,
     NewRun,
+    RunBatch,
     RunInfoOut,
     RunInputs,
     RunList,
@@ -88,13 +89,14 @@ def restore_run(store: Tracking, run_id: str) -> None:
 
 
 @router.post("/{run_id}/log-batch", **_NO_CONTENT, summary="Log metrics, params and tags",
-             openapi_extra=batch_openapi())
+             openapi_extra=batch_openapi(RunBatch))
 async def log_batch(request: Request, store: Tracking, run_id: str) -> None:
     """Write metrics, params and tags in one transaction, all or nothing: at most 1,000
     metrics, 100 params and 100 tags per request. (The body is `RunBatch`, decoded by
     `batch_body` on this hot path.)"""
-    metrics, params, tags = decode_batch(await request.body(), request.url.path)
-    await run_in_threadpool(store.log_batch, run_id, metrics=metrics, params=params, tags=tags)
+    batch = decode_batch(await request.body(), request.url.path)
+    await run_in_threadpool(store.log_batch, run_id, metrics=batch.metrics,
+                            params=batch.params, tags=batch.tags)
 
 
 @router.delete("/{run_id}/tags/{key:path}", **_NO_CONTENT, summary="Delete a run tag")

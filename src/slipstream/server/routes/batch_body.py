@@ -1,21 +1,29 @@
-"""The body of `POST /api/v1/runs/{id}/log-batch`, decoded without pydantic.
+"""Log-batch bodies (`POST /api/v1/runs/{id}/log-batch` and MLflow's `runs/log-batch`),
+decoded without pydantic.
 
 It is the logging hot path: a request carries up to 1,000 metrics, and validating them item by
-item through the pydantic model, then converting the models to entities, took more of the
-server's time than writing them. The shape is exactly `schemas.RunBatch`, which still documents
-the route (`BATCH_OPENAPI`); a field of the wrong JSON type is refused here, naming it as FastAPI
-would (`body.metrics.3.value: ...`); names, lengths and batch limits are checked by the store,
-as on every write.
+item through pydantic models, then converting the models to entities, took more of the server's
+time than writing them. The shapes are exactly the routes' models (the native `RunBatch`, MLflow's
+`LogBatch`), which still document them (`batch_openapi`); a field of the wrong JSON type is
+refused here, naming it as FastAPI would (`body.metrics.3.value: ...`); names, lengths and batch
+limits are checked by the store, as on every write.
+
+The native shape is strict (unknown fields are refused, a value is a number or "NaN" /
+"Infinity" / "-Infinity"); MLflow's is as lenient as its server: unknown fields are ignored,
+numbers may come as strings (protobuf's JSON mapping), and empty optional strings mean none.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from slipstream._core.errors import InvalidInputError
 from slipstream.entities import Metric, Param, RunTag
 from slipstream.metadata.rest.codec import float_from_json
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 _TOP = frozenset({"metrics", "params", "tags"})
 _METRIC = frozenset({"key", "value", "timestamp", "step", "model_id", "dataset_name",
@@ -24,21 +32,30 @@ _PAIR = frozenset({"key", "value"})
 _OPTIONAL_TEXT = ("model_id", "dataset_name", "dataset_digest")
 
 
+class Batch(NamedTuple):
+    metrics: list[Metric]
+    params: list[Param]
+    tags: list[RunTag]
+    body: dict[str, Any]  # the whole decoded body (MLflow's carries run_id / run_uuid)
+
+
 class _Bad(Exception):
     """A field of the body that is not what the schema says (its location, then why)."""
 
 
-def decode_batch(raw: bytes, path: str) -> tuple[list[Metric], list[Param], list[RunTag]]:
-    """(metrics, params, tags) of a log-batch body; InvalidInputError naming the bad field."""
+def decode_batch(raw: bytes, path: str, *, mlflow: bool = False) -> Batch:
+    """The metrics, params and tags of a log-batch body (MLflow's shape when `mlflow`);
+    InvalidInputError naming the bad field."""
     try:
         data = json.loads(raw)
         if type(data) is not dict:
             raise _Bad("body", "Input should be a JSON object")
-        _no_extra(data, _TOP, "body")
-        metrics = [_metric(i, item) for i, item in enumerate(_items(data, "metrics"))]
-        params = [Param(*_pair(f"body.params.{i}", item))
+        if not mlflow:
+            _no_extra(data, _TOP, "body")
+        metrics = [_metric(i, item, mlflow) for i, item in enumerate(_items(data, "metrics"))]
+        params = [Param(*_pair(f"body.params.{i}", item, mlflow))
                   for i, item in enumerate(_items(data, "params"))]
-        tags = [RunTag(*_pair(f"body.tags.{i}", item))
+        tags = [RunTag(*_pair(f"body.tags.{i}", item, mlflow))
                 for i, item in enumerate(_items(data, "tags"))]
     except ValueError as exc:  # json.JSONDecodeError
         raise InvalidInputError(f"Invalid request to {path}: body: JSON decode error: {exc}"
@@ -46,7 +63,7 @@ def decode_batch(raw: bytes, path: str) -> tuple[list[Metric], list[Param], list
     except _Bad as exc:
         where, why = exc.args
         raise InvalidInputError(f"Invalid request to {path}: {where}: {why}") from None
-    return metrics, params, tags
+    return Batch(metrics, params, tags, data)
 
 
 def _items(data: dict[str, Any], field: str) -> list[Any]:
@@ -56,10 +73,10 @@ def _items(data: dict[str, Any], field: str) -> list[Any]:
     return found
 
 
-def _metric(i: int, item: Any) -> Metric:
+def _metric(i: int, item: Any, mlflow: bool) -> Metric:
     if type(item) is not dict:
         raise _Bad(f"body.metrics.{i}", "Input should be an object")
-    if not item.keys() <= _METRIC:
+    if not mlflow and not item.keys() <= _METRIC:
         _no_extra(item, _METRIC, f"body.metrics.{i}")
     try:
         key, value, stamp = item["key"], item["value"], item["timestamp"]
@@ -69,10 +86,7 @@ def _metric(i: int, item: Any) -> Metric:
     if type(key) is not str:
         raise _Bad(f"body.metrics.{i}.key", "Input should be a valid string")
     if type(value) is not float:
-        try:
-            value = float_from_json(value)
-        except ValueError as exc:
-            raise _Bad(f"body.metrics.{i}.value", str(exc)) from None
+        value = _float(f"body.metrics.{i}.value", value, mlflow)
     if type(stamp) is not int:
         stamp = _integer(f"body.metrics.{i}.timestamp", stamp)
     if type(step) is not int:
@@ -81,13 +95,30 @@ def _metric(i: int, item: Any) -> Metric:
     for name, text in zip(_OPTIONAL_TEXT, extra, strict=True):
         if text is not None and type(text) is not str:
             raise _Bad(f"body.metrics.{i}.{name}", "Input should be a valid string")
+    if mlflow:
+        extra = [text or None for text in extra]
     return Metric(key, value, stamp, step, *extra)
 
 
-def _pair(where: str, item: Any) -> tuple[str, str]:
+def _float(where: str, value: Any, mlflow: bool) -> float:
+    """A metric value: a number or "NaN" / "Infinity" / "-Infinity"; for MLflow also a number
+    written as a string, as its server reads protobuf JSON."""
+    try:
+        return float_from_json(value)
+    except ValueError as exc:
+        if mlflow and type(value) is str:
+            try:
+                return float(value)
+            except ValueError:
+                pass
+        raise _Bad(where, str(exc)) from None
+
+
+def _pair(where: str, item: Any, mlflow: bool) -> tuple[str, str]:
     if type(item) is not dict:
         raise _Bad(where, "Input should be an object")
-    _no_extra(item, _PAIR, where)
+    if not mlflow:
+        _no_extra(item, _PAIR, where)
     if "key" not in item:
         raise _Bad(f"{where}.key", "Field required")
     key, value = item["key"], item.get("value", "")
@@ -125,11 +156,9 @@ def _inline(schema: Any, definitions: dict[str, Any]) -> Any:
     return schema
 
 
-def batch_openapi() -> dict[str, Any]:
-    """The route's `openapi_extra`: its request body is `schemas.RunBatch`, inlined."""
-    from slipstream.server.routes.native.schemas import RunBatch
-
-    schema = RunBatch.model_json_schema()
+def batch_openapi(model: type[BaseModel]) -> dict[str, Any]:
+    """A log-batch route's `openapi_extra`: its request body is `model`, inlined."""
+    schema = model.model_json_schema()
     body = _inline(schema, schema.get("$defs", {}))
     return {"requestBody": {"required": True,
                             "content": {"application/json": {"schema": body}}}}
