@@ -212,13 +212,13 @@ def run_links(conn: Connection, run_ids: Sequence[str]) -> tuple[dict[str, list[
     o = tables.run_outputs.c
     for run_id, model_id, step in conn.execute(
             sa.select(o.run_id, o.model_id, o.step).where(o.run_id.in_(list(run_ids)))
-            .order_by(o.step, o.model_id)):
+            .order_by(o.step, o.model_id)).all():
         outputs.setdefault(run_id, []).append(ModelOutput(model_id, int(step)))
     inputs: dict[str, list[str]] = {}
     i = tables.run_model_inputs.c
     for run_id, model_id in conn.execute(
             sa.select(i.run_id, i.model_id).where(i.run_id.in_(list(run_ids)))
-            .order_by(i.model_id)):
+            .order_by(i.model_id)).all():
         inputs.setdefault(run_id, []).append(model_id)
     return outputs, inputs
 

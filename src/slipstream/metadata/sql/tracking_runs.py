@@ -147,18 +147,20 @@ def ids_for_executions(conn: Connection, execution_ids: Sequence[str]) -> list[s
 
 
 def _load_chunk(conn: Connection, ids: list[str]) -> dict[str, Run]:
+    # Results are fetched whole (`.all()`): iterating a result fetches row by row through
+    # SQLAlchemy, which took half the time of a search.
     params: dict[str, dict[str, str]] = {}
     tags: dict[str, dict[str, str]] = {}
     for table, into in ((tables.params, params), (tables.tags, tags)):
         c = table.c
         for run_id, key, value in conn.execute(
-                sa.select(c.run_id, c.key, c.value).where(c.run_id.in_(ids))):
+                sa.select(c.run_id, c.key, c.value).where(c.run_id.in_(ids))).all():
             into.setdefault(run_id, {})[key] = value
     metrics: dict[str, list[Metric]] = {}
     lm = tables.latest_metrics.c
     for run_id, *point in conn.execute(
             sa.select(lm.run_id, lm.key, lm.value, lm.is_nan, lm.timestamp, lm.step)
-            .where(lm.run_id.in_(ids)).order_by(lm.key)):
+            .where(lm.run_id.in_(ids)).order_by(lm.key)).all():
         metrics.setdefault(run_id, []).append(metric_from_row(*point))
     inputs: dict[str, list[DatasetInput]] = {}
     i, d = tables.inputs.c, tables.datasets.c
@@ -167,7 +169,7 @@ def _load_chunk(conn: Connection, ids: list[str]) -> dict[str, Run]:
                                  d.digest == i.digest))
     for row in conn.execute(sa.select(i.run_id, i.tags, d.name, d.digest, d.source_type,
                                       d.source, d.schema, d.profile).select_from(joined)
-                            .where(i.run_id.in_(ids)).order_by(d.name, d.digest)):
+                            .where(i.run_id.in_(ids)).order_by(d.name, d.digest)).all():
         dataset = Dataset(row.name, row.digest, row.source_type, row.source, row.schema,
                           row.profile)
         inputs.setdefault(row.run_id, []).append(DatasetInput(dataset, json.loads(row.tags)))
@@ -175,7 +177,7 @@ def _load_chunk(conn: Connection, ids: list[str]) -> dict[str, Run]:
 
     outputs, model_inputs = run_links(conn, ids)
     out = {}
-    for r in conn.execute(sa.select(tables.runs).where(_R.run_id.in_(ids))):
+    for r in conn.execute(sa.select(tables.runs).where(_R.run_id.in_(ids))).all():
         info = RunInfo(r.run_id, str(r.experiment_id), r.name, r.user_id, r.status,
                        r.start_time, r.end_time, r.artifact_uri, r.lifecycle_stage,
                        r.parent_run_id, r.execution_id, r.node_id)
