@@ -17,17 +17,15 @@ from typing import Any
 import sqlalchemy as sa
 
 from slipstream._core.errors import InvalidInputError
-from slipstream.metadata.sql.run_search import compare
+from slipstream.metadata.sql.run_search import compare, keyed_exists
 from slipstream.protocol.search import (
     Comparison,
     Entity,
-    Op,
     OrderBy,
     SearchSchema,
     parse_filter,
     parse_order_bys,
 )
-from slipstream.protocol.search.nodes import NULL_OPS
 from slipstream.protocol.search.render import render_identifier
 
 
@@ -66,14 +64,7 @@ def _condition(target: Target, comparison: Comparison) -> Any:
     if entity is Entity.ATTRIBUTE:
         return compare(_attribute(target, key), op, value)
     table, link = _keyed(target, entity, key)
-    where = [link == target.id_column, table.c.key == key]
-    if op in NULL_OPS:
-        exists = sa.exists(sa.select(sa.literal(1)).select_from(table).where(*where))
-        return ~exists if op is Op.IS_NULL else exists
-    where.append(compare(table.c.value, op, value))
-    if entity is Entity.METRIC:
-        where.append(table.c.is_nan.is_(False))
-    return sa.exists(sa.select(sa.literal(1)).select_from(table).where(*where))
+    return keyed_exists(table, link == target.id_column, entity, key, op, value)
 
 
 def _order_value(target: Target, order: OrderBy) -> Any:

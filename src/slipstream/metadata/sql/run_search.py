@@ -96,7 +96,15 @@ def _condition(comparison: Comparison) -> Any:
     _check(comparison, op, value, numeric=numeric,
            allowed=(NUMERIC_OPS if numeric else STRING_OPS) + NULL_OPS)
     table = _KEYED[entity]
-    where = [table.c.run_id == _R.run_id, table.c.key == key]
+    return keyed_exists(table, table.c.run_id == _R.run_id, entity, key, op, value)
+
+
+def keyed_exists(table: sa.Table, link: Any, entity: Entity, key: str, op: Op,
+                 value: Any) -> Any:
+    """EXISTS a row of a keyed table (params, tags, metrics of an owner joined by `link`)
+    whose `key` compares with `value`; IS [NOT] NULL tests the key's presence; a metric stored
+    as NaN matches no comparison, as in MLflow."""
+    where = [link, table.c.key == key]
     if op in NULL_OPS:
         exists = sa.exists(sa.select(sa.literal(1)).select_from(table).where(*where))
         return ~exists if op is Op.IS_NULL else exists
