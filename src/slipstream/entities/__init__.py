@@ -1,5 +1,6 @@
 """Frozen records shared by every layer: executions, node executions, cache entries, workflows,
-and the tracking records (experiments, runs, metrics, params, tags, datasets), loaded on first
+the tracking records (experiments, runs, metrics, params, tags, datasets) and the model
+registry's (registered models, versions, alias events), loaded on first
 use so that running a workflow does not build classes it never needs."""
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ __all__ = [
     "PARENT_RUN_TAG",
     "RUN_NAME_TAG",
     "TERMINAL_STATUSES",
+    "AliasEvent",
     "Attempt",
     "CacheEntry",
     "Dataset",
@@ -33,8 +35,11 @@ __all__ = [
     "Experiment",
     "LifecycleStage",
     "Metric",
+    "ModelVersion",
+    "ModelVersionStatus",
     "NodeExecutionRecord",
     "Param",
+    "RegisteredModel",
     "Run",
     "RunData",
     "RunInfo",
@@ -64,7 +69,15 @@ _TRACKING = frozenset({
     "ViewType",
 })
 
+_REGISTRY = frozenset({"AliasEvent", "ModelVersion", "ModelVersionStatus", "RegisteredModel"})
+
 if TYPE_CHECKING:
+    from slipstream.entities.registry import (
+        AliasEvent,
+        ModelVersion,
+        ModelVersionStatus,
+        RegisteredModel,
+    )
     from slipstream.entities.tracking import (
         DEFAULT_EXPERIMENT_ID,
         DEFAULT_EXPERIMENT_NAME,
@@ -86,8 +99,10 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    if name in _TRACKING:
-        value = getattr(importlib.import_module("slipstream.entities.tracking"), name)
+    module = ("slipstream.entities.tracking" if name in _TRACKING
+              else "slipstream.entities.registry" if name in _REGISTRY else None)
+    if module is not None:
+        value = getattr(importlib.import_module(module), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'slipstream.entities' has no attribute {name!r}")

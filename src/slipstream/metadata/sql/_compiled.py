@@ -4,12 +4,14 @@ SQLAlchemy dialect names; "postgresql" is compiled for psycopg 3."""
 
 from __future__ import annotations
 
-HEAD_REVISION = '0003'
+HEAD_REVISION = '0004'
 TABLES: tuple[str, ...] = (
     ('workflows', 'executions', 'node_executions', 'cache_entries', 'experiments',
     'experiment_tags', 'runs', 'params', 'tags', 'metrics', 'latest_metrics', 'datasets',
     'inputs', 'logged_models', 'logged_model_tags', 'logged_model_params',
-    'logged_model_metrics', 'run_outputs', 'run_model_inputs')
+    'logged_model_metrics', 'run_outputs', 'run_model_inputs', 'registered_models',
+    'registered_model_tags', 'model_versions', 'model_version_tags',
+    'registered_model_aliases', 'model_alias_events')
 )
 #: Columns of the cache SELECT, in order (CacheEntry fields).
 CACHE_COLUMNS: tuple[str, ...] = (
@@ -62,6 +64,14 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    PRIMARY KEY (experiment_id),\n'
         '    CONSTRAINT uq_experiments_name UNIQUE (name)\n'
         ')',
+        'CREATE TABLE registered_models (\n'
+        '    name VARCHAR(256) NOT NULL,\n'
+        '    description TEXT NOT NULL,\n'
+        '    creation_timestamp BIGINT NOT NULL,\n'
+        '    last_updated_timestamp BIGINT NOT NULL,\n'
+        '    last_version INTEGER NOT NULL,\n'
+        '    PRIMARY KEY (name)\n'
+        ')',
         'CREATE TABLE workflows (\n'
         '    name TEXT NOT NULL,\n'
         '    version TEXT NOT NULL,\n'
@@ -109,6 +119,35 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         ')',
         'CREATE INDEX ix_logged_models_experiment_created ON logged_models (experiment_id, '
         'creation_timestamp)',
+        'CREATE TABLE model_alias_events (\n'
+        '    event_id INTEGER NOT NULL,\n'
+        '    name VARCHAR(256) NOT NULL,\n'
+        '    alias VARCHAR(255) NOT NULL,\n'
+        '    from_version INTEGER,\n'
+        '    to_version INTEGER,\n'
+        '    user_id VARCHAR(256) NOT NULL,\n'
+        '    timestamp BIGINT NOT NULL,\n'
+        '    PRIMARY KEY (event_id),\n'
+        '    CONSTRAINT fk_model_alias_events_model FOREIGN KEY(name) REFERENCES '
+        'registered_models (name) ON DELETE CASCADE ON UPDATE CASCADE\n'
+        ')',
+        'CREATE INDEX ix_model_alias_events_name ON model_alias_events (name, event_id)',
+        'CREATE TABLE model_versions (\n'
+        '    name VARCHAR(256) NOT NULL,\n'
+        '    version INTEGER NOT NULL,\n'
+        '    source TEXT NOT NULL,\n'
+        '    run_id VARCHAR(32),\n'
+        '    model_id VARCHAR(64),\n'
+        '    status VARCHAR(32) NOT NULL,\n'
+        '    description TEXT NOT NULL,\n'
+        '    user_id VARCHAR(256) NOT NULL,\n'
+        '    creation_timestamp BIGINT NOT NULL,\n'
+        '    last_updated_timestamp BIGINT NOT NULL,\n'
+        '    PRIMARY KEY (name, version),\n'
+        '    CONSTRAINT fk_model_versions_model FOREIGN KEY(name) REFERENCES registered_models '
+        '(name) ON DELETE CASCADE ON UPDATE CASCADE\n'
+        ')',
+        'CREATE INDEX ix_model_versions_run_id ON model_versions (run_id)',
         'CREATE TABLE node_executions (\n'
         '    execution_id VARCHAR(64) NOT NULL,\n'
         '    node_id TEXT NOT NULL,\n'
@@ -129,6 +168,14 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    PRIMARY KEY (execution_id, node_id),\n'
         '    CONSTRAINT fk_node_executions_execution FOREIGN KEY(execution_id) REFERENCES '
         'executions (id) ON DELETE CASCADE\n'
+        ')',
+        'CREATE TABLE registered_model_tags (\n'
+        '    name VARCHAR(256) NOT NULL,\n'
+        '    "key" VARCHAR(250) NOT NULL,\n'
+        '    value TEXT NOT NULL,\n'
+        '    PRIMARY KEY (name, "key"),\n'
+        '    CONSTRAINT fk_registered_model_tags_model FOREIGN KEY(name) REFERENCES '
+        'registered_models (name) ON DELETE CASCADE ON UPDATE CASCADE\n'
         ')',
         'CREATE TABLE runs (\n'
         '    run_id VARCHAR(32) NOT NULL,\n'
@@ -212,6 +259,15 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    CONSTRAINT fk_metrics_run FOREIGN KEY(run_id) REFERENCES runs (run_id) ON DELETE '
         'CASCADE\n'
         ')',
+        'CREATE TABLE model_version_tags (\n'
+        '    name VARCHAR(256) NOT NULL,\n'
+        '    version INTEGER NOT NULL,\n'
+        '    "key" VARCHAR(250) NOT NULL,\n'
+        '    value TEXT NOT NULL,\n'
+        '    PRIMARY KEY (name, version, "key"),\n'
+        '    CONSTRAINT fk_model_version_tags_version FOREIGN KEY(name, version) REFERENCES '
+        'model_versions (name, version) ON DELETE CASCADE ON UPDATE CASCADE\n'
+        ')',
         'CREATE TABLE params (\n'
         '    run_id VARCHAR(32) NOT NULL,\n'
         '    "key" VARCHAR(250) NOT NULL,\n'
@@ -219,6 +275,14 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    PRIMARY KEY (run_id, "key"),\n'
         '    CONSTRAINT fk_params_run FOREIGN KEY(run_id) REFERENCES runs (run_id) ON DELETE '
         'CASCADE\n'
+        ')',
+        'CREATE TABLE registered_model_aliases (\n'
+        '    name VARCHAR(256) NOT NULL,\n'
+        '    alias VARCHAR(255) NOT NULL,\n'
+        '    version INTEGER NOT NULL,\n'
+        '    PRIMARY KEY (name, alias),\n'
+        '    CONSTRAINT fk_registered_model_aliases_version FOREIGN KEY(name, version) '
+        'REFERENCES model_versions (name, version) ON DELETE CASCADE ON UPDATE CASCADE\n'
         ')',
         'CREATE TABLE run_model_inputs (\n'
         '    run_id VARCHAR(32) NOT NULL,\n'
@@ -245,7 +309,7 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         ')',
         'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT '
         'alembic_version_pkc PRIMARY KEY (version_num))',
-        "INSERT INTO alembic_version (version_num) VALUES ('0003')",
+        "INSERT INTO alembic_version (version_num) VALUES ('0004')",
     ),
     'postgresql': (
         'CREATE TABLE cache_entries (\n'
@@ -289,6 +353,14 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    last_update_time BIGINT,\n'
         '    PRIMARY KEY (experiment_id),\n'
         '    CONSTRAINT uq_experiments_name UNIQUE (name)\n'
+        ')',
+        'CREATE TABLE registered_models (\n'
+        '    name VARCHAR(256) NOT NULL,\n'
+        '    description TEXT NOT NULL,\n'
+        '    creation_timestamp BIGINT NOT NULL,\n'
+        '    last_updated_timestamp BIGINT NOT NULL,\n'
+        '    last_version INTEGER NOT NULL,\n'
+        '    PRIMARY KEY (name)\n'
         ')',
         'CREATE TABLE workflows (\n'
         '    name TEXT NOT NULL,\n'
@@ -337,6 +409,35 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         ')',
         'CREATE INDEX ix_logged_models_experiment_created ON logged_models (experiment_id, '
         'creation_timestamp)',
+        'CREATE TABLE model_alias_events (\n'
+        '    event_id SERIAL NOT NULL,\n'
+        '    name VARCHAR(256) NOT NULL,\n'
+        '    alias VARCHAR(255) NOT NULL,\n'
+        '    from_version INTEGER,\n'
+        '    to_version INTEGER,\n'
+        '    user_id VARCHAR(256) NOT NULL,\n'
+        '    timestamp BIGINT NOT NULL,\n'
+        '    PRIMARY KEY (event_id),\n'
+        '    CONSTRAINT fk_model_alias_events_model FOREIGN KEY(name) REFERENCES '
+        'registered_models (name) ON DELETE CASCADE ON UPDATE CASCADE\n'
+        ')',
+        'CREATE INDEX ix_model_alias_events_name ON model_alias_events (name, event_id)',
+        'CREATE TABLE model_versions (\n'
+        '    name VARCHAR(256) NOT NULL,\n'
+        '    version INTEGER NOT NULL,\n'
+        '    source TEXT NOT NULL,\n'
+        '    run_id VARCHAR(32),\n'
+        '    model_id VARCHAR(64),\n'
+        '    status VARCHAR(32) NOT NULL,\n'
+        '    description TEXT NOT NULL,\n'
+        '    user_id VARCHAR(256) NOT NULL,\n'
+        '    creation_timestamp BIGINT NOT NULL,\n'
+        '    last_updated_timestamp BIGINT NOT NULL,\n'
+        '    PRIMARY KEY (name, version),\n'
+        '    CONSTRAINT fk_model_versions_model FOREIGN KEY(name) REFERENCES registered_models '
+        '(name) ON DELETE CASCADE ON UPDATE CASCADE\n'
+        ')',
+        'CREATE INDEX ix_model_versions_run_id ON model_versions (run_id)',
         'CREATE TABLE node_executions (\n'
         '    execution_id VARCHAR(64) NOT NULL,\n'
         '    node_id TEXT NOT NULL,\n'
@@ -357,6 +458,14 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    PRIMARY KEY (execution_id, node_id),\n'
         '    CONSTRAINT fk_node_executions_execution FOREIGN KEY(execution_id) REFERENCES '
         'executions (id) ON DELETE CASCADE\n'
+        ')',
+        'CREATE TABLE registered_model_tags (\n'
+        '    name VARCHAR(256) NOT NULL,\n'
+        '    key VARCHAR(250) NOT NULL,\n'
+        '    value TEXT NOT NULL,\n'
+        '    PRIMARY KEY (name, key),\n'
+        '    CONSTRAINT fk_registered_model_tags_model FOREIGN KEY(name) REFERENCES '
+        'registered_models (name) ON DELETE CASCADE ON UPDATE CASCADE\n'
         ')',
         'CREATE TABLE runs (\n'
         '    run_id VARCHAR(32) NOT NULL,\n'
@@ -440,6 +549,15 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    CONSTRAINT fk_metrics_run FOREIGN KEY(run_id) REFERENCES runs (run_id) ON DELETE '
         'CASCADE\n'
         ')',
+        'CREATE TABLE model_version_tags (\n'
+        '    name VARCHAR(256) NOT NULL,\n'
+        '    version INTEGER NOT NULL,\n'
+        '    key VARCHAR(250) NOT NULL,\n'
+        '    value TEXT NOT NULL,\n'
+        '    PRIMARY KEY (name, version, key),\n'
+        '    CONSTRAINT fk_model_version_tags_version FOREIGN KEY(name, version) REFERENCES '
+        'model_versions (name, version) ON DELETE CASCADE ON UPDATE CASCADE\n'
+        ')',
         'CREATE TABLE params (\n'
         '    run_id VARCHAR(32) NOT NULL,\n'
         '    key VARCHAR(250) NOT NULL,\n'
@@ -447,6 +565,14 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    PRIMARY KEY (run_id, key),\n'
         '    CONSTRAINT fk_params_run FOREIGN KEY(run_id) REFERENCES runs (run_id) ON DELETE '
         'CASCADE\n'
+        ')',
+        'CREATE TABLE registered_model_aliases (\n'
+        '    name VARCHAR(256) NOT NULL,\n'
+        '    alias VARCHAR(255) NOT NULL,\n'
+        '    version INTEGER NOT NULL,\n'
+        '    PRIMARY KEY (name, alias),\n'
+        '    CONSTRAINT fk_registered_model_aliases_version FOREIGN KEY(name, version) '
+        'REFERENCES model_versions (name, version) ON DELETE CASCADE ON UPDATE CASCADE\n'
         ')',
         'CREATE TABLE run_model_inputs (\n'
         '    run_id VARCHAR(32) NOT NULL,\n'
@@ -473,7 +599,7 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         ')',
         'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT '
         'alembic_version_pkc PRIMARY KEY (version_num))',
-        "INSERT INTO alembic_version (version_num) VALUES ('0003')",
+        "INSERT INTO alembic_version (version_num) VALUES ('0004')",
     ),
 }
 

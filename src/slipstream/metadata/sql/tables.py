@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 #: The newest migration in migrations/versions, which these tables match (tests check both).
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 
 metadata = sa.MetaData()
 
@@ -284,4 +284,92 @@ run_model_inputs = sa.Table(
     metadata,
     sa.Column("run_id", sa.String(32), _run_fk("fk_run_model_inputs_run"), primary_key=True),
     sa.Column("model_id", sa.String(64), primary_key=True),
+)
+
+
+# -- model registry (revision 0004) -------------------------------------------------------------
+
+_CASCADE = {"ondelete": "CASCADE", "onupdate": "CASCADE"}
+
+#: Registered models; `last_version` is the highest version ever created (numbers never reused).
+registered_models = sa.Table(
+    "registered_models",
+    metadata,
+    sa.Column("name", sa.String(256), primary_key=True),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("creation_timestamp", sa.BigInteger, nullable=False),
+    sa.Column("last_updated_timestamp", sa.BigInteger, nullable=False),
+    sa.Column("last_version", sa.Integer, nullable=False),
+)
+
+registered_model_tags = sa.Table(
+    "registered_model_tags",
+    metadata,
+    sa.Column("name", sa.String(256),
+              sa.ForeignKey("registered_models.name", name="fk_registered_model_tags_model",
+                            **_CASCADE), primary_key=True),
+    sa.Column("key", sa.String(250), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+#: Versions of registered models; `status` a ModelVersionStatus value.
+model_versions = sa.Table(
+    "model_versions",
+    metadata,
+    sa.Column("name", sa.String(256),
+              sa.ForeignKey("registered_models.name", name="fk_model_versions_model",
+                            **_CASCADE), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("run_id", sa.String(32), nullable=True),
+    sa.Column("model_id", sa.String(64), nullable=True),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("user_id", sa.String(256), nullable=False),
+    sa.Column("creation_timestamp", sa.BigInteger, nullable=False),
+    sa.Column("last_updated_timestamp", sa.BigInteger, nullable=False),
+    sa.Index("ix_model_versions_run_id", "run_id"),
+)
+
+
+def _version_fk(name: str) -> sa.ForeignKeyConstraint:
+    return sa.ForeignKeyConstraint(["name", "version"],
+                                   ["model_versions.name", "model_versions.version"],
+                                   name=name, **_CASCADE)
+
+
+model_version_tags = sa.Table(
+    "model_version_tags",
+    metadata,
+    sa.Column("name", sa.String(256), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String(250), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    _version_fk("fk_model_version_tags_version"),
+)
+
+#: Where each alias of a model points (deleting the version removes its aliases).
+registered_model_aliases = sa.Table(
+    "registered_model_aliases",
+    metadata,
+    sa.Column("name", sa.String(256), primary_key=True),
+    sa.Column("alias", sa.String(255), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    _version_fk("fk_registered_model_aliases_version"),
+)
+
+#: Every move of an alias (audit): from_version None when set, to_version None when removed.
+model_alias_events = sa.Table(
+    "model_alias_events",
+    metadata,
+    sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(256),
+              sa.ForeignKey("registered_models.name", name="fk_model_alias_events_model",
+                            **_CASCADE), nullable=False),
+    sa.Column("alias", sa.String(255), nullable=False),
+    sa.Column("from_version", sa.Integer, nullable=True),
+    sa.Column("to_version", sa.Integer, nullable=True),
+    sa.Column("user_id", sa.String(256), nullable=False),
+    sa.Column("timestamp", sa.BigInteger, nullable=False),
+    sa.Index("ix_model_alias_events_name", "name", "event_id"),
 )

@@ -33,6 +33,7 @@ from slipstream.entities import (
 )
 from slipstream.metadata.sql import _compiled
 from slipstream.metadata.sql.logged_model_store import SqlLoggedModels
+from slipstream.metadata.sql.registry_store import SqlModelRegistry
 from slipstream.metadata.sql.rows import numeric_id
 from slipstream.metadata.sql.store import SqlStoreBase
 from slipstream.metadata.sql.tracking_metrics import log_batch as _log_batch
@@ -53,9 +54,9 @@ _RETRIES = 8
 _DEFAULT_EXISTS = f"SELECT 1 FROM experiments WHERE experiment_id = {int(DEFAULT_EXPERIMENT_ID)}"
 
 
-class SqlTrackingStore(SqlStoreBase, SqlLoggedModels, TrackingStore):
-    """Tracking store on a store URL; runs' and logged models' artifacts go under
-    `artifact_root`."""
+class SqlTrackingStore(SqlStoreBase, SqlLoggedModels, SqlModelRegistry, TrackingStore):
+    """Tracking store (and model registry) on a store URL; runs' and logged models' artifacts
+    go under `artifact_root`."""
 
     def __init__(self, url: str, artifact_root: str) -> None:
         super().__init__(url)

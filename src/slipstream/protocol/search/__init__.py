@@ -28,7 +28,8 @@ Run-like mappings (missing sections are empty):
      "attributes": {"run_id": "ab12", "status": "FINISHED", "start_time": 1700000000000, ...},
      "datasets": [{"name": "iris", "digest": "d41d8", "context": "train"}]}
 
-Schemas (`RUNS`, `EXPERIMENTS`, `LOGGED_MODELS`, `MODEL_VERSIONS`) say which entities and
+Schemas (`RUNS`, `EXPERIMENTS`, `LOGGED_MODELS`, `MODEL_VERSIONS`,
+`REGISTERED_MODELS`) say which entities and
 attributes a search accepts. IN / NOT IN on params and tags and IS [NOT] NULL are accepted
 beyond what MLflow does.
 """
@@ -38,6 +39,7 @@ from slipstream.protocol.search.nodes import (
     EXPERIMENTS,
     LOGGED_MODELS,
     MODEL_VERSIONS,
+    REGISTERED_MODELS,
     RUNS,
     Comparison,
     Entity,
@@ -52,6 +54,7 @@ __all__ = [
     "EXPERIMENTS",
     "LOGGED_MODELS",
     "MODEL_VERSIONS",
+    "REGISTERED_MODELS",
     "RUNS",
     "Comparison",
     "Entity",

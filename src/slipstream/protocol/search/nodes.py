@@ -147,6 +147,14 @@ MODEL_VERSIONS = SearchSchema(
                                    "last_updated_timestamp"}),
 )
 
+REGISTERED_MODELS = SearchSchema(
+    name="registered models",
+    entities=frozenset({Entity.ATTRIBUTE, Entity.TAG}),
+    string_attributes=frozenset({"name"}),
+    numeric_attributes=frozenset({"creation_timestamp", "last_updated_timestamp"}),
+    order_by_attributes=frozenset({"name", "creation_timestamp", "last_updated_timestamp"}),
+)
+
 LOGGED_MODELS = SearchSchema(
     name="logged models",
     entities=frozenset({Entity.ATTRIBUTE, Entity.TAG, Entity.PARAM, Entity.METRIC}),
