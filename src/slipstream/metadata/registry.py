@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 
 from slipstream._core.errors import InvalidInputError
 from slipstream.entities.registry import AliasEvent, ModelVersion, RegisteredModel
+from slipstream.metadata.validation import check_text_name
 
 #: MLflow's default page size for registered-model and model-version searches.
 SEARCH_REGISTRY_DEFAULT = 100
@@ -31,16 +32,11 @@ _VERSION_LIKE = re.compile(r"^(v?\d+|latest)$", re.IGNORECASE)
 def check_model_name(name: object) -> str:
     """A registered model name: a non-empty string of at most 256 characters without `/` or
     `\\`."""
-    if not isinstance(name, str) or not name.strip():
-        raise InvalidInputError(f"Invalid registered model name {name!r:.100}: it must be a "
-                                "non-empty string.")
-    if "/" in name or "\\" in name:
-        raise InvalidInputError(f"Invalid registered model name {name!r:.300}: it must not "
+    text = check_text_name("registered model name", name, MAX_MODEL_NAME_LENGTH)
+    if "/" in text or "\\" in text:
+        raise InvalidInputError(f"Invalid registered model name {text!r:.300}: it must not "
                                 "contain path separators ('/' or '\\').")
-    if len(name) > MAX_MODEL_NAME_LENGTH:
-        raise InvalidInputError(f"Registered model name {name[:40]!r}... is {len(name)} "
-                                f"characters long; the limit is {MAX_MODEL_NAME_LENGTH}.")
-    return name
+    return text
 
 
 def check_alias(alias: object) -> str:

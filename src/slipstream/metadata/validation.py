@@ -73,12 +73,16 @@ def check_run_id(run_id: object) -> str:
 
 def check_experiment_name(name: object) -> str:
     """A non-empty experiment name of at most 500 characters."""
+    return check_text_name("experiment name", name, MAX_EXPERIMENT_NAME_LENGTH)
+
+
+def check_text_name(what: str, name: object, limit: int) -> str:
+    """A non-empty string of at most `limit` characters (`what`: e.g. "experiment name")."""
     if not isinstance(name, str) or not name.strip():
-        raise InvalidInputError(f"Invalid experiment name {name!r:.100}: it must be a non-empty "
-                                "string.")
-    if len(name) > MAX_EXPERIMENT_NAME_LENGTH:
-        raise InvalidInputError(f"Experiment name {name[:40]!r}... is {len(name)} characters "
-                                f"long; the limit is {MAX_EXPERIMENT_NAME_LENGTH}.")
+        raise InvalidInputError(f"Invalid {what} {name!r:.100}: it must be a non-empty string.")
+    if len(name) > limit:
+        raise InvalidInputError(f"{what[0].upper()}{what[1:]} {name[:40]!r}... is {len(name)} "
+                                f"characters long; the limit is {limit}.")
     return name
 
 
