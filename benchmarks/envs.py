@@ -30,9 +30,10 @@ ENVS: dict[str, tuple[list[str], str]] = {
         ["numpy", "pandas", "scikit-learn", "psutil"],
         "import numpy, pandas, sklearn, psutil",
     ),
-    # the server extra: the server benchmarks run `slipstream server` from this venv
+    # the server and serving extras: the server and serving benchmarks run `slipstream server`
+    # and `slipstream serve` from this venv
     "slipstream": (
-        ["-e", f"{REPO}[tabular,examples,server]", "psutil"],
+        ["-e", f"{REPO}[tabular,examples,server,serving]", "psutil"],
         "import pandas, sklearn, psutil, fastapi, uvicorn",
     ),
     "flytekit": (

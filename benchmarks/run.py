@@ -2,7 +2,7 @@
 micro-benchmarks and experiment tracking, against anchors (plain Python, flytekit, kfp, mlflow)
 measured in the same invocation.
 
-    python benchmarks/run.py [--repeat N] [--only pipelines|micro|tracking|server] [--quick]
+    python benchmarks/run.py [--repeat N] [--only pipelines|micro|tracking|server|serving] [--quick]
 
 Every measurement is a fresh process (median of N repeats). A tool that cannot be installed or
 fails to run is reported and skipped; nothing here is a pass/fail test. See benchmarks/README.md.
@@ -30,6 +30,9 @@ import envs  # noqa: E402
 sys.path.insert(0, str(BENCH / "server"))
 import server_group  # noqa: E402
 
+sys.path.insert(0, str(BENCH / "serving"))
+import serving_group  # noqa: E402
+
 RESULTS = BENCH / "results"
 PIPELINES = BENCH / "pipelines"
 MICRO = BENCH / "micro"
@@ -39,7 +42,7 @@ TOOLS = ["plain", "slipstream", "flytekit", "kfp"]  # the pipelines' tools
 TRACKING_TOOLS = ["slipstream", "mlflow"]
 ALL_TOOLS = [*TOOLS, "mlflow"]
 SECTION_TOOLS = {"pipelines": TOOLS, "micro": TOOLS, "tracking": TRACKING_TOOLS,
-                 "server": TRACKING_TOOLS}
+                 "server": TRACKING_TOOLS, "serving": TRACKING_TOOLS}
 TRACKING_SCRIPTS = {
     "slipstream": TRACKING / "slipstream_tracking.py",
     "mlflow": TRACKING / "mlflow_tracking.py",
@@ -714,6 +717,10 @@ def print_report(report: dict[str, Any]) -> None:
         p()
         server_group.print_section(report["server"], report["server_targets"], p)
 
+    if report.get("serving"):
+        p()
+        serving_group.print_section(report["serving"], report["serving_targets"], p)
+
     p()
     p("SUMMARY: " + "  ".join(f"{k}={v}" for k, v in report["summary"].items()))
     p("=" * 100)
@@ -733,6 +740,7 @@ def summarize(report: dict[str, Any]) -> dict[str, str]:
         if isinstance(t, dict) and t["verdict"] in (PASS, MISS, NA):
             verdicts.append(t["verdict"])
     verdicts += server_group.verdicts(report.get("server_targets") or {})
+    verdicts += serving_group.verdicts(report.get("serving_targets") or {})
     mismatches = [v for v, t in (report.get("pipeline_targets") or {}).items() if not t["accuracy_match"]]
     return {
         "PASS": str(verdicts.count(PASS)),
@@ -858,6 +866,11 @@ def main(argv: list[str] | None = None) -> int:
         report["server"] = server_group.measure(pythons, failures, repeat, log, run_json,
                                                 median_of, RunFailed)
         report["server_targets"] = server_group.targets(report["server"])
+    if args.only in (None, "serving"):
+        log("[run] serving")
+        report["serving"] = serving_group.measure(pythons, failures, repeat, log, run_json,
+                                                  median_of, RunFailed)
+        report["serving_targets"] = serving_group.targets(report["serving"])
     report["meta"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     report["summary"] = summarize(report)
     RESULTS.mkdir(exist_ok=True)

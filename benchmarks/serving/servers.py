@@ -1,0 +1,93 @@
+"""Start a model server (`slipstream serve` or `mlflow models serve`) as a user would, time it to
+its first ready answer, and stop it. Stdlib only; the process handling is benchmarks/server's.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import serve  # benchmarks/server/serve.py: free_port, stop, tail, tree_rss_mb, Served
+
+PROBES = {"slipstream": "/v2/health/ready", "mlflow": "/ping"}
+START_TIMEOUT_S = {"slipstream": 30.0, "mlflow": 120.0}
+ServerFailed = serve.ServerFailed
+
+
+def command(kind: str, bindir: Path, uri: str, port: int) -> list[str]:
+    """The command line a user types to serve `uri` on `port` (loopback)."""
+    if kind == "slipstream":
+        return [str(bindir / "slipstream"), "serve", uri, "--host", "127.0.0.1",
+                "--port", str(port)]
+    if kind == "mlflow":
+        return [str(bindir / "mlflow"), "models", "serve", "-m", uri, "--env-manager", "local",
+                "-h", "127.0.0.1", "-p", str(port)]
+    raise ValueError(f"unknown model server {kind!r}; expected 'slipstream' or 'mlflow'")
+
+
+def start(kind: str, bindir: Path, uri: str, folder: Path, env: dict[str, str]) -> serve.Served:
+    """Start `kind`'s server for `uri`; return once PROBES[kind] answers 200 (start_s set)."""
+    port = serve.free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = folder / f"{kind}-serve.log"
+    # as in an activated venv: mlflow starts `uvicorn` through bash, found on PATH
+    env = {**env, "PATH": f"{bindir}:{env.get('PATH', '')}"}
+    with log.open("wb") as out:
+        began = time.perf_counter()
+        proc = subprocess.Popen(command(kind, bindir, uri, port), stdout=out,
+                                stderr=subprocess.STDOUT, env=env, cwd=folder,
+                                start_new_session=True)
+    served = serve.Served(kind, proc, url, 0.0, log)
+    deadline = began + START_TIMEOUT_S[kind]
+    while True:
+        if _ok(url + PROBES[kind]):
+            served.start_s = time.perf_counter() - began
+            return served
+        if proc.poll() is not None or time.perf_counter() > deadline:
+            why = (f"exited with {proc.returncode}" if proc.poll() is not None
+                   else f"was not ready within {START_TIMEOUT_S[kind]:.0f} s")
+            serve.stop(served)
+            raise ServerFailed(f"{kind} model server {why}: {serve.tail(log)}")
+        time.sleep(0.01)
+
+
+def _ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+def post_json(url: str, body: dict[str, Any], timeout: float = 30.0) -> Any:
+    """POST a JSON body; the parsed JSON answer (raises ServerFailed with the body on non-2xx)."""
+    data = json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        raise ServerFailed(f"POST {url} -> {exc.code}: {exc.read()[:300]!r}") from exc
+
+
+def get_text(url: str, timeout: float = 10.0) -> str:
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return str(response.read().decode())
+
+
+def predictions(answer: Any) -> list[Any]:
+    """The predictions of an /invocations answer ({"predictions": [...]}) or of a v2 infer
+    answer ({"outputs": [{"data": [...]}]})."""
+    if isinstance(answer, dict) and "predictions" in answer:
+        preds = answer["predictions"]
+    elif isinstance(answer, dict) and answer.get("outputs"):
+        preds = answer["outputs"][0]["data"]
+    else:
+        preds = answer
+    return [p if not isinstance(p, dict) else next(iter(p.values())) for p in preds]

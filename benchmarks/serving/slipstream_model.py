@@ -1,0 +1,85 @@
+"""The benchmark model on Slipstream's side (Slipstream's venv).
+
+    python slipstream_model.py log --out RECORD.json
+    python slipstream_model.py predict --uri URI --sizes 1,16,17 [--budget-s 0.4]
+
+log: train the model (_data.train) and time `slipstream.models.log_model(model, name="model",
+input_example=...)` in a run (`ss.start_run()`, untimed, so the store exists first), the
+signature inferred from the example, into the default store under SLIPSTREAM_HOME (the group
+serves the model from the same home). predict: `slipstream.models.load_pyfunc(uri)`, then for
+each batch size the median time of `.predict(DataFrame of that many rows)` in this process (the
+call the server makes for a batch), and of the native sklearn `predict` on the same frame.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+import _data
+
+
+def log(out: Path) -> None:
+    import slipstream as ss
+    import slipstream.models
+
+    model, x = _data.train()
+    ss.set_experiment("serving-bench")
+    with ss.start_run():
+        info, seconds = _data.timed(
+            lambda: slipstream.models.log_model(model, name="model", input_example=x.head(5)))
+    _data.write_record(out, info.model_uri, seconds, model, flavor="slipstream sklearn")
+    print(json.dumps({"tool": "slipstream", "log_model_s": round(seconds, 4),
+                      "uri": info.model_uri}))
+
+
+def median_call(call: Any, budget_s: float, at_most: int = 2000) -> float:
+    """Median seconds of `call()` over repeated calls (a few untimed first) within budget_s."""
+    for _ in range(5):
+        call()
+    times: list[float] = []
+    end = time.perf_counter() + budget_s
+    while len(times) < 15 or (time.perf_counter() < end and len(times) < at_most):
+        t0 = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def predict(uri: str, sizes: list[int], budget_s: float) -> None:
+    import slipstream.models
+
+    pyfunc = slipstream.models.load_pyfunc(uri)
+    native = pyfunc.raw
+    rows, _ = _data.queries()
+    big = _data.frame(max(sizes), 4)
+    per_size = {}
+    for size in sizes:
+        batch = big.head(size) if size > len(rows) else rows.head(size)
+        per_size[str(size)] = {
+            "pyfunc_s": median_call(lambda b=batch: pyfunc.predict(b), budget_s),
+            "native_s": median_call(lambda b=batch: native.predict(b), budget_s),
+        }
+    print(json.dumps({"tool": "slipstream", "bench": "inprocess", "sizes": per_size}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("what", choices=["log", "predict"])
+    parser.add_argument("--out")
+    parser.add_argument("--uri")
+    parser.add_argument("--sizes", default="1")
+    parser.add_argument("--budget-s", type=float, default=0.4)
+    args = parser.parse_args()
+    if args.what == "log":
+        log(Path(args.out))
+    else:
+        predict(args.uri, [int(s) for s in args.sizes.split(",")], args.budget_s)
+
+
+if __name__ == "__main__":
+    main()
