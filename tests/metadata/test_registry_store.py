@@ -1,6 +1,7 @@
 """The model registry in the SQL store, SQLite and PostgreSQL: auto-numbered versions (also from
 two processes at once), aliases and their audit trail, search, cascading deletes, bad input
-refused with nothing written, and a store at revision 0003 upgraded keeping its data."""
+refused with nothing written, lineage (execution, node, workflow version, training datasets in
+order) kept and cascaded, and stores at revisions 0003 and 0004 upgraded keeping their data."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from slipstream._core.errors import InvalidInputError, NotFoundError
+from slipstream.entities import Dataset
 from slipstream.metadata.registry import ModelRegistryStore
 from slipstream.metadata.tracking import AlreadyExistsError
 
@@ -147,6 +149,11 @@ def test_delete_model_cascades(store: ModelRegistryStore, store_url: str) -> Non
     lambda s: s.set_model_alias("m", "a b", 1),
     lambda s: s.get_model_version("m", 0),
     lambda s: s.get_model_version("m", "one"),
+    lambda s: s.create_model_version("m", "file:///x", execution_id=7),
+    lambda s: s.create_model_version("m", "file:///x", datasets="train"),
+    lambda s: s.create_model_version("m", "file:///x", datasets=[("a", "b")]),
+    lambda s: s.create_model_version("m", "file:///x", datasets=[
+        _dataset("ok"), Dataset("", "d", "local", "{}")]),
 ])
 def test_bad_input_writes_nothing(store: ModelRegistryStore, call: object) -> None:
     store.create_registered_model("m")
@@ -240,6 +247,94 @@ def test_store_at_0003_upgrades_keeping_data(store_url: str, tmp_path: Path) -> 
         opened.close()  # type: ignore[attr-defined]
     engine = create_store_engine(store_url)
     try:
-        assert migrate.current_revision(engine) == "0004"
+        assert migrate.current_revision(engine) == migrate.HEAD_REVISION
+    finally:
+        engine.dispose()
+
+
+def _dataset(name: str) -> Dataset:
+    return Dataset(name, f"d-{name}", "local", f'{{"uri": "file:///data/{name}"}}',
+                   '{"mlflow_colspec": []}', None)
+
+
+def test_lineage_is_kept_in_order(store: ModelRegistryStore) -> None:
+    store.create_registered_model("churn")
+    datasets = (_dataset("train"), _dataset("eval"), _dataset("all"))
+    made = store.create_model_version("churn", "file:///m/1", run_id="r" * 32,
+                                      execution_id="ex-1", node_id="n0-train",
+                                      workflow_version="wf-abc", datasets=datasets)
+    plain = store.create_model_version("churn", "file:///m/2")
+    assert (made.execution_id, made.node_id, made.workflow_version, made.datasets) == (
+        "ex-1", "n0-train", "wf-abc", datasets)
+    assert store.get_model_version("churn", 1) == made
+    assert (plain.execution_id, plain.node_id, plain.workflow_version, plain.datasets) == (
+        None, None, None, ())
+    store.set_model_alias("churn", "champion", 1)
+    assert store.get_model_version_by_alias("churn", "champion").datasets == datasets
+    assert store.search_model_versions("name = 'churn'")[0][1].datasets == datasets
+    assert store.rename_registered_model("churn", "attrition").latest_versions[0].datasets == ()
+    assert store.get_model_version("attrition", 1).datasets == datasets
+
+
+def test_lineage_goes_with_its_version(store: ModelRegistryStore, store_url: str) -> None:
+    import sqlalchemy as sa
+
+    from slipstream.metadata.sql.engine import create_store_engine
+
+    store.create_registered_model("m")
+    store.create_model_version("m", "file:///1", datasets=[_dataset("a")])
+    store.create_model_version("m", "file:///2", datasets=[_dataset("b"), _dataset("c")])
+    store.delete_model_version("m", 1)
+    engine = create_store_engine(store_url)
+    try:
+        with engine.connect() as conn:
+            count = sa.text("SELECT COUNT(*) FROM model_version_datasets")
+            assert conn.execute(count).scalar() == 2
+            store.delete_registered_model("m")
+            assert conn.execute(count).scalar() == 0
+    finally:
+        engine.dispose()
+
+
+def test_store_at_0004_upgrades_keeping_data(store_url: str, tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from slipstream.metadata.sql import migrate
+    from slipstream.metadata.sql.engine import create_store_engine
+
+    engine = create_store_engine(store_url)
+    try:
+        config = Config()
+        config.set_main_option("script_location", str(migrate.MIGRATIONS_DIR))
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "0004")
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO registered_models (name, description, creation_timestamp, "
+                "last_updated_timestamp, last_version) VALUES ('kept', 'old', 1, 1, 1)")
+            conn.exec_driver_sql(
+                "INSERT INTO model_versions (name, version, source, run_id, model_id, status, "
+                "description, user_id, creation_timestamp, last_updated_timestamp) VALUES "
+                "('kept', 1, 'file:///old', NULL, NULL, 'READY', '', 'ann', 1, 1)")
+            conn.exec_driver_sql(
+                "INSERT INTO registered_model_aliases (name, alias, version) "
+                "VALUES ('kept', 'champion', 1)")
+    finally:
+        engine.dispose()
+    opened = _open(store_url, f"{tmp_path}/artifacts")
+    try:
+        old = opened.get_model_version_by_alias("kept", "champion")
+        assert (old.source, old.user_id, old.execution_id, old.datasets) == (
+            "file:///old", "ann", None, ())
+        new = opened.create_model_version("kept", "file:///new", execution_id="ex",
+                                          datasets=[_dataset("d")])
+        assert (new.version, new.execution_id, new.datasets) == (2, "ex", (_dataset("d"),))
+    finally:
+        opened.close()  # type: ignore[attr-defined]
+    engine = create_store_engine(store_url)
+    try:
+        assert migrate.current_revision(engine) == migrate.HEAD_REVISION
     finally:
         engine.dispose()

@@ -3,6 +3,8 @@ the audit trail of alias moves.
 
 Times are epoch milliseconds; versions are integers numbered from 1 per model. An alias names one
 version of one model (`champion` -> 3); every move of an alias is recorded as an `AliasEvent`.
+A version also records its lineage: the workflow execution and node whose run produced it, the
+workflow's version, and the datasets it was trained on (in the order given).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+
+from slipstream.entities.tracking import Dataset
 
 
 class ModelVersionStatus(enum.StrEnum):
@@ -28,7 +32,8 @@ def _frozen(mapping: Mapping[str, object] | None) -> Mapping[str, object]:
 @dataclass(frozen=True, slots=True)
 class ModelVersion:
     """One version of a registered model: where its files are (`source`), the run and logged
-    model it came from, and the aliases pointing at it."""
+    model it came from, the aliases pointing at it, and its lineage (the execution and node that
+    ran the training, the workflow version, the datasets it was trained on)."""
 
     name: str
     version: int
@@ -42,9 +47,14 @@ class ModelVersion:
     user_id: str = ""
     tags: Mapping[str, str] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
+    execution_id: str | None = None
+    node_id: str | None = None
+    workflow_version: str | None = None
+    datasets: tuple[Dataset, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tags", _frozen(self.tags))
+        object.__setattr__(self, "datasets", tuple(self.datasets))
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,8 @@ Versions count from 1 per model and are never reused; creating versions concurre
 several processes) gives each a distinct number. An alias names one version of a model; names
 that read like versions (`v3`, `12`) and `latest` are refused, as MLflow does. Deleting a model
 deletes its versions, tags, aliases and alias history. Unknown names, versions and aliases raise
-NotFoundError; bad input raises InvalidInputError and writes nothing.
+NotFoundError; bad input raises InvalidInputError and writes nothing. A version's lineage
+(execution, node, workflow version, training datasets) is written once, when it is created.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Mapping, Sequence
 
 from slipstream._core.errors import InvalidInputError
 from slipstream.entities.registry import AliasEvent, ModelVersion, RegisteredModel
+from slipstream.entities.tracking import Dataset
 from slipstream.metadata.validation import check_text_name
 
 #: MLflow's default page size for registered-model and model-version searches.
@@ -115,8 +117,12 @@ class ModelRegistryStore(ABC):
     def create_model_version(self, name: str, source: str, run_id: str | None = None,
                              model_id: str | None = None,
                              tags: Mapping[str, str] | None = None, description: str = "",
-                             user_id: str = "") -> ModelVersion:
-        """The model's next version (READY), numbered after its highest one ever."""
+                             user_id: str = "", *, execution_id: str | None = None,
+                             node_id: str | None = None, workflow_version: str | None = None,
+                             datasets: Sequence[Dataset] = ()) -> ModelVersion:
+        """The model's next version (READY), numbered after its highest one ever, with its
+        lineage: the execution and node that trained it, the workflow version and the datasets
+        it was trained on (kept in the order given)."""
 
     @abstractmethod
     def get_model_version(self, name: str, version: int | str) -> ModelVersion:

@@ -4,14 +4,14 @@ SQLAlchemy dialect names; "postgresql" is compiled for psycopg 3."""
 
 from __future__ import annotations
 
-HEAD_REVISION = '0004'
+HEAD_REVISION = '0005'
 TABLES: tuple[str, ...] = (
     ('workflows', 'executions', 'node_executions', 'cache_entries', 'experiments',
     'experiment_tags', 'runs', 'params', 'tags', 'metrics', 'latest_metrics', 'datasets',
     'inputs', 'logged_models', 'logged_model_tags', 'logged_model_params',
     'logged_model_metrics', 'run_outputs', 'run_model_inputs', 'registered_models',
     'registered_model_tags', 'model_versions', 'model_version_tags',
-    'registered_model_aliases', 'model_alias_events')
+    'model_version_datasets', 'registered_model_aliases', 'model_alias_events')
 )
 #: Columns of the cache SELECT, in order (CacheEntry fields).
 CACHE_COLUMNS: tuple[str, ...] = (
@@ -143,10 +143,14 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    user_id VARCHAR(256) NOT NULL,\n'
         '    creation_timestamp BIGINT NOT NULL,\n'
         '    last_updated_timestamp BIGINT NOT NULL,\n'
+        '    execution_id VARCHAR(64),\n'
+        '    node_id TEXT,\n'
+        '    workflow_version TEXT,\n'
         '    PRIMARY KEY (name, version),\n'
         '    CONSTRAINT fk_model_versions_model FOREIGN KEY(name) REFERENCES registered_models '
         '(name) ON DELETE CASCADE ON UPDATE CASCADE\n'
         ')',
+        'CREATE INDEX ix_model_versions_execution ON model_versions (execution_id, node_id)',
         'CREATE INDEX ix_model_versions_run_id ON model_versions (run_id)',
         'CREATE TABLE node_executions (\n'
         '    execution_id VARCHAR(64) NOT NULL,\n'
@@ -259,6 +263,20 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    CONSTRAINT fk_metrics_run FOREIGN KEY(run_id) REFERENCES runs (run_id) ON DELETE '
         'CASCADE\n'
         ')',
+        'CREATE TABLE model_version_datasets (\n'
+        '    name VARCHAR(256) NOT NULL,\n'
+        '    version INTEGER NOT NULL,\n'
+        '    position INTEGER NOT NULL,\n'
+        '    dataset_name VARCHAR(500) NOT NULL,\n'
+        '    digest VARCHAR(36) NOT NULL,\n'
+        '    source_type VARCHAR(36) NOT NULL,\n'
+        '    source TEXT NOT NULL,\n'
+        '    schema TEXT,\n'
+        '    profile TEXT,\n'
+        '    PRIMARY KEY (name, version, position),\n'
+        '    CONSTRAINT fk_model_version_datasets_version FOREIGN KEY(name, version) '
+        'REFERENCES model_versions (name, version) ON DELETE CASCADE ON UPDATE CASCADE\n'
+        ')',
         'CREATE TABLE model_version_tags (\n'
         '    name VARCHAR(256) NOT NULL,\n'
         '    version INTEGER NOT NULL,\n'
@@ -309,7 +327,7 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         ')',
         'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT '
         'alembic_version_pkc PRIMARY KEY (version_num))',
-        "INSERT INTO alembic_version (version_num) VALUES ('0004')",
+        "INSERT INTO alembic_version (version_num) VALUES ('0005')",
     ),
     'postgresql': (
         'CREATE TABLE cache_entries (\n'
@@ -433,10 +451,14 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    user_id VARCHAR(256) NOT NULL,\n'
         '    creation_timestamp BIGINT NOT NULL,\n'
         '    last_updated_timestamp BIGINT NOT NULL,\n'
+        '    execution_id VARCHAR(64),\n'
+        '    node_id TEXT,\n'
+        '    workflow_version TEXT,\n'
         '    PRIMARY KEY (name, version),\n'
         '    CONSTRAINT fk_model_versions_model FOREIGN KEY(name) REFERENCES registered_models '
         '(name) ON DELETE CASCADE ON UPDATE CASCADE\n'
         ')',
+        'CREATE INDEX ix_model_versions_execution ON model_versions (execution_id, node_id)',
         'CREATE INDEX ix_model_versions_run_id ON model_versions (run_id)',
         'CREATE TABLE node_executions (\n'
         '    execution_id VARCHAR(64) NOT NULL,\n'
@@ -549,6 +571,20 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    CONSTRAINT fk_metrics_run FOREIGN KEY(run_id) REFERENCES runs (run_id) ON DELETE '
         'CASCADE\n'
         ')',
+        'CREATE TABLE model_version_datasets (\n'
+        '    name VARCHAR(256) NOT NULL,\n'
+        '    version INTEGER NOT NULL,\n'
+        '    position INTEGER NOT NULL,\n'
+        '    dataset_name VARCHAR(500) NOT NULL,\n'
+        '    digest VARCHAR(36) NOT NULL,\n'
+        '    source_type VARCHAR(36) NOT NULL,\n'
+        '    source TEXT NOT NULL,\n'
+        '    schema TEXT,\n'
+        '    profile TEXT,\n'
+        '    PRIMARY KEY (name, version, position),\n'
+        '    CONSTRAINT fk_model_version_datasets_version FOREIGN KEY(name, version) '
+        'REFERENCES model_versions (name, version) ON DELETE CASCADE ON UPDATE CASCADE\n'
+        ')',
         'CREATE TABLE model_version_tags (\n'
         '    name VARCHAR(256) NOT NULL,\n'
         '    version INTEGER NOT NULL,\n'
@@ -599,7 +635,7 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         ')',
         'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT '
         'alembic_version_pkc PRIMARY KEY (version_num))',
-        "INSERT INTO alembic_version (version_num) VALUES ('0004')",
+        "INSERT INTO alembic_version (version_num) VALUES ('0005')",
     ),
 }
 

@@ -1,5 +1,6 @@
 """The model registry in SQL (SQLAlchemy Core on a connection the store opened and commits):
-registered models, versions, their tags, aliases and alias events.
+registered models, versions, their tags and lineage (training datasets in order), aliases and
+alias events.
 
 Versions are numbered from the model's `last_version` counter, incremented by an UPDATE in the
 creating transaction: on PostgreSQL the UPDATE locks the model's row until commit, on SQLite the
@@ -10,6 +11,7 @@ numbers; the (name, version) primary key guards it too.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,7 +24,7 @@ from slipstream.entities.registry import (
     ModelVersionStatus,
     RegisteredModel,
 )
-from slipstream.entities.tracking import RunTag
+from slipstream.entities.tracking import Dataset, RunTag
 from slipstream.metadata.sql import tables
 from slipstream.metadata.sql.tracking_experiments import (
     decode_token,
@@ -38,6 +40,17 @@ _A = tables.registered_model_aliases.c
 _E = tables.model_alias_events.c
 _RT = tables.registered_model_tags.c
 _VT = tables.model_version_tags.c
+_D = tables.model_version_datasets.c
+
+
+@dataclass(frozen=True, slots=True)
+class Lineage:
+    """What a new version records about where it came from (all optional)."""
+
+    execution_id: str | None = None
+    node_id: str | None = None
+    workflow_version: str | None = None
+    datasets: tuple[Dataset, ...] = ()
 
 
 # -- registered models ------------------------------------------------------------------------
@@ -143,8 +156,9 @@ def search_models(conn: Connection, filter_string: str, max_results: int,
 
 def create_version(conn: Connection, name: str, source: str, run_id: str | None,
                    model_id: str | None, tags: Mapping[str, str], description: str,
-                   user_id: str, now: int) -> int:
-    """The model's next version number, its row and tags written."""
+                   user_id: str, now: int, lineage: Lineage | None = None) -> int:
+    """The model's next version number, its row, tags and lineage written."""
+    lineage = lineage or Lineage()
     _check_tags(tags)
     bumped = conn.execute(tables.registered_models.update().where(_R.name == name).values(
         last_version=_R.last_version + 1, last_updated_timestamp=now))
@@ -155,10 +169,17 @@ def create_version(conn: Connection, name: str, source: str, run_id: str | None,
         name=name, version=version, source=source, run_id=run_id or None,
         model_id=model_id or None, status=ModelVersionStatus.READY.value,
         description=description or "", user_id=user_id or "", creation_timestamp=now,
-        last_updated_timestamp=now))
+        last_updated_timestamp=now, execution_id=lineage.execution_id or None,
+        node_id=lineage.node_id or None, workflow_version=lineage.workflow_version or None))
     for key, value in tags.items():
         _upsert_tag(conn, tables.model_version_tags, {"name": name, "version": version},
                     key, value)
+    if lineage.datasets:
+        conn.execute(tables.model_version_datasets.insert(), [
+            {"name": name, "version": version, "position": position,
+             "dataset_name": d.name, "digest": d.digest, "source_type": d.source_type,
+             "source": d.source, "schema": d.schema, "profile": d.profile}
+            for position, d in enumerate(lineage.datasets)])
     return version
 
 
@@ -213,6 +234,11 @@ def load_versions(conn: Connection, keys: Sequence[tuple[str, int]]) -> list[Mod
     for name, alias, version in conn.execute(sa.select(_A.name, _A.alias, _A.version)
                                              .where(_A.name.in_(names)).order_by(_A.alias)):
         aliases.setdefault((name, int(version)), []).append(alias)
+    datasets: dict[tuple[str, int], list[Dataset]] = {}
+    for r in conn.execute(sa.select(tables.model_version_datasets)
+                          .where(_D.name.in_(names)).order_by(_D.position)):
+        datasets.setdefault((r.name, int(r.version)), []).append(Dataset(
+            r.dataset_name, r.digest, r.source_type, r.source, r.schema, r.profile))
     found = {}
     for r in conn.execute(sa.select(tables.model_versions).where(
             sa.tuple_(_V.name, _V.version).in_(wanted))):
@@ -220,7 +246,8 @@ def load_versions(conn: Connection, keys: Sequence[tuple[str, int]]) -> list[Mod
         found[key] = ModelVersion(
             r.name, int(r.version), r.source, r.creation_timestamp, r.last_updated_timestamp,
             r.run_id, r.model_id, r.status, r.description, r.user_id, tags.get(key, {}),
-            tuple(aliases.get(key, ())))
+            tuple(aliases.get(key, ())), r.execution_id, r.node_id, r.workflow_version,
+            tuple(datasets.get(key, ())))
     return [found[k] for k in wanted if k in found]
 
 

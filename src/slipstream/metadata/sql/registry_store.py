@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from slipstream._core.errors import InvalidInputError
 from slipstream.entities.registry import AliasEvent, ModelVersion, RegisteredModel
+from slipstream.entities.tracking import Dataset, DatasetInput
 from slipstream.metadata.registry import (
     SEARCH_REGISTRY_DEFAULT,
     SEARCH_REGISTRY_MAX,
@@ -19,6 +20,7 @@ from slipstream.metadata.registry import (
     check_model_name,
     check_version,
 )
+from slipstream.metadata.validation import check_dataset_input
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -97,15 +99,22 @@ class SqlModelRegistry(ModelRegistryStore):
     def create_model_version(self, name: str, source: str, run_id: str | None = None,
                              model_id: str | None = None,
                              tags: Mapping[str, str] | None = None, description: str = "",
-                             user_id: str = "") -> ModelVersion:
+                             user_id: str = "", *, execution_id: str | None = None,
+                             node_id: str | None = None, workflow_version: str | None = None,
+                             datasets: Sequence[Dataset] = ()) -> ModelVersion:
         from slipstream.metadata.sql import registry as reg
 
         check_model_name(name)
         if not isinstance(source, str) or not source:
             raise InvalidInputError(f"Invalid model version source {source!r:.100}: it must be "
                                     "a non-empty URI.")
+        lineage = reg.Lineage(_optional_text("execution_id", execution_id),
+                              _optional_text("node_id", node_id),
+                              _optional_text("workflow_version", workflow_version),
+                              _check_datasets(datasets))
         version = self._write(lambda c: reg.create_version(
-            c, name, source, run_id, model_id, dict(tags or {}), description, user_id, _now()))
+            c, name, source, run_id, model_id, dict(tags or {}), description, user_id, _now(),
+            lineage))
         return self.get_model_version(name, version)
 
     def get_model_version(self, name: str, version: int | str) -> ModelVersion:
@@ -193,6 +202,28 @@ class SqlModelRegistry(ModelRegistryStore):
 def _key(name: str, version: int | str) -> int:
     check_model_name(name)
     return check_version(version)
+
+
+def _optional_text(what: str, value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InvalidInputError(f"Invalid model version {what} {value!r:.100}: it must be a "
+                                "string.")
+    return value
+
+
+def _check_datasets(datasets: Sequence[Dataset]) -> tuple[Dataset, ...]:
+    if isinstance(datasets, str | bytes):
+        raise InvalidInputError("Model version datasets must be a sequence of Dataset records, "
+                                "not a string.")
+    checked = tuple(datasets)
+    for item in checked:
+        if not isinstance(item, Dataset):
+            raise InvalidInputError(f"Invalid model version dataset {item!r:.100}: expected a "
+                                    "slipstream.entities.Dataset.")
+        check_dataset_input(DatasetInput(item))
+    return checked
 
 
 def _check_max_results(max_results: int) -> None:

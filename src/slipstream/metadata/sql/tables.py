@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 #: The newest migration in migrations/versions, which these tables match (tests check both).
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 
 metadata = sa.MetaData()
 
@@ -312,7 +312,8 @@ registered_model_tags = sa.Table(
     sa.Column("value", sa.Text, nullable=False),
 )
 
-#: Versions of registered models; `status` a ModelVersionStatus value.
+#: Versions of registered models; `status` a ModelVersionStatus value; `execution_id`,
+#: `node_id` and `workflow_version` their lineage (revision 0005).
 model_versions = sa.Table(
     "model_versions",
     metadata,
@@ -328,7 +329,11 @@ model_versions = sa.Table(
     sa.Column("user_id", sa.String(256), nullable=False),
     sa.Column("creation_timestamp", sa.BigInteger, nullable=False),
     sa.Column("last_updated_timestamp", sa.BigInteger, nullable=False),
+    sa.Column("execution_id", sa.String(64), nullable=True),
+    sa.Column("node_id", sa.Text, nullable=True),
+    sa.Column("workflow_version", sa.Text, nullable=True),
     sa.Index("ix_model_versions_run_id", "run_id"),
+    sa.Index("ix_model_versions_execution", "execution_id", "node_id"),
 )
 
 
@@ -346,6 +351,22 @@ model_version_tags = sa.Table(
     sa.Column("key", sa.String(250), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
     _version_fk("fk_model_version_tags_version"),
+)
+
+#: The datasets a version was trained on (revision 0005), `position` keeping their order.
+model_version_datasets = sa.Table(
+    "model_version_datasets",
+    metadata,
+    sa.Column("name", sa.String(256), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("dataset_name", sa.String(500), nullable=False),
+    sa.Column("digest", sa.String(36), nullable=False),
+    sa.Column("source_type", sa.String(36), nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("schema", sa.Text, nullable=True),
+    sa.Column("profile", sa.Text, nullable=True),
+    _version_fk("fk_model_version_datasets_version"),
 )
 
 #: Where each alias of a model points (deleting the version removes its aliases).
