@@ -272,6 +272,11 @@ def test_lineage_is_kept_in_order(store: ModelRegistryStore) -> None:
     store.set_model_alias("churn", "champion", 1)
     assert store.get_model_version_by_alias("churn", "champion").datasets == datasets
     assert store.search_model_versions("name = 'churn'")[0][1].datasets == datasets
+    assert [v.version for v in store.search_model_versions("execution_id = 'ex-1'")[0]] == [1]
+    assert [v.version for v in store.search_model_versions(
+        "execution_id = 'ex-1' AND node_id = 'n0-train' AND workflow_version LIKE 'wf-%'")[0]
+            ] == [1]
+    assert store.search_model_versions("execution_id = 'other'")[0] == []
     assert store.rename_registered_model("churn", "attrition").latest_versions[0].datasets == ()
     assert store.get_model_version("attrition", 1).datasets == datasets
 

@@ -254,14 +254,22 @@ def load_versions(conn: Connection, keys: Sequence[tuple[str, int]]) -> list[Mod
 def search_versions(conn: Connection, filter_string: str, max_results: int,
                     order_by: Sequence[str],
                     page_token: str | None) -> tuple[list[ModelVersion], str | None]:
+    from dataclasses import replace
+
     from slipstream.metadata.sql import keyed_search
     from slipstream.protocol.search import MODEL_VERSIONS, Entity
 
+    # MLflow's attributes, and the lineage ones (`execution_id = '…'`: the versions an
+    # execution trained).
+    lineage = {"execution_id": _V.execution_id, "node_id": _V.node_id,
+               "workflow_version": _V.workflow_version}
     attributes = {"name": _V.name, "run_id": _V.run_id, "source_path": _V.source,
                   "version_number": _V.version, "creation_timestamp": _V.creation_timestamp,
-                  "last_updated_timestamp": _V.last_updated_timestamp}
+                  "last_updated_timestamp": _V.last_updated_timestamp, **lineage}
+    schema = replace(MODEL_VERSIONS,
+                     string_attributes=MODEL_VERSIONS.string_attributes | set(lineage))
     target = keyed_search.Target(
-        MODEL_VERSIONS, sa.tuple_(_V.name, _V.version), attributes,
+        schema, sa.tuple_(_V.name, _V.version), attributes,
         {Entity.TAG: (tables.model_version_tags,
                                    sa.tuple_(_VT.name, _VT.version))})
     offset = decode_token(page_token)
