@@ -86,3 +86,24 @@ class AliasEvent:
     to_version: int | None
     user_id: str
     timestamp: int
+
+
+@dataclass(frozen=True, slots=True)
+class ModelLineage:
+    """Where one model version came from, hop by hop: the datasets it was trained on, the
+    workflow execution and node that trained it (with the workflow's name and version), the run
+    that node logged to, and the logged model; each id can be looked up in its own store."""
+
+    name: str
+    version: int
+    source: str
+    datasets: tuple[Dataset, ...] = ()
+    execution_id: str | None = None
+    node_id: str | None = None
+    workflow_name: str | None = None
+    workflow_version: str | None = None
+    run_id: str | None = None
+    model_id: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "datasets", tuple(self.datasets))

@@ -1,2 +1,7 @@
 """The model registry's client: registered models, versions, aliases and lineage over a
-`ModelRegistryStore`."""
+`ModelRegistryStore` (`client.RegistryClient`); `lineage` reads a new version's lineage from its
+run, `sources` resolves the model URIs `RegistryClient.register` takes."""
+
+from slipstream.registry.client import PagedList, RegistryClient
+
+__all__ = ["PagedList", "RegistryClient"]

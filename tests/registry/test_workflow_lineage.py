@@ -1,0 +1,44 @@
+"""Lineage from a real workflow: a task logs a training and an evaluation dataset to its node's
+run; the version registered from that run names the execution, the node, the workflow's name and
+version and the training dataset, and each hop leads back (execution -> runs -> versions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from slipstream.registry import RegistryClient
+from tests.execution.helpers import run
+from tests.registry.flows import trained
+
+
+def test_version_from_a_task_run_knows_its_execution(client: Any,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLIPSTREAM_STORE_URL", client.settings.store_url)
+    monkeypatch.setenv("SLIPSTREAM_ARTIFACT_URI", client.settings.artifact_uri)
+    run_id, execution = run(client, trained.fit, rows=10)
+    with RegistryClient.from_settings(client.settings) as registry:
+        version = registry.register(f"runs:/{run_id}/model", "churn")
+        assert (version.run_id, version.execution_id, version.node_id) == (
+            run_id, execution.id, "n0")
+        assert version.workflow_version == execution.workflow_version
+        assert version.datasets == (trained.TRAIN,)  # not the evaluation set
+
+        lineage = registry.lineage("churn", "latest")
+        assert (lineage.name, lineage.version, lineage.run_id) == ("churn", 1, run_id)
+        assert (lineage.execution_id, lineage.node_id) == (execution.id, "n0")
+        assert (lineage.workflow_name, lineage.workflow_version) == (
+            execution.workflow_name, execution.workflow_version)
+        assert lineage.datasets == (trained.TRAIN,)
+
+        # every hop is queryable: execution -> node -> run -> version, and back
+        assert registry.executions is not None and registry.tracking is not None
+        assert registry.executions.get_execution(lineage.execution_id).status == "SUCCEEDED"
+        node = {n.node_id: n for n in registry.executions.list_nodes(execution.id)}["n0"]
+        assert node.name.endswith("train")
+        (task_run,) = registry.tracking.list_runs_for_execution(execution.id)
+        assert (task_run.info.run_id, task_run.info.node_id) == (run_id, "n0")
+        assert [i.dataset for i in task_run.inputs if i.dataset == trained.TRAIN]
+        assert registry.get_model_versions_for_execution(execution.id, "n0") == [version]
+        assert registry.get_model_versions_for_run(run_id) == [version]
