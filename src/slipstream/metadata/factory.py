@@ -8,6 +8,7 @@ from slipstream._core.errors import InvalidInputError
 from slipstream.metadata.base import ExecutionStore
 
 if TYPE_CHECKING:
+    from slipstream.metadata.deployments import DeploymentStore
     from slipstream.metadata.tracking import TrackingStore
 
 _SQL_SCHEMES = ("sqlite", "postgresql", "postgres")
@@ -45,6 +46,20 @@ def open_tracking_store(url: str, artifact_root: str | None = None) -> TrackingS
         from slipstream.metadata.sql.tracking import SqlTrackingStore
 
         return SqlTrackingStore(url, artifact_root)
+    raise _unsupported(url)
+
+
+def open_deployment_store(url: str) -> DeploymentStore:
+    """Open (creating and migrating as needed) the deployment store at a SQL store URL (the
+    tracking store's database, beside the registry)."""
+    if _scheme(url) in _SQL_SCHEMES:
+        from slipstream.metadata.sql.deployment_store import SqlDeploymentStore
+
+        return SqlDeploymentStore(url)
+    if _scheme(url) in _HTTP_SCHEMES:
+        raise InvalidInputError(
+            f"Deployments are kept in a SQL store, not through a server ({url!r}): set "
+            "SLIPSTREAM_STORE_URL to sqlite:///… or postgresql://…")
     raise _unsupported(url)
 
 

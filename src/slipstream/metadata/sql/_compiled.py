@@ -4,14 +4,16 @@ SQLAlchemy dialect names; "postgresql" is compiled for psycopg 3."""
 
 from __future__ import annotations
 
-HEAD_REVISION = '0005'
+HEAD_REVISION = '0006'
 TABLES: tuple[str, ...] = (
     ('workflows', 'executions', 'node_executions', 'cache_entries', 'experiments',
     'experiment_tags', 'runs', 'params', 'tags', 'metrics', 'latest_metrics', 'datasets',
     'inputs', 'logged_models', 'logged_model_tags', 'logged_model_params',
     'logged_model_metrics', 'run_outputs', 'run_model_inputs', 'registered_models',
     'registered_model_tags', 'model_versions', 'model_version_tags',
-    'model_version_datasets', 'registered_model_aliases', 'model_alias_events')
+    'model_version_datasets', 'registered_model_aliases', 'model_alias_events',
+    'deployments', 'deployment_targets', 'deployment_events', 'deployment_predictions',
+    'deployment_version_stats')
 )
 #: Columns of the cache SELECT, in order (CacheEntry fields).
 CACHE_COLUMNS: tuple[str, ...] = (
@@ -31,6 +33,44 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    execution_id VARCHAR(64) NOT NULL,\n'
         '    node_id TEXT NOT NULL,\n'
         '    PRIMARY KEY ("key")\n'
+        ')',
+        'CREATE TABLE deployment_predictions (\n'
+        '    prediction_id INTEGER NOT NULL,\n'
+        '    deployment VARCHAR(128) NOT NULL,\n'
+        '    label VARCHAR(512) NOT NULL,\n'
+        '    model_version VARCHAR(512) NOT NULL,\n'
+        '    request_id VARCHAR(512) NOT NULL,\n'
+        '    timestamp_ms BIGINT NOT NULL,\n'
+        '    inputs TEXT NOT NULL,\n'
+        '    outputs TEXT NOT NULL,\n'
+        '    latency_ms DOUBLE NOT NULL,\n'
+        '    status INTEGER NOT NULL,\n'
+        '    PRIMARY KEY (prediction_id)\n'
+        ')',
+        'CREATE INDEX ix_deployment_predictions_time ON deployment_predictions (deployment, '
+        'timestamp_ms)',
+        'CREATE TABLE deployment_version_stats (\n'
+        '    deployment VARCHAR(128) NOT NULL,\n'
+        '    label VARCHAR(512) NOT NULL,\n'
+        '    model_version VARCHAR(512) NOT NULL,\n'
+        '    bucket_ms BIGINT NOT NULL,\n'
+        '    requests BIGINT NOT NULL,\n'
+        '    errors BIGINT NOT NULL,\n'
+        '    latency_ms_sum DOUBLE NOT NULL,\n'
+        '    latency_ms_max DOUBLE NOT NULL,\n'
+        '    since_ms BIGINT NOT NULL,\n'
+        '    until_ms BIGINT NOT NULL,\n'
+        '    PRIMARY KEY (deployment, label, model_version, bucket_ms)\n'
+        ')',
+        'CREATE TABLE deployments (\n'
+        '    name VARCHAR(128) NOT NULL,\n'
+        '    description TEXT NOT NULL,\n'
+        '    created_by VARCHAR(256) NOT NULL,\n'
+        '    status VARCHAR(16) NOT NULL,\n'
+        '    revision INTEGER NOT NULL,\n'
+        '    creation_timestamp BIGINT NOT NULL,\n'
+        '    last_updated_timestamp BIGINT NOT NULL,\n'
+        '    PRIMARY KEY (name)\n'
         ')',
         'CREATE TABLE executions (\n'
         '    id VARCHAR(64) NOT NULL,\n'
@@ -92,6 +132,30 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    PRIMARY KEY (experiment_id, name, digest),\n'
         '    CONSTRAINT fk_datasets_experiment FOREIGN KEY(experiment_id) REFERENCES '
         'experiments (experiment_id) ON DELETE CASCADE\n'
+        ')',
+        'CREATE TABLE deployment_events (\n'
+        '    event_id INTEGER NOT NULL,\n'
+        '    deployment VARCHAR(128) NOT NULL,\n'
+        '    revision INTEGER NOT NULL,\n'
+        '    kind VARCHAR(32) NOT NULL,\n'
+        '    user_id VARCHAR(256) NOT NULL,\n'
+        '    timestamp BIGINT NOT NULL,\n'
+        '    "before" TEXT NOT NULL,\n'
+        '    "after" TEXT NOT NULL,\n'
+        '    PRIMARY KEY (event_id),\n'
+        '    CONSTRAINT uq_deployment_events_revision UNIQUE (deployment, revision),\n'
+        '    CONSTRAINT fk_deployment_events_deployment FOREIGN KEY(deployment) REFERENCES '
+        'deployments (name) ON DELETE CASCADE\n'
+        ')',
+        'CREATE TABLE deployment_targets (\n'
+        '    deployment VARCHAR(128) NOT NULL,\n'
+        '    label VARCHAR(16) NOT NULL,\n'
+        '    position INTEGER NOT NULL,\n'
+        '    model_uri TEXT NOT NULL,\n'
+        '    traffic_percent DOUBLE NOT NULL,\n'
+        '    PRIMARY KEY (deployment, label),\n'
+        '    CONSTRAINT fk_deployment_targets_deployment FOREIGN KEY(deployment) REFERENCES '
+        'deployments (name) ON DELETE CASCADE\n'
         ')',
         'CREATE TABLE experiment_tags (\n'
         '    experiment_id INTEGER NOT NULL,\n'
@@ -327,7 +391,7 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         ')',
         'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT '
         'alembic_version_pkc PRIMARY KEY (version_num))',
-        "INSERT INTO alembic_version (version_num) VALUES ('0005')",
+        "INSERT INTO alembic_version (version_num) VALUES ('0006')",
     ),
     'postgresql': (
         'CREATE TABLE cache_entries (\n'
@@ -339,6 +403,44 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    execution_id VARCHAR(64) NOT NULL,\n'
         '    node_id TEXT NOT NULL,\n'
         '    PRIMARY KEY (key)\n'
+        ')',
+        'CREATE TABLE deployment_predictions (\n'
+        '    prediction_id SERIAL NOT NULL,\n'
+        '    deployment VARCHAR(128) NOT NULL,\n'
+        '    label VARCHAR(512) NOT NULL,\n'
+        '    model_version VARCHAR(512) NOT NULL,\n'
+        '    request_id VARCHAR(512) NOT NULL,\n'
+        '    timestamp_ms BIGINT NOT NULL,\n'
+        '    inputs TEXT NOT NULL,\n'
+        '    outputs TEXT NOT NULL,\n'
+        '    latency_ms DOUBLE PRECISION NOT NULL,\n'
+        '    status INTEGER NOT NULL,\n'
+        '    PRIMARY KEY (prediction_id)\n'
+        ')',
+        'CREATE INDEX ix_deployment_predictions_time ON deployment_predictions (deployment, '
+        'timestamp_ms)',
+        'CREATE TABLE deployment_version_stats (\n'
+        '    deployment VARCHAR(128) NOT NULL,\n'
+        '    label VARCHAR(512) NOT NULL,\n'
+        '    model_version VARCHAR(512) NOT NULL,\n'
+        '    bucket_ms BIGINT NOT NULL,\n'
+        '    requests BIGINT NOT NULL,\n'
+        '    errors BIGINT NOT NULL,\n'
+        '    latency_ms_sum DOUBLE PRECISION NOT NULL,\n'
+        '    latency_ms_max DOUBLE PRECISION NOT NULL,\n'
+        '    since_ms BIGINT NOT NULL,\n'
+        '    until_ms BIGINT NOT NULL,\n'
+        '    PRIMARY KEY (deployment, label, model_version, bucket_ms)\n'
+        ')',
+        'CREATE TABLE deployments (\n'
+        '    name VARCHAR(128) NOT NULL,\n'
+        '    description TEXT NOT NULL,\n'
+        '    created_by VARCHAR(256) NOT NULL,\n'
+        '    status VARCHAR(16) NOT NULL,\n'
+        '    revision INTEGER NOT NULL,\n'
+        '    creation_timestamp BIGINT NOT NULL,\n'
+        '    last_updated_timestamp BIGINT NOT NULL,\n'
+        '    PRIMARY KEY (name)\n'
         ')',
         'CREATE TABLE executions (\n'
         '    id VARCHAR(64) NOT NULL,\n'
@@ -400,6 +502,30 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    PRIMARY KEY (experiment_id, name, digest),\n'
         '    CONSTRAINT fk_datasets_experiment FOREIGN KEY(experiment_id) REFERENCES '
         'experiments (experiment_id) ON DELETE CASCADE\n'
+        ')',
+        'CREATE TABLE deployment_events (\n'
+        '    event_id SERIAL NOT NULL,\n'
+        '    deployment VARCHAR(128) NOT NULL,\n'
+        '    revision INTEGER NOT NULL,\n'
+        '    kind VARCHAR(32) NOT NULL,\n'
+        '    user_id VARCHAR(256) NOT NULL,\n'
+        '    timestamp BIGINT NOT NULL,\n'
+        '    before TEXT NOT NULL,\n'
+        '    after TEXT NOT NULL,\n'
+        '    PRIMARY KEY (event_id),\n'
+        '    CONSTRAINT uq_deployment_events_revision UNIQUE (deployment, revision),\n'
+        '    CONSTRAINT fk_deployment_events_deployment FOREIGN KEY(deployment) REFERENCES '
+        'deployments (name) ON DELETE CASCADE\n'
+        ')',
+        'CREATE TABLE deployment_targets (\n'
+        '    deployment VARCHAR(128) NOT NULL,\n'
+        '    label VARCHAR(16) NOT NULL,\n'
+        '    position INTEGER NOT NULL,\n'
+        '    model_uri TEXT NOT NULL,\n'
+        '    traffic_percent DOUBLE PRECISION NOT NULL,\n'
+        '    PRIMARY KEY (deployment, label),\n'
+        '    CONSTRAINT fk_deployment_targets_deployment FOREIGN KEY(deployment) REFERENCES '
+        'deployments (name) ON DELETE CASCADE\n'
         ')',
         'CREATE TABLE experiment_tags (\n'
         '    experiment_id INTEGER NOT NULL,\n'
@@ -635,7 +761,7 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         ')',
         'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT '
         'alembic_version_pkc PRIMARY KEY (version_num))',
-        "INSERT INTO alembic_version (version_num) VALUES ('0005')",
+        "INSERT INTO alembic_version (version_num) VALUES ('0006')",
     ),
 }
 
