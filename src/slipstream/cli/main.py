@@ -56,10 +56,11 @@ def client() -> Any:
 
 
 def _register() -> None:
-    from slipstream.cli import executions, run, server
+    from slipstream.cli import executions, models, run, server
 
     run.register(app)
     executions.register(app)
+    models.register(app)
     server.register(app)
 
 
