@@ -19,7 +19,13 @@ from slipstream.metadata.factory import open_tracking_store
 from slipstream.metadata.tracking import TrackingStore
 from slipstream.server.artifact_uris import ArtifactUris
 from slipstream.server.errors import register_error_handlers
-from slipstream.server.routes import mlflow_artifacts, mlflow_server_info, mlflow_tracking, native
+from slipstream.server.routes import (
+    mlflow_artifacts,
+    mlflow_registry,
+    mlflow_server_info,
+    mlflow_tracking,
+    native,
+)
 from slipstream.server.routes.native.deps import ExecutionStoreSlot
 
 
@@ -45,6 +51,7 @@ def create_app(settings: Settings, *, tracking_store: TrackingStore | None = Non
     app.state.execution_store = ExecutionStoreSlot(settings.store_url)  # opened at first use
     register_error_handlers(app)
     app.include_router(mlflow_tracking.router)
+    app.include_router(mlflow_registry.router)
     app.include_router(mlflow_artifacts.router)
     app.include_router(mlflow_server_info.router)
     app.include_router(native.router)

@@ -1,0 +1,286 @@
+"""MLflow's model registry routes under /api/2.0/mlflow: registered-models/* and model-versions/*.
+
+The app's store must also be a `ModelRegistryStore` (the SQL store is). Each route parses its
+body or query, calls the registry (and, for sources and download URIs, the run or logged model a
+version came from), and answers in MLflow's shapes (`mlflow_registry_wire`); errors are mapped
+once on the app (`server.errors`). GETs take query parameters; POST, PATCH and DELETE take JSON
+bodies (`DELETE registered-models/alias` too). Stages do not exist here: every version is in
+stage "None", `get-latest-versions` answers the newest version, `transition-stage` is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, TypeVar
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from slipstream._core.errors import InvalidInputError
+from slipstream.metadata.registry import SEARCH_REGISTRY_DEFAULT, SEARCH_REGISTRY_MAX
+from slipstream.metadata.registry import ModelRegistryStore as RegistryStore
+from slipstream.server.artifact_uris import Uris
+from slipstream.server.routes.mlflow_deps import Json
+from slipstream.server.routes.mlflow_registry_wire import (
+    NO_STAGE,
+    check_source,
+    download_uri,
+    model_version_json,
+    prompt_search,
+    registered_model_json,
+)
+from slipstream.server.routes.mlflow_wire import Body, KeyValue, page, tag_map
+
+router = APIRouter(prefix="/api/2.0/mlflow", tags=["mlflow model registry"])
+
+#: MLflow's default and cap for a model-versions/search page (the client asks for 10,000).
+SEARCH_VERSIONS_DEFAULT = 10_000
+SEARCH_VERSIONS_MAX = 200_000
+T = TypeVar("T")
+
+
+def registry_store(request: Request) -> RegistryStore:
+    """The app's tracking store, which must keep the model registry."""
+    store = request.app.state.tracking_store
+    if not isinstance(store, RegistryStore):
+        raise InvalidInputError(f"This server's store ({type(store).__name__}) does not keep "
+                                "a model registry.")
+    return store
+
+
+Registry = Annotated[RegistryStore, Depends(registry_store)]
+
+
+# -- request bodies -------------------------------------------------------------------------
+
+class Named(Body):
+    name: str
+
+
+class CreateRegisteredModel(Named):
+    tags: list[KeyValue] = []
+    description: str = ""
+
+
+class RenameRegisteredModel(Named):
+    new_name: str
+
+
+class UpdateRegisteredModel(Named):
+    description: str = ""
+
+
+class SetModelTag(Named):
+    key: str
+    value: str = ""
+
+
+class DeleteModelTag(Named):
+    key: str
+
+
+class GetLatestVersions(Named):
+    stages: list[str] = []
+
+
+class CreateModelVersion(Named):
+    source: str
+    run_id: str | None = None
+    model_id: str | None = None
+    tags: list[KeyValue] = []
+    run_link: str | None = None
+    description: str = ""
+
+
+class Versioned(Named):
+    version: str
+
+
+class UpdateModelVersion(Versioned):
+    description: str = ""
+
+
+class SetVersionTag(Versioned):
+    key: str
+    value: str = ""
+
+
+class DeleteVersionTag(Versioned):
+    key: str
+
+
+class SetAlias(Named):
+    alias: str
+    version: str
+
+
+class DeleteAlias(Named):
+    alias: str
+
+
+# -- registered models ----------------------------------------------------------------------
+
+@router.post("/registered-models/create")
+def create_registered_model(store: Registry, uris: Uris, body: CreateRegisteredModel) -> Json:
+    made = store.create_registered_model(body.name, tag_map(body.tags), body.description)
+    return {"registered_model": registered_model_json(made, uris)}
+
+
+@router.get("/registered-models/get")
+def get_registered_model(store: Registry, uris: Uris, name: str) -> Json:
+    return {"registered_model": registered_model_json(store.get_registered_model(name), uris)}
+
+
+@router.post("/registered-models/rename")
+def rename_registered_model(store: Registry, uris: Uris, body: RenameRegisteredModel) -> Json:
+    renamed = store.rename_registered_model(body.name, body.new_name)
+    return {"registered_model": registered_model_json(renamed, uris)}
+
+
+@router.patch("/registered-models/update")
+def update_registered_model(store: Registry, uris: Uris, body: UpdateRegisteredModel) -> Json:
+    updated = store.update_registered_model(body.name, body.description)
+    return {"registered_model": registered_model_json(updated, uris)}
+
+
+@router.delete("/registered-models/delete")
+def delete_registered_model(store: Registry, body: Named) -> Json:
+    store.delete_registered_model(body.name)
+    return {}
+
+
+@router.get("/registered-models/search")
+def search_registered_models(
+    store: Registry, uris: Uris, filter: str = "",
+    max_results: int = SEARCH_REGISTRY_DEFAULT,
+    order_by: Annotated[list[str] | None, Query()] = None, page_token: str | None = None,
+) -> Json:
+    """Models matching the filter; prompts (MLflow's tagged models) are left out unless the
+    filter asks for them."""
+    wanted = prompt_search(filter)
+    found, token = store.search_registered_models(wanted.filter, max_results, order_by or (),
+                                                  page_token or None)
+    return page("registered_models",
+                [registered_model_json(m, uris) for m in found if wanted.keep(m)], token)
+
+
+@router.post("/registered-models/get-latest-versions")
+def get_latest_versions(store: Registry, uris: Uris, body: GetLatestVersions) -> Json:
+    """The newest version, for no stages or stage "None" (the only stage here)."""
+    model = store.get_registered_model(body.name)
+    stages = {s.lower() for s in body.stages}
+    latest = model.latest_versions if not stages or NO_STAGE.lower() in stages else ()
+    return {"model_versions": [model_version_json(v, uris) for v in latest]}
+
+
+@router.post("/registered-models/set-tag")
+def set_registered_model_tag(store: Registry, body: SetModelTag) -> Json:
+    store.set_registered_model_tag(body.name, body.key, body.value)
+    return {}
+
+
+@router.delete("/registered-models/delete-tag")
+def delete_registered_model_tag(store: Registry, body: DeleteModelTag) -> Json:
+    store.delete_registered_model_tag(body.name, body.key)
+    return {}
+
+
+# -- aliases --------------------------------------------------------------------------------
+
+@router.post("/registered-models/alias")
+def set_registered_model_alias(store: Registry, body: SetAlias) -> Json:
+    store.set_model_alias(body.name, body.alias, body.version)
+    return {}
+
+
+@router.delete("/registered-models/alias")
+def delete_registered_model_alias(store: Registry, body: DeleteAlias) -> Json:
+    store.delete_model_alias(body.name, body.alias)
+    return {}
+
+
+@router.get("/registered-models/alias")
+def get_model_version_by_alias(store: Registry, uris: Uris, name: str, alias: str) -> Json:
+    return {"model_version": model_version_json(store.get_model_version_by_alias(name, alias),
+                                                uris)}
+
+
+# -- versions -------------------------------------------------------------------------------
+
+@router.post("/model-versions/create")
+def create_model_version(store: Registry, uris: Uris, body: CreateModelVersion) -> Json:
+    """A new READY version; its source is checked against the run or logged model it names."""
+    store.get_registered_model(body.name)  # an unknown model is a 404 before anything else
+    source = check_source(store, uris, body.source, body.run_id or None, body.model_id or None)
+    made = store.create_model_version(body.name, source.source, source.run_id, source.model_id,
+                                      tag_map(body.tags), body.description)
+    return {"model_version": model_version_json(made, uris)}
+
+
+@router.get("/model-versions/get")
+def get_model_version(store: Registry, uris: Uris, name: str, version: str) -> Json:
+    return {"model_version": model_version_json(store.get_model_version(name, version), uris)}
+
+
+@router.patch("/model-versions/update")
+def update_model_version(store: Registry, uris: Uris, body: UpdateModelVersion) -> Json:
+    updated = store.update_model_version(body.name, body.version, body.description)
+    return {"model_version": model_version_json(updated, uris)}
+
+
+@router.delete("/model-versions/delete")
+def delete_model_version(store: Registry, body: Versioned) -> Json:
+    store.delete_model_version(body.name, body.version)
+    return {}
+
+
+@router.post("/model-versions/transition-stage")
+def transition_model_version_stage() -> Json:
+    raise InvalidInputError("Model version stages are not supported by Slipstream (MLflow has "
+                            "deprecated them); point an alias at the version instead, e.g. "
+                            "set_registered_model_alias(name, 'champion', version).")
+
+
+@router.get("/model-versions/search")
+def search_model_versions(
+    store: Registry, uris: Uris, filter: str = "",
+    max_results: int = SEARCH_VERSIONS_DEFAULT,
+    order_by: Annotated[list[str] | None, Query()] = None, page_token: str | None = None,
+) -> Json:
+    """Versions matching the filter, newest first unless ordered; up to 200,000 per page, as
+    MLflow (fetched from the store 1,000 at a time)."""
+    if not 1 <= max_results <= SEARCH_VERSIONS_MAX:
+        raise InvalidInputError(f"Invalid value {max_results} for parameter 'max_results': it "
+                                f"must be between 1 and {SEARCH_VERSIONS_MAX}.")
+    found, token = _gather(lambda size, token: store.search_model_versions(
+        filter, size, order_by or (), token), max_results, page_token or None)
+    return page("model_versions", [model_version_json(v, uris) for v in found], token)
+
+
+@router.get("/model-versions/get-download-uri")
+def get_model_version_download_uri(store: Registry, uris: Uris, name: str,
+                                   version: str) -> Json:
+    return {"artifact_uri": download_uri(store, uris, store.get_model_version(name, version))}
+
+
+@router.post("/model-versions/set-tag")
+def set_model_version_tag(store: Registry, body: SetVersionTag) -> Json:
+    store.set_model_version_tag(body.name, body.version, body.key, body.value)
+    return {}
+
+
+@router.delete("/model-versions/delete-tag")
+def delete_model_version_tag(store: Registry, body: DeleteVersionTag) -> Json:
+    store.delete_model_version_tag(body.name, body.version, body.key)
+    return {}
+
+
+def _gather(search: Callable[[int, str | None], tuple[list[T], str | None]], wanted: int,
+            token: str | None) -> tuple[list[T], str | None]:
+    """Up to `wanted` results from a store search capped at SEARCH_REGISTRY_MAX per call, and
+    the token after the last one returned."""
+    found: list[T] = []
+    while True:
+        batch, token = search(min(wanted - len(found), SEARCH_REGISTRY_MAX), token)
+        found.extend(batch)
+        if token is None or len(found) >= wanted:
+            return found, token
