@@ -277,6 +277,12 @@ def test_lineage_is_kept_in_order(store: ModelRegistryStore) -> None:
         "execution_id = 'ex-1' AND node_id = 'n0-train' AND workflow_version LIKE 'wf-%'")[0]
             ] == [1]
     assert store.search_model_versions("execution_id = 'other'")[0] == []
+    assert [v.version for v in store.search_model_versions("datasets.name = 'eval'")[0]] == [1]
+    assert [v.version for v in store.search_model_versions(
+        "name = 'churn' AND datasets.digest IN ('d-all', 'd-x') AND tags.k IS NULL")[0]] == [1]
+    assert store.search_model_versions("datasets.name LIKE 'z%'")[0] == []
+    with pytest.raises(InvalidInputError, match=r"datasets\.context"):
+        store.search_model_versions("datasets.context = 'training'")
     assert store.rename_registered_model("churn", "attrition").latest_versions[0].datasets == ()
     assert store.get_model_version("attrition", 1).datasets == datasets
 

@@ -42,3 +42,5 @@ def test_version_from_a_task_run_knows_its_execution(client: Any,
         assert [i.dataset for i in task_run.inputs if i.dataset == trained.TRAIN]
         assert registry.get_model_versions_for_execution(execution.id, "n0") == [version]
         assert registry.get_model_versions_for_run(run_id) == [version]
+        assert registry.get_model_versions_for_dataset(digest=trained.TRAIN.digest) == [version]
+        assert registry.get_model_versions_for_dataset(trained.EVAL.name) == []

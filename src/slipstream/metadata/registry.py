@@ -153,8 +153,9 @@ class ModelRegistryStore(ABC):
                               order_by: Sequence[str] = (), page_token: str | None = None,
                               ) -> tuple[list[ModelVersion], str | None]:
         """Versions matching an MLflow filter (`name = 'churn'`, `run_id = '…'`,
-        `tags.k = 'v'`, `version_number > 2`, and the lineage attributes `execution_id`,
-        `node_id`, `workflow_version`); newest first unless `order_by` says otherwise;
+        `tags.k = 'v'`, `version_number > 2`, the lineage attributes `execution_id`,
+        `node_id`, `workflow_version`, and `datasets.name` / `datasets.digest`: trained on
+        such a dataset); newest first unless `order_by` says otherwise;
         one page and the next page's token."""
 
     # -- aliases ------------------------------------------------------------------------------

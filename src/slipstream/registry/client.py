@@ -212,7 +212,8 @@ class RegistryClient:
                               order_by: Sequence[str] | None = None,
                               page_token: str | None = None) -> PagedList[ModelVersion]:
         """Versions matching an MLflow filter (`name = 'churn'`, `run_id = '…'`, and
-        `execution_id`, `node_id`, `workflow_version`), newest first."""
+        `execution_id`, `node_id`, `workflow_version`, `datasets.name`, `datasets.digest`),
+        newest first."""
         found, token = self.store.search_model_versions(
             filter_string or "", max_results, list(order_by or ()), page_token)
         return PagedList(found, token)
@@ -262,6 +263,15 @@ class RegistryClient:
         if node_id is not None:
             query += f" AND node_id = {_quote(node_id)}"
         return self._all_versions(query)
+
+    def get_model_versions_for_dataset(self, name: str | None = None,
+                                       digest: str | None = None) -> list[ModelVersion]:
+        """The versions trained on a dataset with this name and/or digest, newest first."""
+        clauses = [f"datasets.{field} = {_quote(value)}"
+                   for field, value in (("name", name), ("digest", digest)) if value is not None]
+        if not clauses:
+            raise InvalidInputError("Name the dataset: give its name, its digest or both.")
+        return self._all_versions(" AND ".join(clauses))
 
     def get_model_versions_for_run(self, run_id: str) -> list[ModelVersion]:
         """The versions registered from one run, newest first."""

@@ -26,11 +26,7 @@ from slipstream.entities.registry import (
 )
 from slipstream.entities.tracking import Dataset, RunTag
 from slipstream.metadata.sql import tables
-from slipstream.metadata.sql.tracking_experiments import (
-    decode_token,
-    encode_token,
-    insert_dialect,
-)
+from slipstream.metadata.sql.tracking_experiments import insert_dialect
 from slipstream.metadata.tracking import AlreadyExistsError
 from slipstream.metadata.validation import check_tag
 
@@ -133,25 +129,6 @@ def load_models(conn: Connection, names: Sequence[str]) -> list[RegisteredModel]
     return [found[n] for n in wanted if n in found]
 
 
-def search_models(conn: Connection, filter_string: str, max_results: int,
-                  order_by: Sequence[str],
-                  page_token: str | None) -> tuple[list[RegisteredModel], str | None]:
-    from slipstream.metadata.sql import keyed_search
-    from slipstream.protocol.search import REGISTERED_MODELS, Entity
-
-    target = keyed_search.Target(
-        REGISTERED_MODELS, _R.name,
-        {name: _R[name] for name in REGISTERED_MODELS.order_by_attributes},
-        {Entity.TAG: (tables.registered_model_tags, _RT.name)})
-    offset = decode_token(page_token)
-    query = (sa.select(_R.name).where(*keyed_search.compile_filter(target, filter_string))
-             .order_by(*keyed_search.compile_order(target, order_by), _R.name)
-             .limit(max_results + 1).offset(offset))
-    found = list(conn.execute(query).scalars())
-    following = encode_token(offset + max_results) if len(found) > max_results else None
-    return load_models(conn, found[:max_results]), following
-
-
 # -- versions ---------------------------------------------------------------------------------
 
 def create_version(conn: Connection, name: str, source: str, run_id: str | None,
@@ -249,38 +226,6 @@ def load_versions(conn: Connection, keys: Sequence[tuple[str, int]]) -> list[Mod
             tuple(aliases.get(key, ())), r.execution_id, r.node_id, r.workflow_version,
             tuple(datasets.get(key, ())))
     return [found[k] for k in wanted if k in found]
-
-
-def search_versions(conn: Connection, filter_string: str, max_results: int,
-                    order_by: Sequence[str],
-                    page_token: str | None) -> tuple[list[ModelVersion], str | None]:
-    from dataclasses import replace
-
-    from slipstream.metadata.sql import keyed_search
-    from slipstream.protocol.search import MODEL_VERSIONS, Entity
-
-    # MLflow's attributes, and the lineage ones (`execution_id = '…'`: the versions an
-    # execution trained).
-    lineage = {"execution_id": _V.execution_id, "node_id": _V.node_id,
-               "workflow_version": _V.workflow_version}
-    attributes = {"name": _V.name, "run_id": _V.run_id, "source_path": _V.source,
-                  "version_number": _V.version, "creation_timestamp": _V.creation_timestamp,
-                  "last_updated_timestamp": _V.last_updated_timestamp, **lineage}
-    schema = replace(MODEL_VERSIONS,
-                     string_attributes=MODEL_VERSIONS.string_attributes | set(lineage))
-    target = keyed_search.Target(
-        schema, sa.tuple_(_V.name, _V.version), attributes,
-        {Entity.TAG: (tables.model_version_tags,
-                                   sa.tuple_(_VT.name, _VT.version))})
-    offset = decode_token(page_token)
-    query = (sa.select(_V.name, _V.version)
-             .where(*keyed_search.compile_filter(target, filter_string))
-             .order_by(*keyed_search.compile_order(target, order_by),
-                       _V.creation_timestamp.desc(), _V.name, _V.version.desc())
-             .limit(max_results + 1).offset(offset))
-    found = [(n, int(v)) for n, v in conn.execute(query).all()]
-    following = encode_token(offset + max_results) if len(found) > max_results else None
-    return load_versions(conn, found[:max_results]), following
 
 
 # -- aliases ----------------------------------------------------------------------------------

@@ -75,12 +75,12 @@ class SqlModelRegistry(ModelRegistryStore):
                                  max_results: int = SEARCH_REGISTRY_DEFAULT,
                                  order_by: Sequence[str] = (), page_token: str | None = None,
                                  ) -> tuple[list[RegisteredModel], str | None]:
-        from slipstream.metadata.sql import registry as reg
+        from slipstream.metadata.sql import registry_search
 
         _check_max_results(max_results)
         with self._connect() as conn:
-            return reg.search_models(conn, filter_string or "", max_results, list(order_by),
-                                     page_token)
+            return registry_search.search_models(conn, filter_string or "", max_results,
+                                                 list(order_by), page_token)
 
     def set_registered_model_tag(self, name: str, key: str, value: str) -> None:
         from slipstream.metadata.sql import registry as reg
@@ -156,12 +156,12 @@ class SqlModelRegistry(ModelRegistryStore):
                               max_results: int = SEARCH_REGISTRY_DEFAULT,
                               order_by: Sequence[str] = (), page_token: str | None = None,
                               ) -> tuple[list[ModelVersion], str | None]:
-        from slipstream.metadata.sql import registry as reg
+        from slipstream.metadata.sql import registry_search
 
         _check_max_results(max_results)
         with self._connect() as conn:
-            return reg.search_versions(conn, filter_string or "", max_results, list(order_by),
-                                       page_token)
+            return registry_search.search_versions(conn, filter_string or "", max_results,
+                                                   list(order_by), page_token)
 
     # -- aliases ------------------------------------------------------------------------------
 
