@@ -103,6 +103,10 @@ def test_versions_by_number_alias_and_latest(registry: RegistryClient) -> None:
     registry.create_registered_model("empty")
     with pytest.raises(NotFoundError, match="no versions"):
         registry.resolve_version("empty", "latest")
+    assert registry.get_latest_versions("empty") == []
+    assert [v.version for v in registry.get_latest_versions("m", ["None"])] == [3]
+    with pytest.raises(InvalidInputError, match="aliases"):
+        registry.get_latest_versions("m", ["Production"])
 
 
 def test_lineage_is_read_from_the_run(registry: RegistryClient) -> None:
@@ -172,6 +176,11 @@ def test_register_resolves_sources(registry: RegistryClient, tmp_path: Path) -> 
     assert [(c.source, c.run_id, c.execution_id, c.datasets) for c in copies] == [
         (f"{artifact_uri}/model", run_id, "ex-1", (TRAIN,))] * 2 + [
         (logged.artifact_uri, run_id, "ex-1", (TRAIN,))]
+
+    copied = registry.copy_model_version("models:/churn/1", "copy")
+    assert (copied.version, copied.source, copied.datasets) == (4, from_run.source, (TRAIN,))
+    with pytest.raises(InvalidInputError, match="to copy"):
+        registry.copy_model_version(f"runs:/{run_id}/model", "copy")
 
     os.chdir(tmp_path)
     assert registry.register("folder/model", "plain").source == str(tmp_path / "folder/model")

@@ -164,6 +164,14 @@ class RegistryClient:
             execution_id=copied.execution_id, node_id=copied.node_id,
             workflow_version=copied.workflow_version, datasets=copied.datasets)
 
+    def copy_model_version(self, src_model_uri: str, dst_name: str) -> ModelVersion:
+        """A new version of `dst_name` with the files, run and lineage of the version
+        `src_model_uri` names (`models:/NAME/VERSION` or `models:/NAME@ALIAS`)."""
+        if not isinstance(src_model_uri, str) or not src_model_uri.startswith("models:/"):
+            raise InvalidInputError(f"Invalid source {src_model_uri!r:.100} to copy: give "
+                                    "models:/NAME/VERSION or models:/NAME@ALIAS.")
+        return self.register(src_model_uri, dst_name)
+
     def get_model_version(self, name: str, version: int | str) -> ModelVersion:
         """One version by number (`3` or `"3"`)."""
         return self.store.get_model_version(name, version)
@@ -174,6 +182,15 @@ class RegistryClient:
         if not latest:
             raise NotFoundError(f"Registered model {name!r} has no versions yet.")
         return latest[0]
+
+    def get_latest_versions(self, name: str,
+                            stages: Sequence[str] | None = None) -> list[ModelVersion]:
+        """MLflow's (stage-era) call: the newest version in a list, empty before the first;
+        Slipstream has no stages, so only `None`, `[]` or `["None"]` are accepted."""
+        if stages and [s.lower() for s in stages] != ["none"]:
+            raise InvalidInputError(f"Model stages {list(stages)!r} are not supported: use "
+                                    "aliases (set_registered_model_alias) instead.")
+        return list(self.store.get_registered_model(name).latest_versions)
 
     def resolve_version(self, name: str, ref: int | str) -> ModelVersion:
         """A version by number (`3`, `"3"`), `latest`, or alias (`champion` or `@champion`)."""
