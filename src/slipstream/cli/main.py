@@ -56,12 +56,14 @@ def client() -> Any:
 
 
 def _register() -> None:
-    from slipstream.cli import executions, models, run, server
+    from slipstream.cli import deploy, executions, models, run, serve, server
 
     run.register(app)
     executions.register(app)
     models.register(app)
     server.register(app)
+    serve.register(app)
+    deploy.register(app)
 
 
 def main() -> None:

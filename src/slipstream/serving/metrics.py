@@ -1,0 +1,123 @@
+"""Prometheus metrics kept in plain dicts and rendered in the text exposition format (no client
+library). One `Metrics` per worker process; updates happen on the event loop's thread, rendering
+too, so no lock is needed."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+
+LATENCY_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
+
+Labels = tuple[tuple[str, str], ...]
+
+
+class Histogram:
+    """Cumulative-bucket histogram per label set."""
+
+    def __init__(self, name: str, help_text: str, buckets: Sequence[float]) -> None:
+        self.name, self.help, self.buckets = name, help_text, tuple(buckets)
+        self._series: dict[Labels, list[float]] = {}  # counts per bucket (+Inf last), sum, count
+
+    def observe(self, labels: Labels, value: float) -> None:
+        series = self._series.get(labels)
+        if series is None:
+            series = self._series[labels] = [0.0] * (len(self.buckets) + 3)
+        series[bisect.bisect_left(self.buckets, value)] += 1
+        series[-2] += value
+        series[-1] += 1
+
+    def render(self, out: list[str]) -> None:
+        out.append(f"# HELP {self.name} {self.help}")
+        out.append(f"# TYPE {self.name} histogram")
+        for labels, series in list(self._series.items()):
+            running = 0.0
+            for bound, count in zip((*self.buckets, "+Inf"), series, strict=False):
+                running += count
+                out.append(f"{self.name}_bucket{_fmt(labels, ('le', _num(bound)))} {_num(running)}")
+            out.append(f"{self.name}_sum{_fmt(labels)} {_num(series[-2])}")
+            out.append(f"{self.name}_count{_fmt(labels)} {_num(series[-1])}")
+
+
+class Counter:
+    """Monotonic counter per label set."""
+
+    def __init__(self, name: str, help_text: str, kind: str = "counter") -> None:
+        self.name, self.help, self.kind = name, help_text, kind
+        self._values: dict[Labels, float] = {}
+
+    def inc(self, labels: Labels, amount: float = 1.0) -> None:
+        self._values[labels] = self._values.get(labels, 0.0) + amount
+
+    def set(self, labels: Labels, value: float) -> None:
+        self._values[labels] = value
+
+    def render(self, out: list[str]) -> None:
+        out.append(f"# HELP {self.name} {self.help}")
+        out.append(f"# TYPE {self.name} {self.kind}")
+        for labels, value in list(self._values.items()):
+            out.append(f"{self.name}{_fmt(labels)} {_num(value)}")
+
+
+class Metrics:
+    """The server's metrics: requests by protocol/status/target/version, request latency,
+    errors (5xx) and rejections (4xx, 503), batch sizes and predict time per version, models
+    loaded and the version each target serves."""
+
+    def __init__(self) -> None:
+        self.requests = Counter("slipstream_requests_total", "Inference requests answered.")
+        self.errors = Counter("slipstream_request_errors_total",
+                              "Inference requests that failed, by kind (client, model, overload).")
+        self.latency = Histogram("slipstream_request_latency_seconds",
+                                 "Time from request to response, seconds.", LATENCY_BUCKETS)
+        self.batch_size = Histogram("slipstream_batch_size",
+                                    "Requests merged into one predict call.", BATCH_BUCKETS)
+        self.predict_time = Histogram("slipstream_predict_seconds",
+                                      "Time of one predict call, seconds.", LATENCY_BUCKETS)
+        self.loads = Counter("slipstream_model_loads_total", "Model versions loaded.")
+        self.serving = Counter("slipstream_target_info",
+                               "1 for the model version each target serves now.", kind="gauge")
+        self.worker = Counter("slipstream_worker_info", "1 per worker process (its pid).",
+                              kind="gauge")
+        self._all = (self.worker, self.requests, self.errors, self.latency, self.batch_size,
+                     self.predict_time, self.loads, self.serving)
+
+    def request(self, protocol: str, status: int, target: str, version: str,
+                seconds: float) -> None:
+        self.requests.inc((("protocol", protocol), ("status", str(status)), ("target", target),
+                           ("version", version)))
+        self.latency.observe((("protocol", protocol), ("target", target), ("version", version)),
+                             seconds)
+        if status >= 400:
+            kind = "overload" if status == 503 else "model" if status >= 500 else "client"
+            self.errors.inc((("protocol", protocol), ("kind", kind), ("target", target),
+                             ("version", version)))
+
+    def batch(self, target: str, version: str, size: int, seconds: float) -> None:
+        labels = (("target", target), ("version", version))
+        self.batch_size.observe(labels, size)
+        self.predict_time.observe(labels, seconds)
+
+    def render(self) -> str:
+        out: list[str] = []
+        for metric in self._all:
+            metric.render(out)
+        return "\n".join(out) + "\n"
+
+
+def _fmt(labels: Labels, extra: tuple[str, str] | None = None) -> str:
+    pairs = (*labels, extra) if extra else labels
+    if not pairs:
+        return ""
+    return "{" + ",".join(f'{k}="{_escape(v)}"' for k, v in pairs) + "}"
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def _num(value: float | str) -> str:
+    if isinstance(value, str):
+        return value
+    return str(int(value)) if float(value).is_integer() else repr(float(value))

@@ -1,0 +1,153 @@
+"""Run the inference server: uvicorn (httptools) on a socket bound here, in this process for one
+worker, or in N spawned worker processes sharing one listening socket (each loads its own
+models and batches its own requests; the kernel spreads connections between them)."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from slipstream._core.errors import InvalidInputError
+from slipstream.serving.config import ServingConfig
+from slipstream.serving.sink import PredictionSink
+from slipstream.serving.targets import TargetSource
+
+SourceFactory = Callable[[], TargetSource]
+SinkFactory = Callable[[], PredictionSink | None]
+log = logging.getLogger("slipstream.serving")
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on (host, port); a one-line error when the port is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # proto IPPROTO_TCP (not 0): asyncio sets TCP_NODELAY only on sockets that say they are
+    # TCP, and without it a response written in two parts waits ~40 ms for a delayed ACK
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise InvalidInputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(source_factory: SourceFactory, *, name: str, host: str = "127.0.0.1",
+          port: int = 8080, workers: int = 1, config: ServingConfig | None = None,
+          sink_factory: SinkFactory | None = None,
+          on_ready: Callable[[str], None] | None = None, log_level: str = "warning") -> None:
+    """Serve the targets `source_factory()` returns under `name` until interrupted.
+
+    With workers > 1 each worker process calls the factories itself (so they must pickle: a
+    module-level function or a functools.partial). `on_ready(url)` is called once every worker
+    answers."""
+    if workers < 1:
+        raise InvalidInputError(f"workers must be at least 1, not {workers}")
+    config = config or ServingConfig()
+    if workers == 1:
+        from slipstream.serving.app import create_serving_app
+
+        sink = sink_factory() if sink_factory is not None else None
+        app = create_serving_app(source_factory(), name=name, config=config, sink=sink)
+        sock = bind(host, port)
+        _run_uvicorn(app, sock, log_level, lambda: on_ready and on_ready(_url(host, sock)))
+        return
+    sock = bind(host, port)
+    _supervise(source_factory, sink_factory, name, config, sock, workers, log_level,
+               on_ready)
+
+
+def _url(host: str, sock: socket.socket) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{sock.getsockname()[1]}"
+
+
+def _run_uvicorn(app: Any, sock: socket.socket, log_level: str,
+                 started: Callable[[], Any] | None) -> None:
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, http="httptools", loop="asyncio",
+                                           lifespan="on", log_level=log_level,
+                                           access_log=False, timeout_keep_alive=30))
+    if started is not None:
+        def watch() -> None:
+            while not server.started and not server.should_exit:
+                time.sleep(0.005)
+            if server.started:
+                started()
+
+        threading.Thread(target=watch, daemon=True, name="slipstream-serve-ready").start()
+    server.run(sockets=[sock])
+
+
+def _worker(source_factory: SourceFactory, sink_factory: SinkFactory | None, name: str,
+            config: ServingConfig, sock: socket.socket, log_level: str,
+            ready: Any) -> None:
+    """One worker process: load the models, serve on the shared socket, report readiness."""
+    try:
+        from slipstream.serving.app import create_serving_app
+
+        sink = sink_factory() if sink_factory is not None else None
+        app = create_serving_app(source_factory(), name=name, config=config, sink=sink)
+    except Exception as exc:
+        ready.put(("failed", os.getpid(), f"{type(exc).__name__}: {exc}"))
+        return
+    _run_uvicorn(app, sock, log_level, lambda: ready.put(("ready", os.getpid(), "")))
+
+
+def _supervise(source_factory: SourceFactory, sink_factory: SinkFactory | None, name: str,
+               config: ServingConfig, sock: socket.socket, workers: int, log_level: str,
+               on_ready: Callable[[str], None] | None) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    ready = ctx.Queue()
+    procs = [ctx.Process(target=_worker, args=(source_factory, sink_factory, name, config, sock,
+                                                log_level, ready),
+                         name=f"slipstream-serve-worker-{i}", daemon=False)
+             for i in range(workers)]
+    stopping = threading.Event()
+
+    def stop(signum: int, _frame: Any) -> None:
+        stopping.set()
+
+    main = threading.current_thread() is threading.main_thread()
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)} if main else {}
+    try:
+        for proc in procs:
+            proc.start()
+        waiting = workers
+        while waiting and not stopping.is_set():
+            try:
+                state, pid, why = ready.get(timeout=0.2)
+            except Exception:  # queue.Empty
+                if not any(p.is_alive() for p in procs):
+                    raise InvalidInputError("every worker exited before it was ready") from None
+                continue
+            if state == "failed":
+                raise InvalidInputError(f"worker {pid} could not start: {why}")
+            waiting -= 1
+        if not stopping.is_set() and on_ready is not None:
+            on_ready(_url(sock.getsockname()[0], sock))
+        while not stopping.is_set() and any(p.is_alive() for p in procs):
+            stopping.wait(0.5)
+    finally:
+        for proc in procs:
+            if proc.is_alive() and proc.pid is not None:
+                os.kill(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for proc in procs:
+            proc.join(timeout=max(0.1, deadline - time.monotonic()))
+            if proc.is_alive():
+                proc.kill()
+                proc.join(timeout=2)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        sock.close()
