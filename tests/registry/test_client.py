@@ -79,8 +79,12 @@ def test_a_first_version_creates_its_model(registry: RegistryClient) -> None:
     assert registry.get_registered_model("new-model").latest_versions[0].version == 1
     with pytest.raises(InvalidInputError):
         registry.create_model_version("bad/name", "file:///m")
-    with pytest.raises(NotFoundError):
-        registry.get_registered_model("bad/name".replace("/", "-"))
+    for bad in ({"source": ""}, {"source": "file:///m", "tags": {"": "v"}},
+                {"source": "file:///m", "datasets": ["train"]},
+                {"source": "file:///m", "run_id": "0" * 32}):
+        with pytest.raises((InvalidInputError, NotFoundError)):
+            registry.create_model_version("refused", **bad)  # type: ignore[arg-type]
+    assert [m.name for m in registry.search_registered_models()] == ["new-model"]
 
 
 def test_versions_by_number_alias_and_latest(registry: RegistryClient) -> None:

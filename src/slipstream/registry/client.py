@@ -16,7 +16,7 @@ import getpass
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
-from slipstream._core.errors import InvalidInputError, NotFoundError
+from slipstream._core.errors import InvalidInputError, NotFoundError, SlipstreamError
 from slipstream.entities.registry import AliasEvent, ModelLineage, ModelVersion, RegisteredModel
 from slipstream.entities.tracking import Dataset
 from slipstream.metadata.base import ExecutionStore
@@ -141,13 +141,19 @@ class RegistryClient:
             if workflow_version is None and execution_id != found.execution_id:
                 record = _lineage.find_execution(self.executions, execution_id)
                 workflow_version = record.workflow_version if record is not None else None
-        self._ensure_model(name)
-        return self.store.create_model_version(
-            name, source, run_id, model_id, _str_tags(tags), description or "",
-            user_id if user_id is not None else _user(),
-            execution_id=execution_id, node_id=node_id or found.node_id,
-            workflow_version=workflow_version,
-            datasets=found.datasets if datasets is None else tuple(datasets))
+        created = self._ensure_model(name)
+        try:
+            return self.store.create_model_version(
+                name, source, run_id, model_id, _str_tags(tags), description or "",
+                user_id if user_id is not None else _user(),
+                execution_id=execution_id, node_id=node_id or found.node_id,
+                workflow_version=workflow_version,
+                datasets=found.datasets if datasets is None else tuple(datasets))
+        except SlipstreamError:
+            if created:  # bad input writes nothing: not even the model made for it
+                with contextlib.suppress(SlipstreamError):
+                    self.store.delete_registered_model(name)
+            raise
 
     def register(self, source: str, name: str, tags: Mapping[str, str] | None = None,
                  description: str | None = None) -> ModelVersion:
@@ -305,12 +311,17 @@ class RegistryClient:
             if token is None:
                 return out
 
-    def _ensure_model(self, name: str) -> None:
+    def _ensure_model(self, name: str) -> bool:
+        """Create the model unless it exists; True when this call created it."""
         try:
             self.store.get_registered_model(name)
         except NotFoundError:
-            with contextlib.suppress(AlreadyExistsError):  # created meanwhile elsewhere
+            try:
                 self.store.create_registered_model(name)
+            except AlreadyExistsError:  # created meanwhile elsewhere
+                return False
+            return True
+        return False
 
     def _logged_model_run(self, model_id: str) -> str | None:
         from slipstream.metadata.logged_models import LoggedModelStore
