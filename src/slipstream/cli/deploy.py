@@ -25,6 +25,8 @@ deploy_app = typer.Typer(help="Deployments with canary rollouts: create, shift t
                               "promote, roll back, serve.", no_args_is_help=True)
 
 Name = Annotated[str, typer.Argument(help="Deployment name")]
+_ENV = {"home": "SLIPSTREAM_HOME", "store_url": "SLIPSTREAM_STORE_URL",
+        "artifact_uri": "SLIPSTREAM_ARTIFACT_URI"}
 
 
 def register(app: typer.Typer) -> None:
@@ -189,6 +191,58 @@ def delete(name: Name) -> None:
     with _store() as store:
         store.delete_deployment(name)
     console.print(f"Deleted {name}", highlight=False, markup=False)
+
+
+@deploy_app.command("serve")
+def serve(
+    name: Name,
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    host: Annotated[str, typer.Option(help="Interface to listen on (loopback by "
+                                           "default).")] = "127.0.0.1",
+    workers: Annotated[int, typer.Option(help="Worker processes behind the port.")] = 1,
+    sample_rate: Annotated[float, typer.Option(help="Share of requests whose inputs and "
+                                                    "outputs are logged into the store "
+                                                    "(statistics cover every request).")
+                           ] = 0.01,
+    poll_interval: Annotated[float, typer.Option(help="Seconds between reads of the "
+                                                      "deployment (0: never).")] = 1.0,
+    max_batch_size: Annotated[int, typer.Option(help="Most requests merged into one "
+                                                     "predict call.")] = 32,
+    max_wait_ms: Annotated[float, typer.Option(help="Longest a request lingers for its "
+                                                    "batch while others arrive.")] = 2.0,
+    max_queue: Annotated[int, typer.Option(help="Waiting requests beyond which new ones get "
+                                                "503.")] = 1024,
+    log_level: Annotated[str, typer.Option(help="uvicorn's log level.")] = "warning",
+) -> None:
+    """Serve a deployment: requests split between its targets, following traffic changes,
+    promotes and rollbacks within the poll interval; statistics and samples go to the store."""
+    import functools
+    import os
+
+    from slipstream.serving.config import ServingConfig
+    from slipstream.serving.deployments import open_deployment_targets
+    from slipstream.serving.run import serve as run_server
+    from slipstream.serving.store_sink import open_store_sink
+
+    url = store_url()
+    with _store() as store:
+        current = store.get_deployment(name)  # an unknown name fails here, before binding
+    for key, env in _ENV.items():  # global --home/--store/--artifacts reach every worker
+        if State.overrides.get(key):
+            os.environ[env] = str(State.overrides[key])
+    config = ServingConfig(max_batch_size=max_batch_size, max_wait_ms=max_wait_ms,
+                           max_queue=max_queue, poll_interval=poll_interval,
+                           sample_rate=sample_rate)
+
+    def ready(address: str) -> None:
+        console.print(f"Serving deployment {name} (revision {current.revision}: "
+                      f"{_shares(current.targets)}) on {address}", highlight=False,
+                      markup=False)
+
+    run_server(functools.partial(open_deployment_targets, url, name), name=name, host=host,
+               port=port, workers=workers, config=config,
+               sink_factory=functools.partial(open_store_sink, url), on_ready=ready,
+               log_level=log_level)
 
 
 @deploy_app.command("predictions")

@@ -1,0 +1,174 @@
+"""A canary rollout end to end through the real console script: two registered versions of a
+scikit-learn model, `deploy create` with the canary at 10%, `deploy serve` on a loopback port,
+2,000 requests split within 3 points of 10%; `deploy traffic` to 50 while it runs and the split
+follows; `deploy rollback` and every request goes to the primary; no request fails throughout;
+every request logged (sample rate 1.0) and counted per version in `deploy show`."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from slipstream.metadata.factory import open_deployment_store
+from tests.cli.helpers import SLIPSTREAM, slipstream
+
+COLUMNS = ["tenure", "charges"]
+
+
+def _register_versions(home: Path, folder: Path) -> None:
+    """churn/1 and churn/2: logistic regressions fitted on different data, saved as model
+    folders and registered in the store under `home`."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+
+    from slipstream.metadata import open_tracking_store
+    from slipstream.models.folder import save_model
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(200, 2)), columns=COLUMNS)
+    store = open_tracking_store(f"sqlite:///{home / 'slipstream.db'}", str(home / "artifacts"))
+    try:
+        store.create_registered_model("churn")  # type: ignore[attr-defined]
+        for version, sign in ((1, 1.0), (2, -1.0)):
+            labels = (sign * frame["tenure"] > 0).astype(int)
+            model = LogisticRegression().fit(frame, labels)
+            saved = save_model(model, folder / f"v{version}", input_example=frame.head(3))
+            made = store.create_model_version("churn", str(saved))  # type: ignore[attr-defined]
+            assert made.version == version
+    finally:
+        store.close()
+
+
+class Server:
+    """`slipstream deploy serve NAME` in a subprocess on a free loopback port."""
+
+    def __init__(self, home: Path, *args: str) -> None:
+        env = {**os.environ, "SLIPSTREAM_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen([str(SLIPSTREAM), "deploy", "serve", *args, "--port", "0"],
+                                     cwd=home, env=env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()  # blocks until ready (or the process ends)
+        found = re.search(r"on http://127\.0\.0\.1:(\d+)$", line.strip())
+        if found is None:
+            self.stop()
+            pytest.fail(f"deploy serve did not start: {line!r}\n{self.proc.stderr.read()}")  # type: ignore[union-attr]
+        self.banner = line
+        self.conn = http.client.HTTPConnection("127.0.0.1", int(found.group(1)), timeout=30)
+        self.statuses: Counter[int] = Counter()
+
+    def predict(self, n: int) -> tuple[str, str]:
+        """One single-row request to /invocations: (X-Slipstream-Target, X-Model-Version)."""
+        body = json.dumps({"dataframe_split": {"columns": COLUMNS, "data": [[n % 7 - 3, 0.5]]}})
+        self.conn.request("POST", "/invocations", body,
+                          {"Content-Type": "application/json"})
+        response = self.conn.getresponse()
+        payload = response.read()
+        self.statuses[response.status] += 1
+        assert response.status == 200, payload
+        assert len(json.loads(payload)["predictions"]) == 1
+        return response.getheader("X-Slipstream-Target", ""), response.getheader(
+            "X-Model-Version", "")
+
+    def split(self, count: int) -> Counter[tuple[str, str]]:
+        return Counter(self.predict(n) for n in range(count))
+
+    def wait_for(self, canary_at_least: int, canary_at_most: int,
+                 deadline_s: float = 60.0) -> None:
+        """Send batches of 20 requests until one has this many canary answers (the server
+        picks changes up within its poll interval); every request still has to succeed."""
+        deadline = time.monotonic() + deadline_s
+        while time.monotonic() < deadline:
+            canary = sum(label == "canary" for label, _ in self.split(20).elements())
+            if canary_at_least <= canary <= canary_at_most:
+                return
+        pytest.fail(f"the server did not follow the deployment within {deadline_s} s")
+
+    def stop(self) -> str:
+        """SIGINT, as Ctrl-C: the server flushes its last report and exits."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+        try:
+            _, err = self.proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            _, err = self.proc.communicate()
+        return err
+
+
+@pytest.fixture
+def served(isolated_home: Path, tmp_path: Path) -> Iterator[Server]:
+    _register_versions(isolated_home, tmp_path / "models")
+    created = slipstream("deploy", "create", "churn", "--model", "models:/churn/1",
+                         "--canary", "models:/churn/2", "--traffic", "10", home=isolated_home)
+    assert created.code == 0, created.err
+    server = Server(isolated_home, "churn", "--sample-rate", "1.0", "--poll-interval", "0.2")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _share(split: Counter[tuple[str, str]], label: str) -> float:
+    return 100.0 * sum(n for (lab, _), n in split.items() if lab == label) / sum(
+        split.values())
+
+
+def test_canary_rollout_while_serving(served: Server, isolated_home: Path) -> None:
+    assert "Serving deployment churn (revision 1: primary models:/churn/1 90%, canary " \
+           "models:/churn/2 10%)" in served.banner
+    first = served.split(2000)
+    assert set(first) == {("primary", "churn/1"), ("canary", "churn/2")}
+    assert abs(_share(first, "canary") - 10.0) <= 3.0, first
+
+    moved = slipstream("deploy", "traffic", "churn", "--canary", "50", home=isolated_home)
+    assert moved.code == 0, moved.err
+    served.wait_for(canary_at_least=7, canary_at_most=13)
+    second = served.split(2000)
+    assert abs(_share(second, "canary") - 50.0) <= 3.0, second
+
+    rolled = slipstream("deploy", "rollback", "churn", home=isolated_home)
+    assert rolled.code == 0, rolled.err
+    served.wait_for(canary_at_least=0, canary_at_most=0)
+    third = served.split(2000)
+    assert third == Counter({("primary", "churn/1"): 2000})
+
+    total = sum(served.statuses.values())
+    assert served.statuses == Counter({200: total})  # no request failed throughout
+    served.stop()
+
+    store = open_deployment_store(f"sqlite:///{isolated_home / 'slipstream.db'}")
+    try:
+        logged = store.search_predictions("churn", limit=10_000)
+        stats = {(s.label, s.model_version): s for s in store.get_version_stats("churn")}
+    finally:
+        store.close()  # type: ignore[attr-defined]
+    assert len(logged) == total  # sample rate 1.0: every request
+    assert {r.status for r in logged} == {200}
+    sample: Any = logged[0]
+    assert (sample.label, sample.model_version) == ("primary", "churn/1")
+    assert sample.inputs == {"tenure": [sample.inputs["tenure"][0]], "charges": [0.5]}
+    assert len(sample.outputs) == 1
+    assert sum(s.requests for s in stats.values()) == total
+    assert sum(s.errors for s in stats.values()) == 0
+    canary_answers = first[("canary", "churn/2")] + second[("canary", "churn/2")]
+    assert stats[("canary", "churn/2")].requests >= canary_answers
+
+    shown = slipstream("deploy", "show", "churn", home=isolated_home)
+    assert shown.code == 0, shown.err
+    primary = stats[("primary", "churn/1")]
+    assert re.search(rf"^ *primary +churn/1 +{primary.requests} +0 +0\.00% +[\d.]+ +[\d.]+ *$",
+                     shown.out, re.MULTILINE), shown.out
+    assert re.search(r"^ *3 +[\d\- :]+ +ROLLED_BACK ", shown.out, re.MULTILINE), shown.out
