@@ -349,3 +349,34 @@ def test_store_at_0004_upgrades_keeping_data(store_url: str, tmp_path: Path) -> 
         assert migrate.current_revision(engine) == migrate.HEAD_REVISION
     finally:
         engine.dispose()
+
+
+def test_downgrade_to_0004_keeps_versions_and_their_tags(store_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from slipstream.metadata.sql import migrate
+    from slipstream.metadata.sql.engine import create_store_engine
+
+    engine = create_store_engine(store_url)
+    try:
+        config = Config()
+        config.set_main_option("script_location", str(migrate.MIGRATIONS_DIR))
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "0005")
+            conn.exec_driver_sql(
+                "INSERT INTO registered_models (name, description, creation_timestamp, "
+                "last_updated_timestamp, last_version) VALUES ('m', '', 1, 1, 1)")
+            conn.exec_driver_sql(
+                "INSERT INTO model_versions (name, version, source, status, description, "
+                "user_id, creation_timestamp, last_updated_timestamp, execution_id) VALUES "
+                "('m', 1, 'file:///m', 'READY', '', '', 1, 1, 'ex')")
+            conn.exec_driver_sql("INSERT INTO model_version_tags (name, version, key, value) "
+                                 "VALUES ('m', 1, 'k', 'v')")
+            command.downgrade(config, "0004")
+            assert conn.exec_driver_sql("SELECT source FROM model_versions").all() == [
+                ("file:///m",)]
+            assert conn.exec_driver_sql("SELECT key FROM model_version_tags").all() == [("k",)]
+    finally:
+        engine.dispose()

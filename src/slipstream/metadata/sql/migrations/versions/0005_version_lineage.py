@@ -46,7 +46,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("model_version_datasets")
     op.drop_index("ix_model_versions_execution", table_name="model_versions")
-    with op.batch_alter_table("model_versions") as batch:
-        batch.drop_column("workflow_version")
-        batch.drop_column("node_id")
-        batch.drop_column("execution_id")
+    # ALTER TABLE … DROP COLUMN in place (SQLite >= 3.35): a batch copy of model_versions would
+    # drop the old table and, through ON DELETE CASCADE, the versions' tags and aliases.
+    for column in ("workflow_version", "node_id", "execution_id"):
+        op.execute(f"ALTER TABLE model_versions DROP COLUMN {column}")
