@@ -5,4 +5,5 @@ server's native API (`/api/v1`), stdlib only (`http.client` + `json`).
     http.py      `JsonHttp`: keep-alive connection per thread, timeouts, errors mapped back
     tracking.py  `RestTrackingStore`: every `TrackingStore` method as one request
     logged_models.py  its `LoggedModelStore` methods (MLflow 3 logged models)
+    registry.py  its `ModelRegistryStore` methods (registered models, versions, aliases)
 """

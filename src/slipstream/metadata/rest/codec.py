@@ -1,4 +1,5 @@
-"""The JSON shapes of tracking entities on Slipstream's native REST API (`/api/v1`), both ways.
+"""The JSON shapes of tracking and registry entities on Slipstream's native REST API (`/api/v1`),
+both ways.
 
 One codec for both ends: the server serialises entities with the `*_json` functions (its
 pydantic models then document and check the shapes) and the REST store parses answers with the
@@ -24,6 +25,7 @@ from slipstream.entities import (
     RunData,
     RunInfo,
 )
+from slipstream.entities.registry import AliasEvent, ModelVersion, RegisteredModel
 from slipstream.entities.tracking import LoggedModel, ModelOutput
 
 Json = dict[str, Any]
@@ -116,6 +118,30 @@ def logged_model_json(m: LoggedModel, uri: UriMap = _same) -> Json:
             "metrics": [metric_json(p) for p in m.metrics]}
 
 
+def model_version_json(v: ModelVersion, uri: UriMap = _same) -> Json:
+    """A registry version; its `source` shown through `uri` (a location, or `models:/...`)."""
+    return {"name": v.name, "version": v.version, "source": uri(v.source),
+            "creation_timestamp": v.creation_timestamp,
+            "last_updated_timestamp": v.last_updated_timestamp, "run_id": v.run_id,
+            "model_id": v.model_id, "status": v.status, "description": v.description,
+            "user_id": v.user_id, "tags": dict(v.tags), "aliases": list(v.aliases),
+            "execution_id": v.execution_id, "node_id": v.node_id,
+            "workflow_version": v.workflow_version,
+            "datasets": [dataset_json(d) for d in v.datasets]}
+
+
+def registered_model_json(m: RegisteredModel, uri: UriMap = _same) -> Json:
+    return {"name": m.name, "creation_timestamp": m.creation_timestamp,
+            "last_updated_timestamp": m.last_updated_timestamp, "description": m.description,
+            "tags": dict(m.tags), "aliases": dict(m.aliases),
+            "latest_versions": [model_version_json(v, uri) for v in m.latest_versions]}
+
+
+def alias_event_json(e: AliasEvent) -> Json:
+    return {"name": e.name, "alias": e.alias, "from_version": e.from_version,
+            "to_version": e.to_version, "user_id": e.user_id, "timestamp": e.timestamp}
+
+
 # -- JSON -> entities ---------------------------------------------------------------------------
 
 def experiment_from_json(data: Mapping[str, Any]) -> Experiment:
@@ -173,3 +199,32 @@ def logged_model_from_json(data: Mapping[str, Any]) -> LoggedModel:
         status_message=data.get("status_message"), lifecycle_stage=data["lifecycle_stage"],
         tags=data.get("tags") or {}, params=data.get("params") or {},
         metrics=tuple(metric_from_json(p) for p in data.get("metrics") or ()))
+
+
+def model_version_from_json(data: Mapping[str, Any]) -> ModelVersion:
+    return ModelVersion(
+        name=data["name"], version=int(data["version"]), source=data["source"],
+        creation_timestamp=int(data["creation_timestamp"]),
+        last_updated_timestamp=int(data["last_updated_timestamp"]),
+        run_id=data.get("run_id"), model_id=data.get("model_id"), status=data["status"],
+        description=data.get("description") or "", user_id=data.get("user_id") or "",
+        tags=data.get("tags") or {}, aliases=tuple(data.get("aliases") or ()),
+        execution_id=data.get("execution_id"), node_id=data.get("node_id"),
+        workflow_version=data.get("workflow_version"),
+        datasets=tuple(dataset_from_json(d) for d in data.get("datasets") or ()))
+
+
+def registered_model_from_json(data: Mapping[str, Any]) -> RegisteredModel:
+    return RegisteredModel(
+        name=data["name"], creation_timestamp=int(data["creation_timestamp"]),
+        last_updated_timestamp=int(data["last_updated_timestamp"]),
+        description=data.get("description") or "", tags=data.get("tags") or {},
+        aliases={k: int(v) for k, v in (data.get("aliases") or {}).items()},
+        latest_versions=tuple(model_version_from_json(v)
+                              for v in data.get("latest_versions") or ()))
+
+
+def alias_event_from_json(data: Mapping[str, Any]) -> AliasEvent:
+    return AliasEvent(name=data["name"], alias=data["alias"],
+                      from_version=data.get("from_version"), to_version=data.get("to_version"),
+                      user_id=data.get("user_id") or "", timestamp=int(data["timestamp"]))

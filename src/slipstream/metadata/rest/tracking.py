@@ -35,15 +35,16 @@ from slipstream.metadata.rest.codec import (
 )
 from slipstream.metadata.rest.http import DEFAULT_TIMEOUT, JsonHttp, quote, safe_segment
 from slipstream.metadata.rest.logged_models import RestLoggedModels
+from slipstream.metadata.rest.registry import RestModelRegistry
 from slipstream.metadata.tracking import SEARCH_MAX_RESULTS_DEFAULT, TrackingStore
 from slipstream.metadata.validation import check_batch, check_dataset_input, check_run_id
 
 API = "/api/v1"
 
 
-class RestTrackingStore(RestLoggedModels, TrackingStore):
+class RestTrackingStore(RestLoggedModels, RestModelRegistry, TrackingStore):
     """Tracking store at `url` (http:// or https://, the server's base URL), logged models
-    included."""
+    and the model registry included."""
 
     def __init__(self, url: str, *, timeout: float = DEFAULT_TIMEOUT,
                  check: bool = True) -> None:

@@ -9,6 +9,9 @@ read access to workflow executions. Documented at /docs and /openapi.json.
     artifacts.py    /runs/{id}/artifacts list, download, upload (through the artifact proxy's code)
     logged_models.py /logged-models      create, get, finalize, delete, tags, params, search;
                                          /runs/{id}/outputs and /runs/{id}/model-inputs
+    registry.py     /registered-models   create, get, search, rename, describe, delete, tags,
+                                         versions (lineage), aliases, alias history;
+                                         /model-versions search (registry_schemas.py: models)
     executions.py   /executions          list, get (nodes, attempts, run ids), runs
     workflows.py    /workflows           registered versions, one with its compiled graph
 
@@ -24,6 +27,7 @@ from slipstream.server.routes.native import (
     executions,
     experiments,
     logged_models,
+    registry,
     runs,
     workflows,
 )
@@ -33,5 +37,6 @@ router.include_router(experiments.router)
 router.include_router(runs.router)
 router.include_router(artifacts.router)
 router.include_router(logged_models.router)
+router.include_router(registry.router)
 router.include_router(executions.router)
 router.include_router(workflows.router)
