@@ -63,6 +63,8 @@ _EXPORTS = {
     "autolog": "slipstream.tracking.autolog",
     "sklearn": "slipstream.tracking.autolog",
 }
+#: Subpackages reachable as attributes (`ss.models.log_model(...)`), imported on first use.
+_SUBPACKAGES = {"models": "slipstream.models"}
 
 __all__ = [
     "ActiveRun",
@@ -103,6 +105,7 @@ __all__ = [
     "log_params",
     "log_text",
     "map_task",
+    "models",
     "recover",
     "run",
     "search_runs",
@@ -116,6 +119,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from slipstream import models
     from slipstream._core.context import RunContext, current_context
     from slipstream._core.settings import Settings
     from slipstream.execution.api import Client, recover, run
@@ -162,6 +166,10 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
+    if name in _SUBPACKAGES:
+        package = importlib.import_module(_SUBPACKAGES[name])
+        globals()[name] = package
+        return package
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'slipstream' has no attribute {name!r}")

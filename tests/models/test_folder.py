@@ -15,13 +15,13 @@ from sklearn.linear_model import LogisticRegression
 
 from slipstream._core.errors import InvalidInputError, NotFoundError
 from slipstream.models.descriptor import read_descriptor
-from slipstream.models.flavors.python_function import PythonModel
 from slipstream.models.folder import (
     load_input_example,
     load_native,
     load_pyfunc_folder,
     save_model,
 )
+from tests.models.zoo import Doubler, Plain, train_mlp
 
 
 @pytest.fixture(scope="module")
@@ -35,42 +35,6 @@ def data() -> tuple[pd.DataFrame, np.ndarray]:
 @pytest.fixture(scope="module")
 def estimator(data: tuple[pd.DataFrame, np.ndarray]) -> LogisticRegression:
     return LogisticRegression().fit(*data)
-
-
-class TinyMLP(torch.nn.Module):
-    def __init__(self) -> None:
-        super().__init__()
-        self.net = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.ReLU(),
-                                       torch.nn.Linear(8, 1))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x).squeeze(-1)
-
-
-def train_mlp(x: np.ndarray, y: np.ndarray) -> TinyMLP:
-    torch.manual_seed(0)
-    model = TinyMLP()
-    optimiser = torch.optim.Adam(model.parameters(), lr=0.05)
-    inputs, targets = torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
-    for _ in range(60):
-        optimiser.zero_grad()
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(model(inputs), targets)
-        loss.backward()
-        optimiser.step()
-    return model
-
-
-class Doubler(PythonModel):
-    def load_context(self, context: Any) -> None:
-        self.factor = 2.0
-
-    def predict(self, context: Any, model_input: Any) -> Any:
-        return np.asarray(model_input, dtype=float) * self.factor
-
-
-class Plain:
-    def predict(self, model_input: Any) -> Any:
-        return np.asarray(model_input).sum(axis=1)
 
 
 def test_sklearn_folder_loads_here_and_in_mlflow(tmp_path: Path, estimator: LogisticRegression,

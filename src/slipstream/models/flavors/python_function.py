@@ -5,6 +5,7 @@ reads it too (its loader module is this one). Unpickling runs code: load only yo
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,10 +70,8 @@ class PythonFunctionFlavor(Flavor):
         load_context = getattr(model, "load_context", None)
         if callable(load_context):
             load_context(context)
-        try:
+        with contextlib.suppress(AttributeError):  # with __slots__: a fresh context later
             setattr(model, _CONTEXT_ATTRIBUTE, context)  # what predict passes back
-        except AttributeError:  # an object with __slots__ gets a fresh context
-            pass
         return model
 
     def predict(self, model: Any, data: Any) -> Any:
