@@ -2,7 +2,8 @@
 scikit-learn model, `deploy create` with the canary at 10%, `deploy serve` on a loopback port,
 2,000 requests split within 3 points of 10%; `deploy traffic` to 50 while it runs and the split
 follows; `deploy rollback` and every request goes to the primary; no request fails throughout;
-every request logged (sample rate 1.0) and counted per version in `deploy show`."""
+every request logged (sample rate 1.0) and counted per version in `deploy show`. Then on two
+worker processes: `deploy promote` and the rollback of that promote, followed by both."""
 
 from __future__ import annotations
 
@@ -84,6 +85,20 @@ class Server:
 
     def split(self, count: int) -> Counter[tuple[str, str]]:
         return Counter(self.predict(n) for n in range(count))
+
+    def fresh_split(self, count: int) -> Counter[tuple[str, str]]:
+        """`split` over a new connection (with several workers, maybe another one)."""
+        self.conn.close()
+        return self.split(count)
+
+    def settle(self, expected: tuple[str, str], deadline_s: float = 60.0) -> None:
+        """Send batches of 20 requests, each on a new connection, until five in a row are all
+        answered by `expected` (every worker picked the change up); each has to succeed."""
+        deadline, in_a_row = time.monotonic() + deadline_s, 0
+        while in_a_row < 5:
+            if time.monotonic() > deadline:
+                pytest.fail(f"the server did not settle on {expected} within {deadline_s} s")
+            in_a_row = in_a_row + 1 if set(self.fresh_split(20)) == {expected} else 0
 
     def wait_for(self, canary_at_least: int, canary_at_most: int,
                  deadline_s: float = 60.0) -> None:
@@ -172,3 +187,33 @@ def test_canary_rollout_while_serving(served: Server, isolated_home: Path) -> No
     assert re.search(rf"^ *primary +churn/1 +{primary.requests} +0 +0\.00% +[\d.]+ +[\d.]+ *$",
                      shown.out, re.MULTILINE), shown.out
     assert re.search(r"^ *3 +[\d\- :]+ +ROLLED_BACK ", shown.out, re.MULTILINE), shown.out
+
+
+def test_promote_and_its_rollback_on_two_workers(isolated_home: Path, tmp_path: Path) -> None:
+    _register_versions(isolated_home, tmp_path / "models")
+    created = slipstream("deploy", "create", "churn", "--model", "models:/churn/1",
+                         "--canary", "models:/churn/2", "--traffic", "10", home=isolated_home)
+    assert created.code == 0, created.err
+    server = Server(isolated_home, "churn", "--workers", "2", "--poll-interval", "0.2")
+    try:
+        assert set(server.fresh_split(100)) == {("primary", "churn/1"), ("canary", "churn/2")}
+        promoted = slipstream("deploy", "promote", "churn", home=isolated_home)
+        assert promoted.code == 0, promoted.err
+        server.settle(("primary", "churn/2"))
+        assert sum((server.fresh_split(50) for _ in range(4)), Counter()) == Counter(
+            {("primary", "churn/2"): 200})
+        rolled = slipstream("deploy", "rollback", "churn", home=isolated_home)  # the promote
+        assert rolled.code == 0 and "primary models:/churn/1 100%" in rolled.out, rolled.err
+        server.settle(("primary", "churn/1"))
+        assert sum((server.fresh_split(50) for _ in range(4)), Counter()) == Counter(
+            {("primary", "churn/1"): 200})
+    finally:
+        server.stop()
+    total = sum(server.statuses.values())
+    assert server.statuses == Counter({200: total})
+    store = open_deployment_store(f"sqlite:///{isolated_home / 'slipstream.db'}")
+    try:
+        counted = sum(s.requests for s in store.get_version_stats("churn"))
+    finally:
+        store.close()  # type: ignore[attr-defined]
+    assert counted == total  # both workers' statistics, every request
