@@ -1,7 +1,8 @@
 """The deployment store on SQLite and PostgreSQL: create, traffic, promote, rollback (also of a
 promote, from the history), delete; the audit trail; bad input refused with nothing written;
 concurrent changes from two processes each bumping the revision once; prediction logs and
-per-version statistics; a store at revision 0005 upgraded keeping its data."""
+per-version statistics; a store at revision 0005 upgraded keeping its data, and downgraded
+back."""
 
 from __future__ import annotations
 
@@ -342,5 +343,31 @@ def test_store_at_0005_upgrades_keeping_data(store_url: str) -> None:
         assert migrate.current_revision(engine) == "0006"
         with engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT name FROM registered_models").scalar() == "kept"
+    finally:
+        engine.dispose()
+
+
+def test_downgrade_to_0005_drops_only_the_deployment_tables(store_url: str) -> None:
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    from slipstream.metadata.sql import migrate
+    from slipstream.metadata.sql.engine import create_store_engine
+
+    opened = open_deployment_store(store_url)
+    opened.create_deployment("churn", _targets(V1))
+    opened.close()  # type: ignore[attr-defined]
+    engine = create_store_engine(store_url)
+    try:
+        config = Config()
+        config.set_main_option("script_location", str(migrate.MIGRATIONS_DIR))
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0005")
+        assert migrate.current_revision(engine) == "0005"
+        names = set(sa.inspect(engine).get_table_names())
+        assert not {n for n in names if n.startswith("deployment")}
+        assert {"registered_models", "model_versions", "runs"} <= names
     finally:
         engine.dispose()
