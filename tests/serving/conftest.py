@@ -1,0 +1,16 @@
+"""Serving fixtures: the default stores' clients are closed after each test (the server tests
+log models into the per-test SLIPSTREAM_HOME through `ss.models`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.models.conftest import close_default_clients
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    yield
+    close_default_clients()
