@@ -73,9 +73,13 @@ def test_register_alias_and_load(mlflow_client_env: Any, served: Served, trackin
     uri = client.get_model_version_download_uri(name, "1")
     assert uri.startswith("mlflow-artifacts:/") and info.model_id in uri
 
+    copied = client.copy_model_version(f"models:/{name}@champion", f"{name}-copy")
+    assert (copied.version, copied.source) == ("1", f"models:/{name}/2")
+
     expected = model.predict(X)
     assert (mlflow_pyfunc.load_model(f"models:/{name}@champion").predict(X) == expected).all()
     assert (mlflow_sklearn.load_model(f"models:/{name}/1").predict(X) == expected).all()
+    assert (mlflow_sklearn.load_model(f"models:/{name}-copy/1").predict(X) == expected).all()
 
     ours = tracking.store.get_model_version_by_alias(name, "champion")
     assert (ours.version, ours.model_id, ours.run_id) == (2, info.model_id, run.info.run_id)
@@ -176,12 +180,18 @@ def test_wire_shapes(served: Served) -> None:
     status, uri = _call(served, "GET",
                         f"model-versions/get-download-uri?name={name}&version=1")
     assert status == 200 and uri == {"artifact_uri": f"{artifact_uri}/model"}
+    status, version = _call(served, "POST", "model-versions/create", {
+        "name": name, "source": f"runs:/{run_id}/model", "run_id": run_id})
+    assert status == 200 and version["model_version"]["source"] == f"runs:/{run_id}/model"
+    status, uri = _call(served, "GET",
+                        f"model-versions/get-download-uri?name={name}&version=2")
+    assert status == 200 and uri == {"artifact_uri": f"{artifact_uri}/model"}
     status, _ = _call(served, "DELETE", "registered-models/alias", {"name": name,
                                                                     "alias": "live"})
     assert status == 200
     status, page = _call(served, "GET", f"model-versions/search?filter=name%3D%27{name}%27"
                                         "&max_results=10000")
-    assert status == 200 and [v["version"] for v in page["model_versions"]] == ["1"]
+    assert status == 200 and [v["version"] for v in page["model_versions"]] == ["2", "1"]
 
 
 def _versions(served: Served, name: str) -> list[str]:
@@ -216,6 +226,11 @@ def _versions(served: Served, name: str) -> list[str]:
     ("GET", "model-versions/get?name={name}&version=one", None, "INVALID_PARAMETER_VALUE"),
     ("GET", "model-versions/search?max_results=0", None, "INVALID_PARAMETER_VALUE"),
     ("GET", "model-versions/search?filter=metrics.x%3E1", None, "INVALID_PARAMETER_VALUE"),
+    ("GET", "registered-models/search?filter=name%20%3D", None, "INVALID_PARAMETER_VALUE"),
+    ("DELETE", "registered-models/alias", {"name": "nope-{name}", "alias": "x"},
+     "RESOURCE_DOES_NOT_EXIST"),
+    ("DELETE", "model-versions/delete-tag", {"name": "{name}", "version": "7", "key": "k"},
+     "RESOURCE_DOES_NOT_EXIST"),
     ("POST", "model-versions/transition-stage",
      {"name": "{name}", "version": "1", "stage": "Production"}, "INVALID_PARAMETER_VALUE"),
 ])
@@ -235,3 +250,13 @@ def test_bad_input_gets_mlflow_errors_and_writes_nothing(served: Served, method:
     assert error["message"] and error["error_class"]
     assert _call(served, "GET", f"registered-models/get?name={name}")[1] == before
     assert _versions(served, name) == ["1"]
+
+
+def test_deleting_what_is_not_set_succeeds_as_in_mlflow(served: Served) -> None:
+    name = _name("unset")
+    _call(served, "POST", "registered-models/create", {"name": name})
+    _call(served, "POST", "model-versions/create", {"name": name, "source": "s3://b/m"})
+    for path, body in (("registered-models/alias", {"alias": "never"}),
+                       ("registered-models/delete-tag", {"key": "never"}),
+                       ("model-versions/delete-tag", {"version": "1", "key": "never"})):
+        assert _call(served, "DELETE", path, {"name": name, **body}) == (200, {}), path

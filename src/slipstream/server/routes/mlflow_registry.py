@@ -6,6 +6,7 @@ version came from), and answers in MLflow's shapes (`mlflow_registry_wire`); err
 once on the app (`server.errors`). GETs take query parameters; POST, PATCH and DELETE take JSON
 bodies (`DELETE registered-models/alias` too). Stages do not exist here: every version is in
 stage "None", `get-latest-versions` answers the newest version, `transition-stage` is refused.
+As in MLflow, deleting a tag or alias that is not set succeeds (its model or version must exist).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from slipstream._core.errors import InvalidInputError
+from slipstream._core.errors import InvalidInputError, NotFoundError
 from slipstream.metadata.registry import SEARCH_REGISTRY_DEFAULT, SEARCH_REGISTRY_MAX
 from slipstream.metadata.registry import ModelRegistryStore as RegistryStore
 from slipstream.server.artifact_uris import Uris
@@ -180,7 +181,8 @@ def set_registered_model_tag(store: Registry, body: SetModelTag) -> Json:
 
 @router.delete("/registered-models/delete-tag")
 def delete_registered_model_tag(store: Registry, body: DeleteModelTag) -> Json:
-    store.delete_registered_model_tag(body.name, body.key)
+    _absent_is_done(lambda: store.delete_registered_model_tag(body.name, body.key),
+                    lambda: store.get_registered_model(body.name))
     return {}
 
 
@@ -194,7 +196,8 @@ def set_registered_model_alias(store: Registry, body: SetAlias) -> Json:
 
 @router.delete("/registered-models/alias")
 def delete_registered_model_alias(store: Registry, body: DeleteAlias) -> Json:
-    store.delete_model_alias(body.name, body.alias)
+    _absent_is_done(lambda: store.delete_model_alias(body.name, body.alias),
+                    lambda: store.get_registered_model(body.name))
     return {}
 
 
@@ -270,8 +273,18 @@ def set_model_version_tag(store: Registry, body: SetVersionTag) -> Json:
 
 @router.delete("/model-versions/delete-tag")
 def delete_model_version_tag(store: Registry, body: DeleteVersionTag) -> Json:
-    store.delete_model_version_tag(body.name, body.version, body.key)
+    _absent_is_done(lambda: store.delete_model_version_tag(body.name, body.version, body.key),
+                    lambda: store.get_model_version(body.name, body.version))
     return {}
+
+
+def _absent_is_done(delete: Callable[[], None], owner: Callable[[], object]) -> None:
+    """MLflow deletes a tag or alias that is not set without complaint, as long as its model
+    (or version) exists: `owner` raises NotFoundError when that is missing too."""
+    try:
+        delete()
+    except NotFoundError:
+        owner()
 
 
 def _gather(search: Callable[[int, str | None], tuple[list[T], str | None]], wanted: int,
