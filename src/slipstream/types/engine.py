@@ -61,6 +61,7 @@ from slipstream.types.scalars import (
     StrTransformer,
 )
 from slipstream.types.temporal import DatetimeTransformer, DateTransformer, TimedeltaTransformer
+from slipstream.types.torch_modules import TorchModuleTransformer
 from slipstream.types.transformer import TypeTransformer
 from slipstream.types.unions import UnionTransformer
 
@@ -242,6 +243,7 @@ def default_transformers() -> list[TypeTransformer[Any]]:
         NdarrayTransformer(), DataFrameTransformer(), SeriesTransformer(),
         ArrowTableTransformer(),
         FileTransformer(), DirectoryTransformer(), SklearnEstimatorTransformer(),
+        TorchModuleTransformer(),
     ]
 
 
