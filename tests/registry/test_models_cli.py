@@ -83,8 +83,15 @@ def test_register_alias_lineage_and_delete(isolated_home: Path) -> None:
     assert re.search(rf"^ *{trained.TRAIN.name} +{trained.TRAIN.digest} +s3 +"
                      r"s3://data/churn/train.parquet *$", lineage, re.MULTILINE), lineage
     assert trained.EVAL.name not in lineage
+    assert "deployed:  -" in lineage
     plain = _ok("lineage", "churn", "champion", home=home)
     assert "execution: -" in plain and "datasets:  -" in plain
+    deployed = slipstream("deploy", "create", "prod", "--model", "models:/churn@champion",
+                          home=home)
+    assert deployed.code == 0, deployed.err
+    assert "deployed:  prod (primary 100% via models:/churn@champion)" in _ok(
+        "lineage", "churn", "2", home=home)
+    assert slipstream("deploy", "delete", "prod", home=home).code == 0
 
     _ok("tag", "delete", "churn", "stage", "--version", "1", home=home)
     assert _ok("delete", "churn", "--version", "2", home=home).strip() == (

@@ -198,7 +198,7 @@ def lineage(
     name: Annotated[str, typer.Argument(help="Registered model name")],
     version: Annotated[str, typer.Argument(help="A number, 'latest' or an alias")],
 ) -> None:
-    """Where a version came from: data -> node -> run -> model version."""
+    """Where a version came from and goes: data -> node -> run -> version -> deployment."""
     with _registry() as registry:
         found = registry.lineage(name, version)
     _print(f"{found.name} version {found.version}  {found.source}")
@@ -210,16 +210,19 @@ def lineage(
     _print(f"run:       {found.run_id or '-'}")
     if found.model_id:
         _print(f"logged model: {found.model_id}")
-    if not found.datasets:
+    if found.datasets:
+        table = Table(box=None, title=None)
+        for column in ("dataset", "digest", "source type", "source"):
+            table.add_column(column)
+        for d in found.datasets:
+            table.add_row(d.name, d.digest, d.source_type, _source_text(d))
+        _print("datasets:")
+        console.print(table)
+    else:
         _print("datasets:  -")
-        return
-    table = Table(box=None, title=None)
-    for column in ("dataset", "digest", "source type", "source"):
-        table.add_column(column)
-    for d in found.datasets:
-        table.add_row(d.name, d.digest, d.source_type, _source_text(d))
-    _print("datasets:")
-    console.print(table)
+    _print("deployed:  " + (", ".join(
+        f"{d.deployment} ({d.label} {d.traffic_percent:g}% via {d.model_uri})"
+        for d in found.deployments) or "-"))
 
 
 def _source_text(dataset: Dataset) -> str:

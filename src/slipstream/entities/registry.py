@@ -89,10 +89,22 @@ class AliasEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class DeployedAt:
+    """A deployment route serving a model version now: the deployment's name, the route's
+    label ("primary" / "canary"), the URI it serves and its share of requests."""
+
+    deployment: str
+    label: str
+    model_uri: str
+    traffic_percent: float
+
+
+@dataclass(frozen=True, slots=True)
 class ModelLineage:
     """Where one model version came from, hop by hop: the datasets it was trained on, the
     workflow execution and node that trained it (with the workflow's name and version), the run
-    that node logged to, and the logged model; each id can be looked up in its own store."""
+    that node logged to, and the logged model; each id can be looked up in its own store. And
+    where it went: the deployment routes serving it now."""
 
     name: str
     version: int
@@ -104,6 +116,8 @@ class ModelLineage:
     workflow_version: str | None = None
     run_id: str | None = None
     model_id: str | None = None
+    deployments: tuple[DeployedAt, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "datasets", tuple(self.datasets))
+        object.__setattr__(self, "deployments", tuple(self.deployments))

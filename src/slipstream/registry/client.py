@@ -6,7 +6,7 @@ node, the execution's workflow version (from the execution store, when given) an
 training datasets (`registry.lineage`); explicit keyword arguments win. Creating a version of a
 model that does not exist creates the model (as MLflow's `register_model` does). Alias moves
 record the user (the OS user unless one is given). `lineage(name, version)` walks back from a
-version to its run, node, execution, workflow and data.
+version to its run, node, execution, workflow and data, and on to the deployments serving it.
 """
 
 from __future__ import annotations
@@ -17,9 +17,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from slipstream._core.errors import InvalidInputError, NotFoundError, SlipstreamError
-from slipstream.entities.registry import AliasEvent, ModelLineage, ModelVersion, RegisteredModel
+from slipstream.entities.registry import (
+    AliasEvent,
+    DeployedAt,
+    ModelLineage,
+    ModelVersion,
+    RegisteredModel,
+)
 from slipstream.entities.tracking import Dataset
 from slipstream.metadata.base import ExecutionStore
+from slipstream.metadata.deployments import DeploymentStore
 from slipstream.metadata.registry import SEARCH_REGISTRY_DEFAULT, ModelRegistryStore
 from slipstream.metadata.tracking import AlreadyExistsError, TrackingStore
 from slipstream.registry import lineage as _lineage
@@ -45,29 +52,34 @@ class RegistryClient:
     (runs, logged models) and `executions` (workflow executions) fill in lineage."""
 
     def __init__(self, store: ModelRegistryStore, tracking: TrackingStore | None = None,
-                 executions: ExecutionStore | None = None) -> None:
+                 executions: ExecutionStore | None = None, *,
+                 deployments: DeploymentStore | None = None) -> None:
         self.store = store
         self.tracking = tracking
         self.executions = executions
+        self.deployments = deployments
         self._owned: list[object] = []
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RegistryClient:
         """A client on the settings' tracking store (which holds the registry) and, when the
-        store URL is a SQL database, its execution store; `close()` closes them."""
+        store URL is a SQL database, its execution and deployment stores; `close()` closes
+        them."""
         from slipstream.metadata import open_execution_store, open_tracking_store
+        from slipstream.metadata.factory import open_deployment_store
 
         tracking = open_tracking_store(settings.tracking_store_url, settings.artifact_uri)
         if not isinstance(tracking, ModelRegistryStore):
             tracking.close()
             raise InvalidInputError(
                 f"The tracking store {settings.tracking_store_url!r} has no model registry.")
-        executions = None
+        executions = deployments = None
         if settings.store_url.split(":", 1)[0].split("+", 1)[0] in (
                 "sqlite", "postgresql", "postgres"):
             executions = open_execution_store(settings.store_url)
-        client = cls(tracking, tracking, executions)
-        client._owned = [s for s in (tracking, executions) if s is not None]
+            deployments = open_deployment_store(settings.store_url)
+        client = cls(tracking, tracking, executions, deployments=deployments)
+        client._owned = [s for s in (tracking, executions, deployments) if s is not None]
         return client
 
     def close(self) -> None:
@@ -269,15 +281,21 @@ class RegistryClient:
     # -- lineage ------------------------------------------------------------------------------
 
     def lineage(self, name: str, version: int | str) -> ModelLineage:
-        """Data -> node -> run -> model version for one version (`version` as in
-        `resolve_version`), the workflow's name read from the execution store when known."""
+        """Data -> node -> run -> model version -> deployment for one version (`version` as
+        in `resolve_version`): the workflow's name read from the execution store, the routes
+        serving it from the deployment store, when the client has them."""
         found = self.resolve_version(name, version)
         execution = _lineage.find_execution(self.executions, found.execution_id)
         return ModelLineage(
             found.name, found.version, found.source, found.datasets, found.execution_id,
             found.node_id, execution.workflow_name if execution is not None else None,
             found.workflow_version or (execution.workflow_version if execution else None),
-            found.run_id, found.model_id)
+            found.run_id, found.model_id, self._deployed_at(found))
+
+    def get_deployments_for_version(self, name: str, version: int | str) -> list[DeployedAt]:
+        """The deployment routes serving one version now (none without a deployment
+        store)."""
+        return list(self._deployed_at(self.resolve_version(name, version)))
 
     def get_model_versions_for_execution(self, execution_id: str,
                                          node_id: str | None = None) -> list[ModelVersion]:
@@ -310,6 +328,13 @@ class RegistryClient:
             out.extend(page)
             if token is None:
                 return out
+
+    def _deployed_at(self, version: ModelVersion) -> tuple[DeployedAt, ...]:
+        if self.deployments is None:
+            return ()
+        from slipstream.registry.deployed import deployed_at
+
+        return deployed_at(version, self.store, self.deployments)
 
     def _ensure_model(self, name: str) -> bool:
         """Create the model unless it exists; True when this call created it."""
