@@ -30,11 +30,11 @@ HERE = Path(__file__).resolve().parent
 LOADGEN = HERE / "loadgen.py"
 KINDS = ("mlflow", "slipstream")
 MODEL_SCRIPTS = {"mlflow": HERE / "mlflow_model.py", "slipstream": HERE / "slipstream_model.py"}
-MODEL_NAME = "model"  # the v2 route's {name}: Slipstream names a served model after its folder
-LATENCY = {"n": 2000, "warmup": 50, "max_s": 6.0}
-RATE = {"connections": 32, "procs": 2, "seconds": 4.0, "warmup_s": 1.0}
-BATCH = {"n": 200, "warmup": 5, "max_s": 5.0}
-SETTLE_BEFORE_S = 2.0  # a pause before each server start (the previous teardown)
+LATENCY = {"n": 2000, "warmup": 50, "max_s": 5.0}
+RATE = {"connections": 32, "procs": 2, "seconds": 3.0, "warmup_s": 1.0}
+CEILING = {**RATE, "seconds": 2.0}
+BATCH = {"n": 200, "warmup": 5, "max_s": 3.0}
+SETTLE_BEFORE_S = 1.0  # a pause before each server start (the previous teardown)
 P50_TARGET_MS, RATE_TARGET, MICRO_TARGET, START_TARGET_S = 2.0, 3.0, 0.70, 2.0
 PASS, MISS, NA = "PASS", "MISS", "n/a"
 
@@ -79,7 +79,7 @@ def measure(pythons: dict[str, Path], failures: dict[str, str], repeat: int, log
         try:
             ctx.add("ceiling", "client",
                     ctx.run_json(Path(sys.executable),
-                                 [str(LOADGEN), "ceiling", *_flags(RATE)], timeout=120))
+                                 [str(LOADGEN), "ceiling", *_flags(CEILING)], timeout=120))
         except run_failed as exc:
             ctx.fail("ceiling", "client", str(exc))
         for kind in KINDS:
@@ -124,7 +124,7 @@ def _one_tool(ctx: _Ctx, kind: str, folder: Path) -> None:
         return
     ctx.add("log_model", kind, {"log_model_s": logged["log_model_s"]})
     model = json.loads(record_path.read_text())
-    files = _request_files(folder, model)
+    files = _request_files(folder, model, served_name(model["uri"]))
     env = server_group.server_env(str(folder))
     if kind == "mlflow":
         env["MLFLOW_TRACKING_URI"] = model["tracking_uri"]
@@ -141,7 +141,13 @@ def _one_tool(ctx: _Ctx, kind: str, folder: Path) -> None:
         servers.serve.stop(served)
 
 
-def _request_files(folder: Path, model: dict[str, Any]) -> dict[str, Path]:
+def served_name(uri: str) -> str:
+    """The name `slipstream serve URI` serves under by default (the URI's last segment, e.g.
+    "m-<id>" for models:/m-<id>): the v2 route's {name}."""
+    return uri.rstrip("/").rsplit("/", 1)[-1].split("@", 1)[0] or "model"
+
+
+def _request_files(folder: Path, model: dict[str, Any], name: str) -> dict[str, Path]:
     """The load generator's request files: single rows and the 1,000-row batch as MLflow's
     dataframe_split, and single rows as v2 infer (one FP64 input per column)."""
     cols = model["columns"]
@@ -152,8 +158,8 @@ def _request_files(folder: Path, model: dict[str, Any]) -> dict[str, Path]:
     specs = {
         "single": {"path": "/invocations", "bodies": [split([r]) for r in model["rows"]]},
         "batch": {"path": "/invocations", "bodies": [split(model["batch"])]},
-        "v2": {"path": f"/v2/models/{MODEL_NAME}/infer", "bodies": [json.dumps(v2_body(cols, [r]))
-                                                                  for r in model["rows"]]},
+        "v2": {"path": f"/v2/models/{name}/infer", "bodies": [json.dumps(v2_body(cols, [r]))
+                                                            for r in model["rows"]]},
     }
     out = {}
     for name, spec in specs.items():
@@ -182,7 +188,7 @@ def _drive(ctx: _Ctx, kind: str, served: Any, model: dict[str, Any],
     ctx.add("latency", kind, ctx.loadgen("latency", url, files["single"], **LATENCY))
     if kind == "slipstream":
         try:
-            v2 = servers.post_json(url + f"/v2/models/{MODEL_NAME}/infer",
+            v2 = servers.post_json(url + f"/v2/models/{served_name(model['uri'])}/infer",
                                    v2_body(model["columns"], model["rows"]))
             if servers.predictions(v2) != model["expected"]:
                 ctx.log(f"    !!! slipstream v2 answers differ: {str(v2)[:200]}")
