@@ -215,6 +215,8 @@ def _versions(served: Served, name: str) -> list[str]:
      "INVALID_PARAMETER_VALUE"),
     ("POST", "model-versions/create", {"name": "{name}", "source": "s3://b/../x"},
      "INVALID_PARAMETER_VALUE"),
+    ("POST", "model-versions/create", {"name": "{name}", "source": "s3://b/%252E%252E/x"},
+     "INVALID_PARAMETER_VALUE"),
     ("POST", "model-versions/create", {"name": "{name}", "source": "mlflow-artifacts:/0/x"},
      "INVALID_PARAMETER_VALUE"),
     ("POST", "model-versions/create", {"name": "{name}", "source": "models:/m-" + "0" * 32},

@@ -160,6 +160,8 @@ def test_models_versions_lineage_and_aliases(api: Api) -> None:
     ("GET", "/api/v1/registered-models/m/aliases/live", None, 404, "live"),
     ("DELETE", "/api/v1/registered-models/m/tags/nope", None, 404, "nope"),
     ("GET", "/api/v1/model-versions?max_results=0", None, 400, "max_results"),
+    ("PATCH", "/api/v1/registered-models/m", {"new_name": "a/b", "description": "changed"},
+     400, "a/b"),
     ("GET", "/api/v1/registered-models?filter=metrics.x%20%3E%201", None, 400, "metrics"),
 ])
 def test_bad_requests_get_a_clear_error_and_write_nothing(

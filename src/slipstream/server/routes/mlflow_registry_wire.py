@@ -112,13 +112,15 @@ def check_source(store: Any, uris: ArtifactUris, source: str, run_id: str | None
     if not source:
         raise InvalidInputError("Missing value for required parameter 'source'.")
     parts = urlsplit(source)
-    path = unquote(parts.path)
+    path = parts.path
+    while (decoded := unquote(path)) != path:  # %252e%252e is '..' too
+        path = decoded
     if ".." in path.split("/"):
         raise _invalid(source, "It must not contain '..' path segments.")
     if parts.scheme == "models":
-        return _model_source(store, source, parts.netloc, path, run_id, model_id)
+        return _model_source(store, source, parts.netloc, unquote(parts.path), run_id, model_id)
     if parts.scheme == "runs":
-        found = path.lstrip("/").split("/", 1)[0]
+        found = unquote(parts.path).lstrip("/").split("/", 1)[0]
         if parts.netloc or (run_id and run_id != found) or not found:
             raise _invalid(source, "The run_id request parameter has to match the run named "
                                    "by a runs:/ source.")

@@ -78,11 +78,12 @@ def get_registered_model(store: Registry, uris: Uris, name: str) -> Response:
 @router.patch(_MODEL, response_model=RegisteredModelOut, summary="Rename or describe a model")
 def update_registered_model(store: Registry, uris: Uris, name: str,
                             body: RegisteredModelUpdate) -> Response:
-    """Set the description and/or rename the model (its versions, tags and aliases follow)."""
-    if body.description is not None:
-        store.update_registered_model(name, body.description)
+    """Rename the model (its versions, tags and aliases follow) and/or set its description; a
+    refused rename changes nothing."""
     if body.new_name is not None:
         name = store.rename_registered_model(name, body.new_name).name
+    if body.description is not None:
+        store.update_registered_model(name, body.description)
     return answer(registered_model_json(store.get_registered_model(name), uris.to_wire))
 
 
