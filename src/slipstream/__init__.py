@@ -60,8 +60,8 @@ _EXPORTS = {
     "end_task_run": "slipstream.tracking.fluent",
     "ActiveRun": "slipstream.tracking.fluent",
     "TrackingClient": "slipstream.tracking.client",
-    "autolog": "slipstream.tracking.autolog",
-    "sklearn": "slipstream.tracking.autolog",
+    "autolog": "slipstream.models.autolog",
+    "sklearn": "slipstream.models.autolog",
 }
 #: Subpackages reachable as attributes (`ss.models.log_model(...)`), imported on first use.
 _SUBPACKAGES = {"models": "slipstream.models"}
@@ -123,13 +123,13 @@ if TYPE_CHECKING:
     from slipstream._core.context import RunContext, current_context
     from slipstream._core.settings import Settings
     from slipstream.execution.api import Client, recover, run
+    from slipstream.models.autolog import autolog, sklearn
     from slipstream.sdk.conditional import conditional
     from slipstream.sdk.dynamic import dynamic
     from slipstream.sdk.map import map_task
     from slipstream.sdk.resources import Cache, Resources, Retry
     from slipstream.sdk.task import Task, task
     from slipstream.sdk.workflow import Workflow, workflow
-    from slipstream.tracking.autolog import autolog, sklearn
     from slipstream.tracking.client import TrackingClient
     from slipstream.tracking.fluent import (
         ActiveRun,

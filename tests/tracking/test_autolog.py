@@ -29,7 +29,7 @@ from sklearn.preprocessing import StandardScaler
 import slipstream as ss
 from slipstream._core.errors import InvalidInputError
 from slipstream.entities import Run
-from slipstream.tracking.autolog.model_folder import load_sklearn_model
+from slipstream.models.folder import load_native
 
 
 @pytest.fixture
@@ -83,8 +83,8 @@ def test_a_classifier_logs_params_metrics_tags_and_a_loadable_model(fluent_store
     }, rel=1e-12)
     folder = Path(run.info.artifact_uri) / "model"
     assert sorted(p.name for p in folder.iterdir()) == ["MLmodel", "model.pkl",
-                                                       "requirements.txt"]
-    loaded = load_sklearn_model(folder)
+                                                       "python_env.yaml", "requirements.txt"]
+    loaded = load_native(folder)
     assert type(loaded) is LogisticRegression
     np.testing.assert_array_equal(loaded.predict_proba(x), proba)
     assert ss.active_run() is None
@@ -119,7 +119,7 @@ def test_a_regressor_logs_mlflows_regression_metrics(fluent_store: str, autologg
         "training_r2_score": metrics.r2_score(y, predicted, sample_weight=weight),
         "training_score": model.score(x, y, weight),
     }, rel=1e-12)
-    loaded = load_sklearn_model(Path(run.info.artifact_uri) / "model")
+    loaded = load_native(Path(run.info.artifact_uri) / "model")
     np.testing.assert_array_equal(loaded.predict(x), predicted)
 
 
@@ -162,9 +162,9 @@ def test_a_grid_search_logs_the_best_candidates_as_child_runs(fluent_store: str)
     assert values["best_cv_score"] == pytest.approx(search.best_score_, rel=1e-12)
     assert values["training_accuracy_score"] == metrics.accuracy_score(y, search.predict(x))
     root = Path(parent.info.artifact_uri)
-    best = load_sklearn_model(root / "best_estimator")
+    best = load_native(root / "best_estimator")
     np.testing.assert_array_equal(best.predict(x), search.best_estimator_.predict(x))
-    np.testing.assert_array_equal(load_sklearn_model(root / "model").predict(x), search.predict(x))
+    np.testing.assert_array_equal(load_native(root / "model").predict(x), search.predict(x))
     with (root / "cv_results.csv").open() as handle:
         rows = list(csv.DictReader(handle))
     assert [float(r["param_C"]) for r in rows] == [0.01, 0.1, 1.0]

@@ -9,8 +9,8 @@
     log_calls.py    the fluent logging calls (`ss.log_param`, `ss.log_artifact`, ...)
     artifacts.py    `RunArtifacts`: a run's files through `artifacts.run_files` repositories
                     (a folder, any fsspec URL, or a server's `mlflow-artifacts:` proxy)
-    autolog/        `ss.autolog()` / `ss.sklearn.autolog()`: patches scikit-learn's fit
 
+Autologging (`ss.autolog()`) lives in `slipstream.models.autolog`: it logs model folders.
 MLflow's filter and order-by language (parser, renderer, evaluator) is `slipstream.protocol.search`,
 below `metadata` so the SQL store compiles the same AST. Nothing is imported here, so importing a
 tracking submodule stays light.

@@ -32,9 +32,6 @@ class SklearnFlavor(Flavor):
     def save(self, model: Any, folder: Path) -> SavedFlavor:
         import sklearn
 
-        if not hasattr(model, "predict"):
-            raise InvalidInputError(f"{type(model).__name__} has no predict method; the "
-                                    "sklearn flavor saves estimators that predict")
         (folder / MODEL_FILE).write_bytes(cloudpickle.dumps(model))
         conf = {"code": None, "pickled_model": MODEL_FILE,
                 "serialization_format": "cloudpickle", "sklearn_version": sklearn.__version__}
@@ -53,4 +50,7 @@ class SklearnFlavor(Flavor):
         return pickle.loads(data)
 
     def predict(self, model: Any, data: Any) -> Any:
+        if not hasattr(model, "predict"):  # a transformer: saved and loaded, not predicted
+            raise InvalidInputError(f"The sklearn model {type(model).__name__} has no predict "
+                                    "method")
         return model.predict(data)

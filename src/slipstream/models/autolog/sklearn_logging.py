@@ -8,7 +8,7 @@
   (with predict_proba) for classifiers; `training_mean_squared_error`,
   `..._root_mean_squared_error`, `..._mean_absolute_error`, `..._r2_score` for regressors;
   `training_score` (the estimator's own `score`) for both;
-* the fitted model as the folder artifact `model/` (see model_folder.py);
+* the fitted model as the folder artifact `model/` (`models.folder`: the sklearn flavor);
 * for GridSearchCV / RandomizedSearchCV: params `best_<name>`, metric `best_cv_score`, the
   artifacts `best_estimator/` and `cv_results.csv`, and one finished child run for each of the
   `max_tuning_runs` best candidates (params: the seed's, updated with the candidate's; metrics:
@@ -28,8 +28,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from slipstream.metadata.validation import MAX_KEY_LENGTH, MAX_PARAM_VALUE_LENGTH
-from slipstream.tracking.autolog.model_folder import INPUT_EXAMPLE_ROWS, save_sklearn_model
+from slipstream.models.folder import save_model
 from slipstream.tracking.client import TrackingClient
+
+#: Training rows saved as the model's input example (`log_input_examples=True`).
+INPUT_EXAMPLE_ROWS = 5
 
 if TYPE_CHECKING:
     from slipstream.entities import Run
@@ -132,8 +135,8 @@ def log_model(client: TrackingClient, run_id: str, estimator: Any, artifact_path
     """Save the estimator as a model folder and log it as the artifact `artifact_path/`."""
     example = _head(training_x) if training_x is not None else None
     with tempfile.TemporaryDirectory() as tmp:
-        folder = save_sklearn_model(estimator, Path(tmp) / artifact_path, run_id=run_id,
-                                    artifact_path=artifact_path, input_example=example)
+        folder = save_model(estimator, Path(tmp) / artifact_path, flavor="sklearn",
+                            run_id=run_id, artifact_path=artifact_path, input_example=example)
         client.log_artifacts(run_id, folder, artifact_path)
 
 

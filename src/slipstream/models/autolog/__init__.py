@@ -5,7 +5,6 @@
 
     sklearn.py          patching scikit-learn's training methods; which run a fit logs to
     sklearn_logging.py  what a fit logs: params, tags, training metrics, model, search runs
-    model_folder.py     a fitted estimator as an MLflow-style model folder (MLmodel + pickle)
 
 Nothing here imports scikit-learn until autologging is turned on.
 """
@@ -14,7 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from slipstream.tracking.autolog import sklearn
+from slipstream.models.autolog import sklearn
 
 
 def autolog(log_models: bool = True, log_input_examples: bool = False,

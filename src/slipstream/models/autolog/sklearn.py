@@ -189,7 +189,7 @@ def _fit_and_log(config: AutologConfig, original: Callable[..., Any], estimator:
         return original(estimator, *args, **kwargs)
     if active is None:
         return original(estimator, *args, **kwargs)
-    from slipstream.tracking.autolog import sklearn_logging as logged
+    from slipstream.models.autolog import sklearn_logging as logged
 
     try:
         active.client.log_params(active.run_id, logged.estimator_params(estimator))
@@ -216,7 +216,7 @@ def _fit_and_log(config: AutologConfig, original: Callable[..., Any], estimator:
 
 def _log_fitted(config: AutologConfig, active: Any, original: Callable[..., Any],
                 estimator: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    from slipstream.tracking.autolog import sklearn_logging as logged
+    from slipstream.models.autolog import sklearn_logging as logged
 
     client, run_id = active.client, active.run_id
     x, y, weight = logged.fit_arguments(original, estimator, args, kwargs)
