@@ -86,7 +86,20 @@ def _run_uvicorn(app: Any, sock: socket.socket, log_level: str,
                 started()
 
         threading.Thread(target=watch, daemon=True, name="slipstream-serve-ready").start()
-    server.run(sockets=[sock])
+    if threading.current_thread() is not threading.main_thread():
+        server.run(sockets=[sock])
+        return
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again under the handler
+    # it found: make that one a clean exit (status 0) rather than death by signal
+    previous = signal.signal(signal.SIGTERM, _exit_cleanly)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_cleanly(signum: int, _frame: Any) -> None:
+    raise SystemExit(0)
 
 
 def _worker(source_factory: SourceFactory, sink_factory: SinkFactory | None, name: str,

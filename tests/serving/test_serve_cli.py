@@ -1,0 +1,110 @@
+"""`slipstream serve` through the real console script: it prints its URL once ready and answers
+every protocol; `--workers 2` answers from two processes on one port; a bad URI is a one-line
+error before anything binds; SIGTERM stops it and its workers."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.cli.helpers import SLIPSTREAM, slipstream
+from tests.serving.helpers import COLUMNS, Client, frame, log_lr, metric_samples
+
+ROWS = frame(4, seed=9)
+
+
+class Served:
+    """`slipstream serve ARGS --port 0` in a subprocess; `url` once it printed it."""
+
+    def __init__(self, home: Path, *args: str) -> None:
+        env = {**os.environ, "SLIPSTREAM_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen([str(SLIPSTREAM), "serve", *args, "--port", "0"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     env=env, cwd=home)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()  # blocks until ready (or exit)
+        found = re.search(r" on (http://127\.0\.0\.1:\d+)$", line.strip())
+        if not found:
+            self.stop()
+            raise AssertionError(f"no URL printed: {line!r} {self.proc.stderr.read()!r}")
+        self.line = line.strip()
+        self.url = found.group(1)
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=30)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+
+
+@pytest.fixture
+def model(isolated_home: Path) -> Iterator[list[int]]:
+    """churn/1 with alias champion; yields its predictions for ROWS."""
+    import slipstream.models
+
+    info = log_lr(registered="churn")
+    slipstream.models.set_alias("churn", "champion", 1)
+    yield slipstream.models.load_model(info.model_uri).predict(ROWS).tolist()
+
+
+def test_serve_prints_its_url_and_answers(isolated_home: Path, model: list[int]) -> None:
+    served = Served(isolated_home, "models:/churn@champion", "--max-batch-size", "8")
+    try:
+        assert served.line == f"Serving churn (models:/churn@champion) on {served.url}"
+        client = Client(served.url)
+        split = {"dataframe_split": {"columns": COLUMNS, "data": ROWS.to_numpy().tolist()}}
+        reply = client.post("/invocations", split)
+        assert reply.status == 200 and reply.json() == {"predictions": model}
+        assert reply.headers["x-model-version"] == "churn/1"
+        v2 = client.post("/v2/models/churn/infer", {"inputs": [
+            {"name": c, "shape": [len(ROWS)], "datatype": "FP64", "data": ROWS[c].tolist()}
+            for c in COLUMNS]})
+        assert v2.json()["outputs"][0]["data"] == model
+        v1 = client.post("/v1/models/churn:predict", {"instances": ROWS.to_numpy().tolist()})
+        assert v1.json() == {"predictions": model}
+        client.close()
+    finally:
+        assert served.stop() == 0
+
+
+def test_two_workers_answer_on_one_port(isolated_home: Path, model: list[int]) -> None:
+    served = Served(isolated_home, "models:/churn@champion", "--workers", "2")
+    try:
+        pids: set[str] = set()
+        split = {"dataframe_split": {"columns": COLUMNS, "data": ROWS.to_numpy().tolist()}}
+        for _ in range(300):
+            client = Client(served.url)  # a new connection each time
+            assert client.post("/invocations", split).json() == {"predictions": model}
+            page = client.get("/metrics").body.decode()
+            pids |= {labels["pid"] for name, labels, _ in metric_samples(page)
+                     if name == "slipstream_worker_info"}
+            client.close()
+            if len(pids) == 2:
+                break
+        assert len(pids) == 2, pids
+        assert str(served.proc.pid) not in pids  # the workers answer, not the supervisor
+    finally:
+        assert served.stop() == 0
+    for pid in pids:  # the workers are gone too
+        with pytest.raises(ProcessLookupError):
+            os.kill(int(pid), 0)
+
+
+def test_bad_uri_is_one_line_before_binding(isolated_home: Path) -> None:
+    result = slipstream("serve", "models:/missing@champion", "--port", "0", home=isolated_home)
+    assert result.code == 1
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "missing" in lines[0]
+    assert "Serving" not in result.out
+    result = slipstream("serve", str(isolated_home / "no-such-folder"), "--port", "0",
+                        home=isolated_home)
+    assert result.code == 1 and len(result.err.strip().splitlines()) == 1, result.err
