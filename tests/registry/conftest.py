@@ -1,25 +1,31 @@
 """Registry fixtures: `store_url` (SQLite and PostgreSQL, from tests.metadata) and `registry`,
-a `RegistryClient` on a new SQL store with its tracking and execution stores."""
+a `RegistryClient` on a new store used directly and through a real server's REST store
+("rest"), with the store's execution store beside it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
+from slipstream.metadata.registry import ModelRegistryStore
+from slipstream.metadata.tracking import TrackingStore
 from slipstream.registry import RegistryClient
-from tests.metadata.conftest import store_url  # noqa: F401  (fixture registration)
+from tests.metadata.conftest import (  # noqa: F401  (fixture registration)
+    rest_server,
+    store_url,
+    tracking_store,
+)
 
 
 @pytest.fixture
-def registry(store_url: str, tmp_path: Path) -> Iterator[RegistryClient]:  # noqa: F811
-    from slipstream.metadata import open_execution_store, open_tracking_store
+def registry(store_url: str,  # noqa: F811
+             tracking_store: TrackingStore) -> Iterator[RegistryClient]:  # noqa: F811
+    from slipstream.metadata import open_execution_store
 
-    tracking = open_tracking_store(store_url, str(tmp_path / "artifacts"))
+    assert isinstance(tracking_store, ModelRegistryStore)
     executions = open_execution_store(store_url)
     try:
-        yield RegistryClient(tracking, tracking, executions)  # type: ignore[arg-type]
+        yield RegistryClient(tracking_store, tracking_store, executions)
     finally:
         executions.close()
-        tracking.close()

@@ -1,7 +1,8 @@
-"""`RegistryClient` on SQLite and PostgreSQL: models and versions by MLflow's method names, a
-missing model created with its first version, versions by number, alias and `latest`, alias
-moves recorded with their user, sources resolved from run, logged-model and registry URIs, and
-lineage read from the run (explicit arguments win)."""
+"""`RegistryClient` on SQLite and PostgreSQL, directly and through a server's REST store:
+models and versions by MLflow's method names, a missing model created with its first version,
+versions by number, alias and `latest`, alias moves recorded with their user, sources resolved
+from run, logged-model and registry URIs, and lineage read from the run (explicit arguments
+win)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ TRAIN = Dataset("train", "d-train", "local", '{"uri": "file:///data/train"}')
 EVAL = Dataset("eval", "d-eval", "local", '{"uri": "file:///data/eval"}')
 OTHER = Dataset("extra", "d-extra", "local", '{"uri": "file:///data/extra"}')
 CONTEXT = "mlflow.data.context"
+#: For tests of what the store contract suite already runs through REST.
+direct_only = pytest.mark.parametrize("tracking_store", ["direct"], indirect=True)
 
 
 def _run(registry: RegistryClient, inputs: list[DatasetInput] = (),  # type: ignore[assignment]
@@ -35,6 +38,7 @@ def _run(registry: RegistryClient, inputs: list[DatasetInput] = (),  # type: ign
     return run.info.run_id
 
 
+@direct_only
 def test_models_versions_and_tags(registry: RegistryClient) -> None:
     made = registry.create_registered_model("churn", {"team": "ml"}, "predicts churn")
     assert (made.name, made.description, dict(made.tags)) == ("churn", "predicts churn",
@@ -87,6 +91,7 @@ def test_a_first_version_creates_its_model(registry: RegistryClient) -> None:
     assert [m.name for m in registry.search_registered_models()] == ["new-model"]
 
 
+@direct_only
 def test_versions_by_number_alias_and_latest(registry: RegistryClient) -> None:
     for n in range(3):
         registry.create_model_version("m", f"file:///m/{n}")
