@@ -262,3 +262,35 @@ def test_deleting_what_is_not_set_succeeds_as_in_mlflow(served: Served) -> None:
                        ("registered-models/delete-tag", {"key": "never"}),
                        ("model-versions/delete-tag", {"version": "1", "key": "never"})):
         assert _call(served, "DELETE", path, {"name": name, **body}) == (200, {}), path
+
+
+def test_a_version_registered_by_slipstream_loads_through_mlflow(
+        mlflow_client_env: Any, served: Served, tracking: Any,
+        trained: tuple[Any, Any]) -> None:
+    """Slipstream registers a stored location with lineage; the mlflow client sees the source
+    as mlflow-artifacts:/..., none of the lineage fields, and loads the model by version."""
+    mlflow = mlflow_client_env
+    import mlflow.sklearn as mlflow_sklearn
+
+    from slipstream.entities import Dataset
+
+    model, X = trained
+    mlflow.set_experiment(_name("interop"))
+    with mlflow.start_run() as run:
+        info = mlflow_sklearn.log_model(model, name="model")
+    location = tracking.store.get_logged_model(info.model_id).artifact_uri
+    name = _name("native")
+    tracking.store.create_registered_model(name)
+    tracking.store.create_model_version(
+        name, location, run_id=run.info.run_id, execution_id="ex-1", node_id="n0",
+        workflow_version="wf", datasets=[Dataset("train", "d1", "local", "{}")])
+    tracking.store.set_model_alias(name, "champion", 1, user_id="ann")
+
+    client = mlflow.MlflowClient()
+    got = client.get_model_version_by_alias(name, "champion")
+    assert got.source.startswith("mlflow-artifacts:/") and got.run_id == run.info.run_id
+    wire = _call(served, "GET", f"model-versions/get?name={name}&version=1")[1]
+    assert not {"execution_id", "node_id", "workflow_version", "datasets"} & set(
+        wire["model_version"])
+    loaded = mlflow_sklearn.load_model(f"models:/{name}/1")
+    assert (loaded.predict(X) == model.predict(X)).all()
