@@ -157,6 +157,9 @@ def test_explicit_lineage_wins(registry: RegistryClient) -> None:
         workflow_version="v9", datasets=[OTHER])
     assert (version.execution_id, version.node_id, version.workflow_version,
             version.datasets) == ("ex-2", "n5", "v9", (OTHER,))
+    elsewhere = registry.create_model_version("m", "file:///m", run_id=run_id,
+                                              execution_id="ex-3")
+    assert (elsewhere.execution_id, elsewhere.node_id) == ("ex-3", None)  # not the run's n0
     cleared = registry.create_model_version("m", "file:///m", run_id=run_id, datasets=())
     assert (cleared.execution_id, cleared.datasets) == ("ex-1", ())
 

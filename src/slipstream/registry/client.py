@@ -148,6 +148,8 @@ class RegistryClient:
         if run_id and self.tracking is not None:
             found = _lineage.from_run(self.tracking.get_run(run_id), self.executions)
         execution_id = execution_id or found.execution_id
+        if node_id is None and execution_id == found.execution_id:
+            node_id = found.node_id  # the run's node, unless another execution was named
         if workflow_version is None:
             workflow_version = found.workflow_version
             if workflow_version is None and execution_id != found.execution_id:
@@ -158,7 +160,7 @@ class RegistryClient:
             return self.store.create_model_version(
                 name, source, run_id, model_id, _str_tags(tags), description or "",
                 user_id if user_id is not None else _user(),
-                execution_id=execution_id, node_id=node_id or found.node_id,
+                execution_id=execution_id, node_id=node_id,
                 workflow_version=workflow_version,
                 datasets=found.datasets if datasets is None else tuple(datasets))
         except SlipstreamError:
