@@ -232,6 +232,9 @@ def _source_text(dataset: Dataset) -> str:
         return dataset.source
     if isinstance(parsed, dict) and isinstance(parsed.get("uri"), str):
         return str(parsed["uri"])
+    tags = parsed.get("tags") if isinstance(parsed, dict) else None
+    if isinstance(tags, dict) and isinstance(tags.get("mlflow.source.name"), str):
+        return str(tags["mlflow.source.name"])  # a "code" source: the script that logged it
     return dataset.source
 
 
