@@ -75,6 +75,8 @@ def test_register_alias_and_load(mlflow_client_env: Any, served: Served, trackin
 
     copied = client.copy_model_version(f"models:/{name}@champion", f"{name}-copy")
     assert (copied.version, copied.source) == ("1", f"models:/{name}/2")
+    newest = client.create_model_version(f"{name}-copy", f"models:/{name}/latest")
+    assert (newest.version, newest.source) == ("2", f"models:/{name}/3")
 
     expected = model.predict(X)
     assert (mlflow_pyfunc.load_model(f"models:/{name}@champion").predict(X) == expected).all()

@@ -10,10 +10,10 @@ own store, that clause means "not a prompt" (so a model without the tag matches)
 takes it out of the filter and says whether to drop prompts from the answer.
 
 Sources (`check_source`): what MLflow's server accepts for `model-versions/create` - a logged model
-(`models:/m-...`, matching `model_id`), another version (`models:/name/N`, `models:/name@alias`),
-a run's artifacts (`runs:/RUN/path`, matching `run_id`), a location inside the run's or the
-logged model's artifacts (local paths and `mlflow-artifacts:` must be), or any other URI without
-`..` segments.
+(`models:/m-...`, matching `model_id`), another version (`models:/name/N`, `models:/name/latest`,
+`models:/name@alias`; stored as `models:/name/N`), a run's artifacts (`runs:/RUN/path`, matching
+`run_id`), a location inside the run's or the logged model's artifacts (local paths and
+`mlflow-artifacts:` must be), or any other URI without `..` segments.
 """
 
 from __future__ import annotations
@@ -164,9 +164,14 @@ def _referenced_version(store: ModelRegistryStore, source: str, ref: str) -> Mod
         name, alias = ref.rsplit("@", 1)
         return store.get_model_version_by_alias(name, alias)
     name, _, number = ref.rpartition("/")
+    if name and number.lower() == "latest":
+        newest = store.get_registered_model(name).latest_versions
+        if not newest:
+            raise _invalid(source, f"Registered model {name!r} has no versions yet.")
+        return newest[0]
     if not name or not number.isdigit():
-        raise _invalid(source, "Use models:/<model_id>, models:/<name>/<version> or "
-                               "models:/<name>@<alias>.")
+        raise _invalid(source, "Use models:/<model_id>, models:/<name>/<version>, "
+                               "models:/<name>/latest or models:/<name>@<alias>.")
     return store.get_model_version(name, number)
 
 
