@@ -157,3 +157,15 @@ def test_input_examples_of_arrays_and_dicts(tmp_path: Path) -> None:
     assert info["type"] == "ndarray"
     assert json.loads((folder / "input_example.json").read_text()) == {
         "inputs": [[1.0, 1.0], [1.0, 1.0]]}
+
+
+def test_folders_mlflow_wrote_load_here(tmp_path: Path, estimator: LogisticRegression,
+                                        data: tuple[pd.DataFrame, np.ndarray]) -> None:
+    import mlflow.sklearn
+
+    frame, _ = data
+    mlflow.sklearn.save_model(estimator, str(tmp_path / "theirs"), input_example=frame.head(2))
+    model = load_pyfunc_folder(tmp_path / "theirs")
+    assert model.flavor == "sklearn"
+    assert np.array_equal(model.predict(frame), estimator.predict(frame))
+    assert model.signature is not None and model.signature.inputs.names() == ["a", "b", "c"]

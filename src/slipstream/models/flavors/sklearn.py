@@ -1,7 +1,7 @@
 """The scikit-learn flavor, laid out as MLflow's: `model.pkl` (cloudpickle) with the `sklearn`
 and `python_function` (loader `mlflow.sklearn`) descriptor entries, so `mlflow.sklearn.load_model`
-and `mlflow.pyfunc.load_model` read what we write, and we read what they write (pickle or
-cloudpickle). Unpickling runs code: load only folders from your own stores."""
+and `mlflow.pyfunc.load_model` read what we write, and we read what they write (pickle,
+cloudpickle, or skops, MLflow 3's default). Unpickling runs code: load only folders from your own stores."""
 
 from __future__ import annotations
 
@@ -44,6 +44,8 @@ class SklearnFlavor(Flavor):
         if not path.is_file():
             raise InvalidInputError(f"The sklearn model folder {str(folder)!r} has no "
                                     f"{path.name}")
+        if conf.get("serialization_format") == "skops":  # MLflow 3's default
+            return _load_skops(path, conf)
         data = path.read_bytes()
         if conf.get("serialization_format") == "cloudpickle":
             return cloudpickle.loads(data)
@@ -54,3 +56,15 @@ class SklearnFlavor(Flavor):
             raise InvalidInputError(f"The sklearn model {type(model).__name__} has no predict "
                                     "method")
         return model.predict(data)
+
+
+def _load_skops(path: Path, conf: dict[str, Any]) -> Any:
+    """A skops file MLflow wrote; its types are trusted as a pickle's would be (the folder
+    comes from your own store)."""
+    try:
+        import skops.io
+    except ImportError:
+        raise InvalidInputError(f"{path} is in skops format; loading it needs skops "
+                                "(pip install skops)") from None
+    trusted = conf.get("skops_trusted_types") or skops.io.get_untrusted_types(file=path)
+    return skops.io.load(path, trusted=trusted)
