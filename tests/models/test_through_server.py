@@ -47,6 +47,9 @@ def test_log_register_alias_and_load_through_a_server(server_url: str,
         assert np.array_equal(ss.models.load_pyfunc(uri).predict(frame), expected), uri
     resolved = ss.models.resolve("models:/served@champion")
     assert (resolved.version, resolved.model_id) == (1, info.model_id)
+    # what serving does: resolve, then load the folder the version names
+    assert resolved.artifact_uri.startswith("mlflow-artifacts:")
+    assert np.array_equal(ss.models.load_pyfunc(resolved.artifact_uri).predict(frame), expected)
 
     mlflow: Any = pytest.importorskip("mlflow")
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")

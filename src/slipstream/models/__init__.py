@@ -13,6 +13,7 @@ registry's Python API (`ss.models.register_model`, aliases). Imports are lazy.
     descriptor.py    the MLmodel file; environment.py: requirements.txt, python_env.yaml
     uris.py          runs:/, models:/, m-<id>, artifact URLs -> the folder; download_model
     stores.py        the default registry client; api.py: the calls above
+    autolog/         ss.autolog() / ss.sklearn.autolog(): fits log params, metrics, model folders
 """
 
 from __future__ import annotations

@@ -61,7 +61,11 @@ def resolve_model_uri(uri: str, *, registry: RegistryClient | None = None,
     text = uri.strip()
     needs_stores = text.startswith(("runs:", "models:"))
     if not needs_stores:
-        return ResolvedModel(uri, _folder_uri(text))
+        folder = _folder_uri(text)
+        server = None
+        if folder.lower().startswith(f"{MLFLOW_ARTIFACTS_SCHEME}:"):  # through the server
+            server = _tracking_server_url(registry, tracking)
+        return ResolvedModel(uri, folder, tracking_server_url=server)
     if registry is not None:
         store, tracking_store = registry.store, registry.tracking
     else:
@@ -108,6 +112,17 @@ def _not_a_model(resolved: ResolvedModel) -> InvalidInputError:
         f"{resolved.artifact_uri} (from {resolved.uri})")
     return InvalidInputError(f"No model at {where}: the folder has no {DESCRIPTOR_FILE} file "
                              "(log one with ss.models.log_model)")
+
+
+def _tracking_server_url(registry: RegistryClient | None,
+                         tracking: TrackingClient | None) -> str | None:
+    if registry is not None:
+        return getattr(registry.tracking, "tracking_server_url", None)
+    if tracking is None:
+        from slipstream.tracking.fluent import default_tracking_client
+
+        tracking = default_tracking_client()
+    return tracking.store.tracking_server_url
 
 
 def _folder_uri(text: str) -> str:
