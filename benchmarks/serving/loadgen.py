@@ -261,6 +261,7 @@ def rate(port: int, requests: list[bytes], connections: int, procs: int, seconds
             "non_2xx": sum(r["counts"]["other"] for r in results), "statuses": statuses,
             "p50_ms": _ms(percentile(lat, 50)), "p99_ms": _ms(percentile(lat, 99)),
             "disconnects": sum(r["counts"]["errors"] for r in results),
+            "answered_all": total_all,
             "client_cpu_us_per_request": round(cpu / total_all * 1e6, 1) if total_all else None}
 
 

@@ -91,3 +91,26 @@ def predictions(answer: Any) -> list[Any]:
     else:
         preds = answer
     return [p if not isinstance(p, dict) else next(iter(p.values())) for p in preds]
+
+
+_CPU_CODE = """
+import json, sys, psutil
+root = psutil.Process(int(sys.argv[1]))
+total = 0.0
+for p in [root, *root.children(recursive=True)]:
+    try:
+        t = p.cpu_times()
+        total += t.user + t.system
+    except psutil.NoSuchProcess:
+        pass
+print(json.dumps({"cpu_s": total}))
+"""
+
+
+def tree_cpu_s(python: Path, pid: int) -> float:
+    """CPU seconds (user + system) used so far by `pid` and its descendants (psutil)."""
+    done = subprocess.run([str(python), "-c", _CPU_CODE, str(pid)], capture_output=True,
+                          text=True, timeout=60, check=False)
+    if done.returncode != 0:
+        raise ServerFailed(f"reading CPU times failed: {done.stderr.strip()[-300:]}")
+    return float(json.loads(done.stdout)["cpu_s"])

@@ -196,7 +196,13 @@ def _drive(ctx: _Ctx, kind: str, served: Any, model: dict[str, Any],
         except servers.ServerFailed as exc:
             ctx.fail("latency_v2", kind, str(exc))
     before = _metrics(url) if kind == "slipstream" else None
+    cpu0, wall0 = servers.tree_cpu_s(psutil_python, served.proc.pid), time.perf_counter()
     rate = ctx.loadgen("rate", url, files["single"], **RATE)
+    cpu = servers.tree_cpu_s(psutil_python, served.proc.pid) - cpu0
+    wall = time.perf_counter() - wall0
+    answered = rate["answered_all"]  # warm-up and window: all the CPU sample covers
+    rate["server_cpu_us_per_request"] = round(cpu / answered * 1e6, 1) if answered else None
+    rate["server_cpu_share"] = round(cpu / wall, 3)  # of one core, over the load generator's run
     if before is not None:
         rate.update(_micro(ctx, model["uri"], folder, before, _metrics(url), rate))
     ctx.add("rate", kind, rate)
@@ -234,8 +240,8 @@ def _micro(ctx: _Ctx, uri: str, folder: Path, before: dict[str, float], after: d
     """The rate run's batches (from /metrics) and in-process predict on batches of that size.
 
     The in-process cost of a batch is affine in its size (a fixed cost per call plus a cost per
-    row), so n batches of mean size m cost n x t(m): timing t at floor(m) and ceil(m) and
-    interpolating gives the in-process rows/s for the same batches."""
+    row), so n batches of mean size m cost n x t(m): timing t at floor(m) and ceil(m) (calls back
+    to back, a throughput) and interpolating gives the in-process rows/s for the same batches."""
     batches, rows = after["count"] - before["count"], after["sum"] - before["sum"]
     if batches <= 0:
         return {"micro_error": "no batch-size histogram (`*batch_size*` _count/_sum) at /metrics"}
@@ -258,10 +264,14 @@ def _micro(ctx: _Ctx, uri: str, folder: Path, before: dict[str, float], after: d
     return {"batches": batches, "batched_rows": rows, "mean_batch": round(mean, 2),
             "inproc_rows_per_s": round(inproc_rows_per_s, 1),
             "native_rows_per_s": round(mean / at("native_s"), 1),
+            "inproc_cpu_us_per_row": round(at("pyfunc_cpu_s") / mean * 1e6, 1),
             "inproc_single_ms": round(sizes["1"]["pyfunc_s"] * 1000, 4),
             "native_single_ms": round(sizes["1"]["native_s"] * 1000, 4),
             "inproc_1000_rows_per_s": round(1000 / sizes["1000"]["pyfunc_s"], 1),
-            "micro_ratio": round(rate["per_s"] / inproc_rows_per_s, 4)}
+            "micro_ratio": round(rate["per_s"] / inproc_rows_per_s, 4),
+            "micro_cpu_ratio": round(at("pyfunc_cpu_s") / mean * 1e6
+                                     / rate["server_cpu_us_per_request"], 4)
+            if rate.get("server_cpu_us_per_request") else None}
 
 
 # ------------------------------------------------------------------------------- report
@@ -300,6 +310,8 @@ def targets(res: dict[str, Any]) -> dict[str, Any]:
     r = _ratio(s, m)
     out["rate"] = {"ratio": r, "goal": f">= {RATE_TARGET:.0f}x mlflow",
                    "verdict": _verdict(None if r is None else r >= RATE_TARGET)}
+    s, m = both("rate", "server_cpu_us_per_request")
+    out["cpu"] = {"ratio": _ratio(m, s), "goal": "", "verdict": "info"}
     s, m = both("batch", "rows_per_s")
     out["batch"] = {"ratio": _ratio(s, m), "goal": "", "verdict": "info"}
     micro = _get(res, "rate", "slipstream", "micro_ratio")
@@ -343,6 +355,8 @@ def print_section(res: dict[str, Any], tgt: dict[str, Any], p: Callable[..., Non
     c = RATE["connections"]
     line(f"requests/s, {c} connections, 1 row each", "rate", "per_s", "rate", "/s", 0)
     line("  p50 latency under that load", "rate", "p50_ms", None, " ms", 1)
+    line("  server CPU per request in that run", "rate", "server_cpu_us_per_request", "cpu", " us", 0)
+    line("  server CPU use in that run (cores)", "rate", "server_cpu_share", None, "", 2)
     line("1,000-row batches, rows/s (1 connection)", "batch", "rows_per_s", "batch", "/s", 0)
     rs = _get(res, "rate", "slipstream") or {}
     if "micro_ratio" in rs:
@@ -351,6 +365,9 @@ def print_section(res: dict[str, Any], tgt: dict[str, Any], p: Callable[..., Non
         p(f"    server {rs['per_s']:,.0f} rows/s in batches of {rs['mean_batch']:.1f} on average"
           f" ({rs['batches']:,.0f} batches); in-process pyfunc predict on batches of that size"
           f" {rs['inproc_rows_per_s']:,.0f} rows/s (native sklearn {rs['native_rows_per_s']:,.0f})")
+        p(f"    CPU: in-process predict {rs['inproc_cpu_us_per_row']:,.0f} us per row in those batches,"
+          f" the server {rs['server_cpu_us_per_request']:,.0f} us per single-row request:"
+          f" {rs['micro_cpu_ratio']:.0%} by CPU (less sensitive to other load on the machine)")
         p(f"    in-process single row: pyfunc {rs['inproc_single_ms']:.3f} ms, native sklearn"
           f" {rs['native_single_ms']:.3f} ms; 1,000 rows: {rs['inproc_1000_rows_per_s']:,.0f} rows/s")
     else:
