@@ -1,9 +1,10 @@
-"""A canary rollout end to end through the real console script: two registered versions of a
-scikit-learn model, `deploy create` with the canary at 10%, `deploy serve` on a loopback port,
-2,000 requests split within 3 points of 10%; `deploy traffic` to 50 while it runs and the split
-follows; `deploy rollback` and every request goes to the primary; no request fails throughout;
-every request logged (sample rate 1.0) and counted per version in `deploy show`. Then on two
-worker processes: `deploy promote` and the rollback of that promote, followed by both."""
+"""A canary rollout end to end through the real console script: two versions of a scikit-learn
+model logged and registered through `ss.models`, `deploy create` with the canary at 10%,
+`deploy serve` on a loopback port, 2,000 requests split within 3 points of 10%; `deploy traffic`
+to 50 while it runs and the split follows; `deploy rollback` and every request goes to the
+primary; no request fails throughout; every request logged (sample rate 1.0) and counted per
+version in `deploy show`. Then on two worker processes: `deploy promote` and the rollback of
+that promote, followed by both."""
 
 from __future__ import annotations
 
@@ -27,29 +28,31 @@ from tests.cli.helpers import SLIPSTREAM, slipstream
 COLUMNS = ["tenure", "charges"]
 
 
-def _register_versions(home: Path, folder: Path) -> None:
-    """churn/1 and churn/2: logistic regressions fitted on different data, saved as model
-    folders and registered in the store under `home`."""
+def _register_versions() -> None:
+    """churn/1 and churn/2: logistic regressions fitted on different data, logged from a run
+    and registered (one through log_model's registered_model_name, one through
+    register_model) in the default stores under SLIPSTREAM_HOME."""
     import numpy as np
     import pandas as pd
     from sklearn.linear_model import LogisticRegression
 
-    from slipstream.metadata import open_tracking_store
-    from slipstream.models.folder import save_model
+    import slipstream as ss
+    from tests.models.conftest import close_default_clients
 
     rng = np.random.default_rng(0)
     frame = pd.DataFrame(rng.normal(size=(200, 2)), columns=COLUMNS)
-    store = open_tracking_store(f"sqlite:///{home / 'slipstream.db'}", str(home / "artifacts"))
     try:
-        store.create_registered_model("churn")  # type: ignore[attr-defined]
-        for version, sign in ((1, 1.0), (2, -1.0)):
-            labels = (sign * frame["tenure"] > 0).astype(int)
-            model = LogisticRegression().fit(frame, labels)
-            saved = save_model(model, folder / f"v{version}", input_example=frame.head(3))
-            made = store.create_model_version("churn", str(saved))  # type: ignore[attr-defined]
-            assert made.version == version
+        with ss.start_run():
+            first = ss.models.log_model(
+                LogisticRegression().fit(frame, (frame["tenure"] > 0).astype(int)),
+                input_example=frame.head(3), registered_model_name="churn")
+            second = ss.models.log_model(
+                LogisticRegression().fit(frame, (frame["tenure"] < 0).astype(int)),
+                input_example=frame.head(3))
+        assert first.registered_model_version == 1
+        assert ss.models.register_model(second.model_uri, "churn").version == 2
     finally:
-        store.close()
+        close_default_clients()
 
 
 class Server:
@@ -124,8 +127,8 @@ class Server:
 
 
 @pytest.fixture
-def served(isolated_home: Path, tmp_path: Path) -> Iterator[Server]:
-    _register_versions(isolated_home, tmp_path / "models")
+def served(isolated_home: Path) -> Iterator[Server]:
+    _register_versions()
     created = slipstream("deploy", "create", "churn", "--model", "models:/churn/1",
                          "--canary", "models:/churn/2", "--traffic", "10", home=isolated_home)
     assert created.code == 0, created.err
@@ -189,8 +192,8 @@ def test_canary_rollout_while_serving(served: Server, isolated_home: Path) -> No
     assert re.search(r"^ *3 +[\d\- :]+ +ROLLED_BACK ", shown.out, re.MULTILINE), shown.out
 
 
-def test_promote_and_its_rollback_on_two_workers(isolated_home: Path, tmp_path: Path) -> None:
-    _register_versions(isolated_home, tmp_path / "models")
+def test_promote_and_its_rollback_on_two_workers(isolated_home: Path) -> None:
+    _register_versions()
     created = slipstream("deploy", "create", "churn", "--model", "models:/churn/1",
                          "--canary", "models:/churn/2", "--traffic", "10", home=isolated_home)
     assert created.code == 0, created.err
