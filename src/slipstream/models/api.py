@@ -85,12 +85,12 @@ def log_model(model: Any, name: str = "model", signature: ModelSignature | None 
         logged = store.create_logged_model(
             run.info.experiment_id, name, active.run_id,
             tags={str(k): str(v) for k, v in (tags or {}).items()}, model_type=chosen.name)
-        descriptor = read_descriptor(folder)
-        descriptor = {"artifact_path": descriptor.pop("artifact_path"),
-                      "flavors": descriptor.pop("flavors"), "model_id": logged.model_id,
-                      **descriptor}
-        write_descriptor(folder, descriptor)
         try:
+            descriptor = read_descriptor(folder)
+            descriptor = {"artifact_path": descriptor.pop("artifact_path"),
+                          "flavors": descriptor.pop("flavors"), "model_id": logged.model_id,
+                          **descriptor}
+            write_descriptor(folder, descriptor)
             _upload(folder, logged.artifact_uri, store.tracking_server_url)
         except BaseException as exc:
             _fail(store, logged.model_id, logged.artifact_uri, store.tracking_server_url, exc)
