@@ -82,6 +82,7 @@ def test_register_alias_and_load(mlflow_client_env: Any, served: Served, trackin
     assert (mlflow_pyfunc.load_model(f"models:/{name}@champion").predict(X) == expected).all()
     assert (mlflow_sklearn.load_model(f"models:/{name}/1").predict(X) == expected).all()
     assert (mlflow_sklearn.load_model(f"models:/{name}-copy/1").predict(X) == expected).all()
+    assert (mlflow_sklearn.load_model(f"models:/{name}/latest").predict(X) == expected).all()
 
     ours = tracking.store.get_model_version_by_alias(name, "champion")
     assert (ours.version, ours.model_id, ours.run_id) == (2, info.model_id, run.info.run_id)
