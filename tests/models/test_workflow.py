@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import pytest
 
 import slipstream as ss
@@ -30,3 +31,14 @@ def test_train_log_register_in_a_task_and_use_downstream(client: Any,
     assert [o.model_id for o in run_record.outputs] == [version.model_id]
     assert ss.models.load_pyfunc("models:/churn/1").metadata["slipstream"]["datasets"][0][
         "name"] == "churn-train"
+
+
+def test_log_model_in_a_process_pool_task(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLIPSTREAM_STORE_URL", client.settings.store_url)
+    monkeypatch.setenv("SLIPSTREAM_ARTIFACT_URI", client.settings.artifact_uri)
+    version, execution = run(client, trained.register_only, executor="process:2", rows=50)
+    assert version == 1 and execution.status == "SUCCEEDED"
+    registered = ss.models.get_model_version("pooled", 1)
+    assert (registered.execution_id, registered.node_id) == (execution.id, "n0")
+    frame = pd.DataFrame({"a": [1.0], "b": [0.0]})
+    assert ss.models.load_model("models:/pooled/1").predict(frame).tolist() == [1]

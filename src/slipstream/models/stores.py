@@ -4,6 +4,7 @@ in a version's lineage from its run and, for a SQL store URL, from the execution
 
 from __future__ import annotations
 
+import os
 import threading
 
 from slipstream._core.errors import InvalidInputError
@@ -52,3 +53,14 @@ def close_default_registries() -> None:
         _registries.clear()
     for registry in registries:
         registry.close()
+
+
+def _forget_after_fork() -> None:
+    """A forked child must not reuse the parent's connections."""
+    global _lock
+    _lock = threading.Lock()
+    _registries.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)

@@ -63,3 +63,17 @@ def pipeline(rows: int = 200) -> tuple[float, float, float]:
     mlp = train_torch(data=data)
     return score, torch_accuracy(model=mlp, data=data), registered_accuracy(data=data,
                                                                             trained=score)
+
+
+@task
+def train_and_register(rows: int) -> int:
+    rng = np.random.default_rng(6)
+    features = pd.DataFrame(rng.normal(size=(rows, 2)), columns=["a", "b"])
+    model = LogisticRegression().fit(features, (features["a"] > 0).astype(int))
+    info = ss.models.log_model(model, registered_model_name="pooled")
+    return info.registered_model_version or 0
+
+
+@workflow
+def register_only(rows: int = 50) -> int:
+    return train_and_register(rows=rows)
