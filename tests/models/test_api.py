@@ -190,3 +190,16 @@ def test_unknown_version_and_alias_of_a_known_model(frame: pd.DataFrame,
 def test_a_folder_without_mlmodel_is_not_a_model(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="no MLmodel file"):
         ss.models.load_model(str(tmp_path))
+
+
+def test_an_autologged_model_loads_by_its_run_uri(frame: pd.DataFrame,
+                                                  labels: np.ndarray) -> None:
+    ss.sklearn.autolog(silent=True)
+    try:
+        with ss.start_run() as run:
+            estimator = LogisticRegression(C=0.3).fit(frame, labels)
+    finally:
+        ss.sklearn.autolog(disable=True)
+    model = ss.models.load_pyfunc(f"runs:/{run.run_id}/model")
+    assert model.flavor == "sklearn" and model.raw.C == 0.3
+    assert np.array_equal(model.predict(frame), estimator.predict(frame))

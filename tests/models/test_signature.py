@@ -44,8 +44,11 @@ def test_arrays_become_tensors_with_any_first_axis() -> None:
 def test_dict_of_arrays_and_dict_of_scalars_and_records() -> None:
     tensors = infer_signature({"x": np.zeros((2, 3), dtype=np.float32), "y": [1, 2]}).inputs
     assert tensors.inputs == [TensorSpec("x", "float32", (-1, 3)), TensorSpec("y", "int64", (-1,))]
-    scalars = infer_signature({"a": "x", "b": 1.5}).inputs
-    assert scalars.inputs == [ColSpec("a", "string"), ColSpec("b", "double")]
+    scalars = infer_signature({"a": "x", "b": 1.5, "c": np.float32(1), "d": np.int32(2),
+                               "e": np.datetime64("2020-01-01"), "f": np.bool_(True)}).inputs
+    assert scalars.inputs == [ColSpec("a", "string"), ColSpec("b", "double"),
+                              ColSpec("c", "float"), ColSpec("d", "integer"),
+                              ColSpec("e", "datetime"), ColSpec("f", "boolean")]
     records = infer_signature([{"a": 1, "b": "x"}, {"a": 2, "b": "y"}]).inputs
     assert records.inputs == [ColSpec("a", "long"), ColSpec("b", "string")]
 

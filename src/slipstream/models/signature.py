@@ -300,7 +300,8 @@ def _numeric_type(name: str | None, dtype: np.dtype[Any]) -> str:
 
 
 def _is_scalar(value: Any) -> bool:
-    return isinstance(value, str | bytes | bool | int | float | np.generic)
+    return isinstance(value, str | bytes | bool | int | float | np.number | np.bool_
+                      | np.datetime64)
 
 
 def _scalar_type(name: str, value: Any) -> str:
@@ -314,6 +315,8 @@ def _scalar_type(name: str, value: Any) -> str:
         return "long"
     if isinstance(value, float):
         return "double"
-    if isinstance(value, np.generic):
+    if isinstance(value, np.datetime64):
+        return "datetime"
+    if isinstance(value, np.number):
         return _numeric_type(name, value.dtype)
     raise InvalidInputError(f"Cannot infer the type of {name!r}: {type(value).__name__}")
