@@ -42,3 +42,17 @@ def test_log_model_in_a_process_pool_task(client: Any, monkeypatch: pytest.Monke
     assert (registered.execution_id, registered.node_id) == (execution.id, "n0")
     frame = pd.DataFrame({"a": [1.0], "b": [0.0]})
     assert ss.models.load_model("models:/pooled/1").predict(frame).tolist() == [1]
+
+
+def test_a_pyfunc_model_passes_between_tasks_as_its_folder(
+        client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import warnings
+
+    from slipstream._core.errors import SlipstreamWarning
+
+    monkeypatch.setenv("SLIPSTREAM_STORE_URL", client.settings.store_url)
+    monkeypatch.setenv("SLIPSTREAM_ARTIFACT_URI", client.settings.artifact_uri)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SlipstreamWarning)  # no pickle fallback
+        predicted, execution = run(client, trained.handoff, rows=50)
+    assert predicted == 1 and execution.status == "SUCCEEDED"

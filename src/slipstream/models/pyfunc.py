@@ -58,6 +58,42 @@ class PyFuncModel:
             return _as_tensors(data, inputs.names())
         return _as_frame(data, [s for s in inputs.inputs if isinstance(s, ColSpec)])
 
+    def __slipstream_archive__(self) -> bytes:
+        """The model folder, zipped (how workflow tasks pass a PyFuncModel on): the folder it
+        was loaded from, or one saved now from `.raw` when it was built in memory."""
+        import io
+        import tempfile
+        import zipfile
+        from pathlib import Path
+
+        from slipstream.models.folder import save_model
+
+        with tempfile.TemporaryDirectory(prefix="slipstream-archive-") as tmp:
+            folder = Path(self.path) if self.path else save_model(
+                self.raw, Path(tmp) / "model", flavor=self.flavor, signature=self.signature)
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+                    archive.write(file, file.relative_to(folder).as_posix())
+        return buffer.getvalue()
+
+    @classmethod
+    def __slipstream_unarchive__(cls, data: bytes) -> PyFuncModel:
+        """A model from `__slipstream_archive__`'s bytes (unpacked into a temporary folder)."""
+        import io
+        import tempfile
+        import zipfile
+
+        from slipstream.models.folder import load_pyfunc_folder
+
+        folder = tempfile.mkdtemp(prefix="slipstream-model-")
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for name in archive.namelist():
+                if name.startswith("/") or ".." in name.split("/"):
+                    raise InvalidInputError(f"A model archive holds an unsafe path {name!r}")
+            archive.extractall(folder)
+        return load_pyfunc_folder(folder)
+
     def __repr__(self) -> str:
         return f"<PyFuncModel flavor={self.flavor!r} raw={type(self.raw).__name__}>"
 

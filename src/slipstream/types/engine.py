@@ -32,6 +32,7 @@ from slipstream._core.errors import DefinitionError, SlipstreamWarning
 from slipstream.types import hints
 from slipstream.types.annotated import AnnotatedTransformer
 from slipstream.types.anyvalue import AnyTransformer
+from slipstream.types.archived import ArchivedTransformer
 from slipstream.types.arrays import NdarrayTransformer
 from slipstream.types.containers import (
     DictTransformer,
@@ -243,7 +244,7 @@ def default_transformers() -> list[TypeTransformer[Any]]:
         NdarrayTransformer(), DataFrameTransformer(), SeriesTransformer(),
         ArrowTableTransformer(),
         FileTransformer(), DirectoryTransformer(), SklearnEstimatorTransformer(),
-        TorchModuleTransformer(),
+        TorchModuleTransformer(), ArchivedTransformer(),
     ]
 
 

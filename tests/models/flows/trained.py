@@ -77,3 +77,21 @@ def train_and_register(rows: int) -> int:
 @workflow
 def register_only(rows: int = 50) -> int:
     return train_and_register(rows=rows)
+
+
+@task
+def load_registered(name: str) -> ss.models.PyFuncModel:
+    return ss.models.load_pyfunc(f"models:/{name}/latest")
+
+
+@task
+def predict_one(model: ss.models.PyFuncModel) -> int:
+    return int(model.predict(pd.DataFrame({"a": [2.0], "b": [0.0]}))[0])
+
+
+@workflow
+def handoff(rows: int = 50) -> int:
+    version = train_and_register(rows=rows)
+    model = load_registered(name="pooled")
+    version >> model
+    return predict_one(model=model)
