@@ -1,6 +1,6 @@
 """Models fixtures: the default stores, on SQLite + a local folder ("local") or PostgreSQL + S3
-on moto ("pg_s3"), named through the environment as a user would; the default tracking and
-registry clients are closed after each test (before a PostgreSQL schema is dropped)."""
+on moto ("pg_s3"), named through the environment as a user would; the default tracking clients
+are closed after each test (before a PostgreSQL schema is dropped)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,6 @@ STORES = ["local", pytest.param("pg_s3", marks=[pytest.mark.postgres, pytest.mar
 
 
 def close_default_clients() -> None:
-    stores = sys.modules.get("slipstream.models.stores")
-    if stores is not None:
-        stores.close_default_registries()
     fluent = sys.modules.get("slipstream.tracking.fluent")
     if fluent is not None:
         fluent.close_default_clients()

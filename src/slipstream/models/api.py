@@ -31,7 +31,7 @@ from slipstream.models.flavors import Flavor
 from slipstream.models.folder import choose_flavor, load_native, load_pyfunc_folder, save_model
 from slipstream.models.pyfunc import PyFuncModel
 from slipstream.models.signature import ModelSignature
-from slipstream.models.stores import default_registry
+from slipstream.models.stores import default_registry, registry_for_lineage
 from slipstream.models.uris import ResolvedModel, download_model, resolve_model_uri
 from slipstream.registry.lineage import training_datasets
 from slipstream.tracking import fluent
@@ -99,8 +99,8 @@ def log_model(model: Any, name: str = "model", signature: ModelSignature | None 
     store.log_outputs(active.run_id, [ModelOutput(logged.model_id, 0)])
     version = None
     if registered_model_name is not None:
-        version = default_registry(client).register(f"models:/{logged.model_id}",
-                                                    registered_model_name)
+        with registry_for_lineage(client) as registry:
+            version = registry.register(f"models:/{logged.model_id}", registered_model_name)
     found = descriptor.get("signature")
     return ModelInfo(
         logged.model_id, name, f"models:/{logged.model_id}", logged.artifact_uri,
@@ -129,9 +129,9 @@ def register_model(model_uri: str, name: str, tags: Mapping[str, Any] | None = N
                    description: str | None = None) -> ModelVersion:
     """A new version of registered model `name` (created if new) from `model_uri`."""
     check_model_name(name)
-    return default_registry(_client()).register(model_uri, name,
-                                                {str(k): str(v) for k, v in (tags or {}).items()},
-                                                description)
+    with registry_for_lineage(_client()) as registry:
+        return registry.register(model_uri, name,
+                                 {str(k): str(v) for k, v in (tags or {}).items()}, description)
 
 
 def set_alias(name: str, alias: str, version: int | str) -> None:
