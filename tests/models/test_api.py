@@ -203,3 +203,23 @@ def test_an_autologged_model_loads_by_its_run_uri(frame: pd.DataFrame,
     model = ss.models.load_pyfunc(f"runs:/{run.run_id}/model")
     assert model.flavor == "sklearn" and model.raw.C == 0.3
     assert np.array_equal(model.predict(frame), estimator.predict(frame))
+
+
+def test_resolved_uris_name_their_run_model_and_version(frame: pd.DataFrame,
+                                                        labels: np.ndarray) -> None:
+    from slipstream.models.stores import default_registry
+    from slipstream.models.uris import resolve_model_uri
+
+    with ss.start_run() as run:
+        info = ss.models.log_model(LogisticRegression().fit(frame, labels),
+                                   registered_model_name="named")
+    by_run = ss.models.resolve(f"runs:/{run.run_id}/model")
+    by_id = ss.models.resolve(info.model_uri)
+    for resolved in (by_run, by_id):
+        assert (resolved.run_id, resolved.model_id) == (run.run_id, info.model_id)
+        assert resolved.artifact_uri == info.artifact_uri and resolved.version is None
+    explicit = resolve_model_uri("models:/named/1", registry=default_registry())
+    assert (explicit.name, explicit.version, explicit.alias) == ("named", 1, None)
+    assert explicit.artifact_uri == info.artifact_uri
+    folder = ss.models.resolve(info.artifact_uri)
+    assert folder.artifact_uri == info.artifact_uri and folder.name is None
