@@ -64,11 +64,15 @@ class Server:
                                      cwd=home, env=env, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()  # blocks until ready (or the process ends)
-        found = re.search(r"on http://127\.0\.0\.1:(\d+)$", line.strip())
-        if found is None:
-            self.stop()
-            pytest.fail(f"deploy serve did not start: {line!r}\n{self.proc.stderr.read()}")  # type: ignore[union-attr]
+        seen: list[str] = []
+        found = None
+        while found is None:  # blocks until ready (or the process ends)
+            line = self.proc.stdout.readline()
+            if not line:
+                pytest.fail(f"deploy serve did not start: {seen!r}\n{self.stop()}")
+            seen.append(line)
+            found = re.search(r"^Serving deployment .* on http://127\.0\.0\.1:(\d+)$",
+                              line.strip())
         self.banner = line
         self.conn = http.client.HTTPConnection("127.0.0.1", int(found.group(1)), timeout=30)
         self.statuses: Counter[int] = Counter()
