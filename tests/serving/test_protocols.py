@@ -83,7 +83,7 @@ def test_v2_infer_metadata_and_health(lr: tuple[Client, Any]) -> None:
     server = client.get("/v2").json()
     assert server["name"] == "slipstream" and "version" in server
     meta = client.get("/v2/models/churn").json()
-    assert meta["name"] == "churn" and meta["versions"] == ["churn/1"]
+    assert meta["name"] == "churn" and meta["versions"] == ["1"]
     assert meta["platform"] == "sklearn"
     assert meta["inputs"] == [{"name": c, "datatype": "FP64", "shape": [-1]} for c in COLUMNS]
     assert client.get("/v2/models/other").status == 404

@@ -108,3 +108,14 @@ def test_bad_uri_is_one_line_before_binding(isolated_home: Path) -> None:
     result = slipstream("serve", str(isolated_home / "no-such-folder"), "--port", "0",
                         home=isolated_home)
     assert result.code == 1 and len(result.err.strip().splitlines()) == 1, result.err
+
+
+def test_default_served_name(isolated_home: Path) -> None:
+    from slipstream.cli.serve import default_name
+    from slipstream.models.uris import resolve_model_uri
+
+    info = log_lr(registered="churn")
+    for uri, name in ((info.model_uri, "model"), (f"runs:/{info.run_id}/model", "model"),
+                      ("models:/churn/1", "churn")):
+        resolved = resolve_model_uri(uri)
+        assert default_name(uri, resolved.name, resolved.model_id) == name

@@ -52,7 +52,7 @@ def serve(
     config = ServingConfig(max_batch_size=max_batch_size, max_wait_ms=max_wait_ms,
                            max_queue=max_queue, poll_interval=poll_interval)
     resolved = resolve_model_uri(model_uri)  # a bad URI fails here, before binding
-    served_name = name or default_name(model_uri, resolved.name)
+    served_name = name or default_name(model_uri, resolved.name, resolved.model_id)
 
     def ready(url: str) -> None:
         console.print(f"Serving {served_name} ({model_uri}) on {url}", highlight=False,
@@ -62,10 +62,18 @@ def serve(
                port=port, workers=workers, config=config, on_ready=ready, log_level=log_level)
 
 
-def default_name(model_uri: str, registered: str | None) -> str:
-    """The registered model's name, else the last segment of the URI's path ("model" for
-    runs:/ID/model)."""
+def default_name(model_uri: str, registered: str | None, model_id: str | None = None) -> str:
+    """The registered model's name, else the logged model's name for models:/m-<id> (what
+    log_model was given, "model" by default), else the last segment of the URI's path ("model"
+    for runs:/ID/model)."""
     if registered:
         return registered
+    if model_id and model_uri.rstrip("/").endswith(model_id):
+        from slipstream.tracking.fluent import default_tracking_client
+
+        store = default_tracking_client().store
+        getter = getattr(store, "get_logged_model", None)
+        if getter is not None:
+            return str(getter(model_id).name)
     tail = model_uri.rstrip("/").rsplit("/", 1)[-1]
     return tail.split("@", 1)[0] or "model"

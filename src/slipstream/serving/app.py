@@ -174,7 +174,8 @@ class ServingApp:
             return await _error(send, 404, f"model {name!r} has no version {version!r} here")
         if readiness:
             return await _json(send, 200, {"name": name, "ready": True})
-        versions = [s.version for s in router.served] if router else []
+        versions = [s.version if s.resolved.number is None else str(s.resolved.number)
+                    for s in router.served] if router else []
         outputs = getattr(getattr(served.model, "signature", None), "outputs", None)
         await _json(send, 200, {"name": name, "versions": versions,
                                 "platform": str(getattr(served.model, "flavor", "python")),

@@ -90,7 +90,8 @@ class Router:
         """The route whose registry version number, version label or route label is `version`."""
         for served in self.served:
             r = served.resolved
-            if version in (str(r.number), r.version, served.label):
+            if version in (r.version, served.label) or (r.number is not None
+                                                        and version == str(r.number)):
                 return served
         return None
 
@@ -130,6 +131,7 @@ class TargetWatcher:
         self._models: dict[str, Any] = {}  # artifact_uri -> loaded model
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._last_failure = ""
 
     def refresh(self) -> bool:
         """Resolve the targets; when anything changed, load what is new and swap. True if it
@@ -200,6 +202,10 @@ class TargetWatcher:
         while not self._stop.wait(self._config.poll_interval):
             try:
                 self.refresh()
+                self._last_failure = ""
             except Exception as exc:  # keep serving what is loaded; try again next poll
-                log.warning("could not refresh the served models (still serving %s): %s",
-                            ", ".join(r.version for r in self._current), exc)
+                why = f"{type(exc).__name__}: {exc}"
+                if why != self._last_failure:  # once per distinct failure, not every poll
+                    log.warning("could not refresh the served models (still serving %s): %s",
+                                ", ".join(r.version for r in self._current), why)
+                self._last_failure = why
