@@ -16,6 +16,7 @@ import serve  # benchmarks/server/serve.py: free_port, stop, tail, tree_rss_mb, 
 
 PROBES = {"slipstream": "/v2/health/ready", "mlflow": "/ping"}
 START_TIMEOUT_S = {"slipstream": 30.0, "mlflow": 120.0}
+MODEL_NAME = "bench"  # the name in Slipstream's v2 routes (`--name`)
 ServerFailed = serve.ServerFailed
 
 
@@ -23,7 +24,7 @@ def command(kind: str, bindir: Path, uri: str, port: int) -> list[str]:
     """The command line a user types to serve `uri` on `port` (loopback)."""
     if kind == "slipstream":
         return [str(bindir / "slipstream"), "serve", uri, "--host", "127.0.0.1",
-                "--port", str(port)]
+                "--port", str(port), "--name", MODEL_NAME]
     if kind == "mlflow":
         return [str(bindir / "mlflow"), "models", "serve", "-m", uri, "--env-manager", "local",
                 "-h", "127.0.0.1", "-p", str(port)]

@@ -124,7 +124,7 @@ def _one_tool(ctx: _Ctx, kind: str, folder: Path) -> None:
         return
     ctx.add("log_model", kind, {"log_model_s": logged["log_model_s"]})
     model = json.loads(record_path.read_text())
-    files = _request_files(folder, model, served_name(model["uri"]))
+    files = _request_files(folder, model, servers.MODEL_NAME)
     env = server_group.server_env(str(folder))
     if kind == "mlflow":
         env["MLFLOW_TRACKING_URI"] = model["tracking_uri"]
@@ -139,12 +139,6 @@ def _one_tool(ctx: _Ctx, kind: str, folder: Path) -> None:
         ctx.fail("start", kind, f"{type(exc).__name__}: {exc}")
     finally:
         servers.serve.stop(served)
-
-
-def served_name(uri: str) -> str:
-    """The name `slipstream serve URI` serves under by default (the URI's last segment, e.g.
-    "m-<id>" for models:/m-<id>): the v2 route's {name}."""
-    return uri.rstrip("/").rsplit("/", 1)[-1].split("@", 1)[0] or "model"
 
 
 def _request_files(folder: Path, model: dict[str, Any], name: str) -> dict[str, Path]:
@@ -188,7 +182,7 @@ def _drive(ctx: _Ctx, kind: str, served: Any, model: dict[str, Any],
     ctx.add("latency", kind, ctx.loadgen("latency", url, files["single"], **LATENCY))
     if kind == "slipstream":
         try:
-            v2 = servers.post_json(url + f"/v2/models/{served_name(model['uri'])}/infer",
+            v2 = servers.post_json(url + f"/v2/models/{servers.MODEL_NAME}/infer",
                                    v2_body(model["columns"], model["rows"]))
             if servers.predictions(v2) != model["expected"]:
                 ctx.log(f"    !!! slipstream v2 answers differ: {str(v2)[:200]}")
@@ -335,8 +329,9 @@ def print_section(res: dict[str, Any], tgt: dict[str, Any], p: Callable[..., Non
 
     def val(bench: str, row: str, key: str, unit: str, digits: int) -> str:
         r = _get(res, bench, row) or {}
-        if "error" in r or "error" in (_get(res, "start", row) or {}):
-            return "FAILED"
+        why = r.get("error") or (_get(res, "start", row) or {}).get("error")
+        if why:
+            return "n/a" if "not selected" in why else "FAILED"
         v = r.get(key)
         return f"{v:,.{digits}f}{unit}" if isinstance(v, int | float) else "-"
 
