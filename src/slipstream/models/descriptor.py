@@ -1,8 +1,8 @@
 """The `MLmodel` descriptor file of a model folder: YAML, as MLflow writes it.
 
-We write block mappings whose leaves are JSON values (JSON is valid YAML), so reading our own
-descriptors needs no YAML library; a descriptor written by MLflow itself is read with PyYAML
-when it is installed (it is, wherever mlflow is).
+We write block mappings whose leaves are JSON values (JSON is valid YAML); we read ours and
+MLflow's (`yaml.safe_dump` output) without a YAML library (`yaml_subset`), and fall back to
+PyYAML, when installed, for anything else.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from slipstream._core.errors import InvalidInputError, NotFoundError
+from slipstream.models import yaml_subset
 
 DESCRIPTOR_FILE = "MLmodel"
 
@@ -30,16 +31,17 @@ def to_yaml(value: dict[str, Any], indent: int = 0) -> str:
 
 
 def from_yaml(text: str) -> dict[str, Any]:
-    """Read a descriptor: ours with the JSON-leaves reader, any other YAML with PyYAML."""
+    """Read a descriptor: ours, or MLflow's as `yaml.safe_dump` writes it, with the small
+    reader in `yaml_subset`; anything beyond that subset with PyYAML when it is installed."""
     try:
-        return _read_block(text)
+        return yaml_subset.load(text)
     except ValueError:
         pass
     try:
         import yaml
     except ImportError:
-        raise InvalidInputError("This MLmodel file was not written by Slipstream; reading it "
-                                "needs PyYAML (pip install pyyaml)") from None
+        raise InvalidInputError("This MLmodel file uses YAML beyond what Slipstream reads by "
+                                "itself; reading it needs PyYAML (pip install pyyaml)") from None
     try:
         loaded = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -47,32 +49,6 @@ def from_yaml(text: str) -> dict[str, Any]:
     if not isinstance(loaded, dict):
         raise InvalidInputError("The MLmodel file is not a YAML mapping")
     return loaded
-
-
-def _read_block(text: str) -> dict[str, Any]:
-    """The subset `to_yaml` writes; ValueError for anything else."""
-    root: dict[str, Any] = {}
-    stack: list[tuple[int, dict[str, Any]]] = [(-1, root)]
-    for raw in text.splitlines():
-        if not raw.strip():
-            continue
-        indent = len(raw) - len(raw.lstrip(" "))
-        if indent % 2:
-            raise ValueError("odd indentation")
-        key, sep, rest = raw.strip().partition(":")
-        if not sep or not key or key.startswith(("-", "#", "'", '"')):
-            raise ValueError(f"not a mapping line: {raw!r}")
-        while stack[-1][0] >= indent:
-            stack.pop()
-        parent = stack[-1][1]
-        rest = rest.strip()
-        if rest:
-            parent[key] = json.loads(rest)  # ValueError when not JSON
-        else:
-            child: dict[str, Any] = {}
-            parent[key] = child
-            stack.append((indent, child))
-    return root
 
 
 def write_descriptor(folder: Path, descriptor: dict[str, Any]) -> None:
