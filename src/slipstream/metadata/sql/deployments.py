@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from slipstream._core.errors import InvalidInputError, NotFoundError
+from slipstream._core.errors import InvalidInputError, NotFoundError, did_you_mean
 from slipstream.entities.deployments import (
     CANARY,
     PRIMARY,
@@ -68,8 +68,6 @@ def load(conn: Connection, name: str, *, for_update: bool = False) -> Deployment
     query = sa.select(tables.deployments).where(_D.name == name)
     row = conn.execute(query.with_for_update() if for_update else query).first()
     if row is None:
-        from slipstream._core.errors import did_you_mean
-
         raise NotFoundError(f"No deployment named {name!r}."
                             f"{did_you_mean(name, names(conn))}")
     return _deployment(row, _targets(conn, [name]).get(name, ()))
