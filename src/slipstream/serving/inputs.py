@@ -89,6 +89,13 @@ def rows(values: Sequence[Any], names: Sequence[str] | None, schema: Any) -> Inp
                              "its columns; send them with 'columns' or as records")
         names = [spec.name for spec in schema.inputs]
     width = len(names)
+    if values and isinstance(values[0], list | tuple) and len(values[0]) == width:
+        try:  # all numbers, all rows of one width: one array, columns as its views
+            matrix = np.asarray(values)
+        except ValueError:
+            matrix = None
+        if matrix is not None and matrix.ndim == 2 and matrix.dtype.kind in "fiub":
+            return columns({name: matrix[:, j] for j, name in enumerate(names)}, schema)
     for i, row in enumerate(values):
         if not isinstance(row, list | tuple) or len(row) != width:
             got = len(row) if isinstance(row, list | tuple) else type(row).__name__
