@@ -172,3 +172,28 @@ def test_sink_gets_stats_for_every_request_and_sampled_records() -> None:
     assert first.outputs == [1.0] and first.request_id and first.timestamp_ms > 0
     failed = [r for r in records if r.status == 500]
     assert len(failed) == 1 and failed[0].outputs is None
+
+
+def test_a_version_that_cannot_load_leaves_the_served_one_in_place() -> None:
+    from pathlib import Path
+
+    _two_versions()
+    broken = log_python(Echo(offset=3.0), frame(5), registered="churn")
+    (Path(broken.artifact_uri) / "MLmodel").unlink()  # version 3 cannot be loaded
+    slipstream.models.set_alias("churn", "champion", 1)
+    app = create_serving_app(StaticTargets("models:/churn@champion"), name="churn",
+                             config=ServingConfig(poll_interval=0.05))
+    with running(app) as url:
+        client = Client(url)
+        slipstream.models.set_alias("churn", "champion", 3)
+        time.sleep(0.5)  # several polls fail to load it
+        for _ in range(20):
+            reply = client.post("/invocations", _row(1.0))
+            assert reply.status == 200 and reply.headers["x-model-version"] == "churn/1"
+        slipstream.models.set_alias("churn", "champion", 2)
+        deadline = time.monotonic() + 10
+        while client.post("/invocations", _row(1.0)).headers["x-model-version"] != "churn/2":
+            assert time.monotonic() < deadline, "the move to a loadable version was not followed"
+            time.sleep(0.02)
+        assert client.post("/invocations", _row(1.0)).json() == {"predictions": [12.0]}
+        client.close()
