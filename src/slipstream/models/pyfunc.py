@@ -81,12 +81,12 @@ class PyFuncModel:
     def __slipstream_unarchive__(cls, data: bytes) -> PyFuncModel:
         """A model from `__slipstream_archive__`'s bytes (unpacked into a temporary folder)."""
         import io
-        import tempfile
         import zipfile
 
         from slipstream.models.folder import load_pyfunc_folder
+        from slipstream.models.uris import temporary_folder
 
-        folder = tempfile.mkdtemp(prefix="slipstream-model-")
+        folder = temporary_folder()
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for name in archive.namelist():
                 if name.startswith("/") or ".." in name.split("/"):

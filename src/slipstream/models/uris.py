@@ -12,8 +12,10 @@ through the artifact repository its URI names (a local folder is used in place).
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
     from slipstream.registry.client import RegistryClient
     from slipstream.tracking.client import TrackingClient
 
+_temporary: list[tuple[int, Path]] = []
+_cleanup_hooked = False
 _LOGGED_MODEL = re.compile(r"^models:/+m-[^/@]+/*$")
 _ALIAS = re.compile(r"^models:/+[^/@]+@([^/@]+)/*$")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
@@ -89,7 +93,7 @@ def resolve_model_uri(uri: str, *, registry: RegistryClient | None = None,
 
 def download_model(resolved: ResolvedModel, dst_path: str | Path | None = None) -> Path:
     """A local folder holding the model: the folder itself when it is local (and `dst_path` is
-    not given), else a copy in `dst_path` (default: a new temporary folder)."""
+    not given), else a copy in `dst_path` (default: a temporary folder removed at exit)."""
     local = local_folder(resolved.artifact_uri)
     if local is not None and not local.exists():
         raise NotFoundError(f"No model at {resolved.artifact_uri}: the folder does not exist")
@@ -102,9 +106,26 @@ def download_model(resolved: ResolvedModel, dst_path: str | Path | None = None) 
     if not any(entry.path.rsplit("/", 1)[-1] == DESCRIPTOR_FILE
                for entry in repository.list("")):
         raise _not_a_model(resolved)
-    target = Path(dst_path) if dst_path is not None else Path(
-        tempfile.mkdtemp(prefix="slipstream-model-"))
+    target = Path(dst_path) if dst_path is not None else temporary_folder()
     return Path(repository.download("", target))
+
+
+def temporary_folder() -> Path:
+    """A new folder for a model copy, removed when the process exits."""
+    global _cleanup_hooked
+    folder = Path(tempfile.mkdtemp(prefix="slipstream-model-"))
+    _temporary.append((os.getpid(), folder))
+    if not _cleanup_hooked:
+        _cleanup_hooked = True
+        atexit.register(_remove_temporary)
+    return folder
+
+
+def _remove_temporary() -> None:
+    for pid, folder in _temporary:
+        if pid == os.getpid():  # not a forked child's inherited list
+            shutil.rmtree(folder, ignore_errors=True)
+    _temporary.clear()
 
 
 def _not_a_model(resolved: ResolvedModel) -> InvalidInputError:
