@@ -33,6 +33,8 @@ class Resolved:
     version: str  # "churn/3", or the logged model / run id when unregistered
     name: str | None  # the registered model's name, if any
     number: int | None  # the registry version number, if any
+    #: models.uris.ResolvedModel (how to fetch the folder, e.g. through a tracking server)
+    source: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(eq=False, slots=True)
@@ -105,7 +107,7 @@ def resolve_targets(source: TargetSource) -> tuple[Resolved, ...]:
         resolved = resolve_model_uri(target.model_uri)
         out.append(Resolved(target.label, float(target.traffic_percent), target.model_uri,
                             str(resolved.artifact_uri), version_label(resolved),
-                            resolved.name, resolved.version))
+                            resolved.name, resolved.version, resolved))
     return tuple(out)
 
 
@@ -115,6 +117,18 @@ def version_label(resolved: Any) -> str:
     if resolved.name and resolved.version is not None:
         return f"{resolved.name}/{resolved.version}"
     return str(resolved.model_id or resolved.run_id or resolved.artifact_uri)
+
+
+def _load(r: Resolved) -> Any:
+    """The PyFuncModel of a resolved target (fetched as resolved, without resolving again)."""
+    if r.source is None:
+        from slipstream.models import load_pyfunc
+
+        return load_pyfunc(r.artifact_uri)
+    from slipstream.models.folder import load_pyfunc_folder
+    from slipstream.models.uris import download_model
+
+    return load_pyfunc_folder(download_model(r.source))
 
 
 class TargetWatcher:
@@ -140,13 +154,11 @@ class TargetWatcher:
         resolved = resolve_targets(self._source)
         if resolved == self._current:
             return False
-        from slipstream.models import load_pyfunc
-
         models = {}
         for r in resolved:
             model = self._models.get(r.artifact_uri)
             if model is None:
-                model = load_pyfunc(r.artifact_uri)
+                model = _load(r)
                 self._metrics.loads.inc((("version", r.version),))
             models[r.artifact_uri] = model
         served = {}
