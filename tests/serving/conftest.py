@@ -1,5 +1,6 @@
 """Serving fixtures: the default stores' clients are closed after each test (the server tests
-log models into the per-test SLIPSTREAM_HOME through `ss.models`)."""
+log models into the per-test SLIPSTREAM_HOME through `ss.models`); `default_stores` (from the
+models tests) runs a test on SQLite + a folder and on PostgreSQL + S3."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.models.conftest import close_default_clients
+from tests.models.conftest import close_default_clients, default_stores  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

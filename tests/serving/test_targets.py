@@ -32,7 +32,7 @@ def _two_versions(delay: float = 0.0) -> None:
         assert info.registered_model_version == int(offset)
 
 
-def test_alias_move_is_followed_without_failing_a_request() -> None:
+def test_alias_move_is_followed_without_failing_a_request(default_stores: str) -> None:
     _two_versions(delay=0.002)
     slipstream.models.set_alias("churn", "champion", 1)
     app = create_serving_app(StaticTargets("models:/churn@champion"), name="churn",
