@@ -14,8 +14,8 @@ from typing import Any
 
 import serve  # benchmarks/server/serve.py: free_port, stop, tail, tree_rss_mb, Served
 
-PROBES = {"slipstream": "/v2/health/ready", "mlflow": "/ping"}
-START_TIMEOUT_S = {"slipstream": 30.0, "mlflow": 120.0}
+PROBES = {"slipstream": "/v2/health/ready", "mlflow": "/ping", "floor": "/ping"}
+START_TIMEOUT_S = {"slipstream": 30.0, "mlflow": 120.0, "floor": 30.0}
 MODEL_NAME = "bench"  # the name in Slipstream's v2 routes (`--name`)
 ServerFailed = serve.ServerFailed
 
@@ -28,7 +28,12 @@ def command(kind: str, bindir: Path, uri: str, port: int) -> list[str]:
     if kind == "mlflow":
         return [str(bindir / "mlflow"), "models", "serve", "-m", uri, "--env-manager", "local",
                 "-h", "127.0.0.1", "-p", str(port)]
-    raise ValueError(f"unknown model server {kind!r}; expected 'slipstream' or 'mlflow'")
+    if kind == "floor":  # noop_app.py under uvicorn as `slipstream serve` runs it; uri unused
+        return [str(bindir / "python"), "-m", "uvicorn", "noop_app:app", "--app-dir",
+                str(Path(__file__).resolve().parent), "--host", "127.0.0.1", "--port", str(port),
+                "--http", "httptools", "--loop", "asyncio", "--no-access-log",
+                "--log-level", "warning"]
+    raise ValueError(f"unknown model server {kind!r}; expected 'slipstream', 'mlflow' or 'floor'")
 
 
 def start(kind: str, bindir: Path, uri: str, folder: Path, env: dict[str, str]) -> serve.Served:

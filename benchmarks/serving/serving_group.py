@@ -25,18 +25,18 @@ from typing import Any
 
 import server_group  # benchmarks/server: server_env
 import servers
+from serving_report import KINDS, print_section, targets, verdicts
+
+__all__ = ["measure", "print_section", "targets", "verdicts"]
 
 HERE = Path(__file__).resolve().parent
 LOADGEN = HERE / "loadgen.py"
-KINDS = ("mlflow", "slipstream")
 MODEL_SCRIPTS = {"mlflow": HERE / "mlflow_model.py", "slipstream": HERE / "slipstream_model.py"}
 LATENCY = {"n": 2000, "warmup": 50, "max_s": 5.0}
 RATE = {"connections": 32, "procs": 2, "seconds": 3.0, "warmup_s": 1.0}
 CEILING = {**RATE, "seconds": 2.0}
 BATCH = {"n": 200, "warmup": 5, "max_s": 3.0}
 SETTLE_BEFORE_S = 1.0  # a pause before each server start (the previous teardown)
-P50_TARGET_MS, RATE_TARGET, MICRO_TARGET, START_TARGET_S = 2.0, 3.0, 0.70, 2.0
-PASS, MISS, NA = "PASS", "MISS", "n/a"
 
 Log = Callable[[str], None]
 
@@ -82,6 +82,8 @@ def measure(pythons: dict[str, Path], failures: dict[str, str], repeat: int, log
                                  [str(LOADGEN), "ceiling", *_flags(CEILING)], timeout=120))
         except run_failed as exc:
             ctx.fail("ceiling", "client", str(exc))
+        if "slipstream" in pythons:
+            _floor(ctx)
         for kind in KINDS:
             if kind in ctx.errors.get("start", {}):
                 continue
@@ -105,6 +107,40 @@ def measure(pythons: dict[str, Path], failures: dict[str, str], repeat: int, log
             for key in [k for k, v in recs[0].items() if isinstance(v, bool)]:
                 out[bench][row][key] = all(r.get(key) for r in recs)
     return out
+
+
+def _floor(ctx: _Ctx) -> None:
+    """The HTTP stack's own cost: the rate run against noop_app.py under uvicorn, configured
+    as `slipstream serve` configures it, from Slipstream's venv."""
+    python = ctx.pythons["slipstream"]
+    with tempfile.TemporaryDirectory(prefix="http-floor-bench-") as folder:
+        requests = Path(folder) / "requests.json"
+        body = json.dumps({"dataframe_split": {"columns": ["f0"], "data": [[0.5]]}})
+        requests.write_text(json.dumps({"path": "/invocations", "bodies": [body]}))
+        try:
+            served = servers.start("floor", python.parent, "", Path(folder),
+                                   server_group.server_env(folder))
+        except (servers.ServerFailed, OSError) as exc:
+            ctx.fail("floor", "uvicorn", str(exc))
+            return
+        try:
+            ctx.add("floor", "uvicorn", _rate_with_cpu(ctx, python, served, requests))
+        except (servers.ServerFailed, OSError, ctx.run_failed) as exc:
+            ctx.fail("floor", "uvicorn", str(exc))
+        finally:
+            servers.serve.stop(served)
+
+
+def _rate_with_cpu(ctx: _Ctx, python: Path, served: Any, requests: Path) -> dict[str, Any]:
+    """The rate run, plus the server tree's CPU per answered request and its CPU use."""
+    cpu0, wall0 = servers.tree_cpu_s(python, served.proc.pid), time.perf_counter()
+    rate = ctx.loadgen("rate", served.url, requests, **RATE)
+    cpu = servers.tree_cpu_s(python, served.proc.pid) - cpu0
+    wall = time.perf_counter() - wall0
+    answered = rate["answered_all"]  # warm-up and window: all the CPU sample covers
+    rate["server_cpu_us_per_request"] = round(cpu / answered * 1e6, 1) if answered else None
+    rate["server_cpu_share"] = round(cpu / wall, 3)  # of one core, over the load generator's run
+    return rate
 
 
 def _flags(opts: dict[str, Any]) -> list[str]:
@@ -190,13 +226,7 @@ def _drive(ctx: _Ctx, kind: str, served: Any, model: dict[str, Any],
         except servers.ServerFailed as exc:
             ctx.fail("latency_v2", kind, str(exc))
     before = _metrics(url) if kind == "slipstream" else None
-    cpu0, wall0 = servers.tree_cpu_s(psutil_python, served.proc.pid), time.perf_counter()
-    rate = ctx.loadgen("rate", url, files["single"], **RATE)
-    cpu = servers.tree_cpu_s(psutil_python, served.proc.pid) - cpu0
-    wall = time.perf_counter() - wall0
-    answered = rate["answered_all"]  # warm-up and window: all the CPU sample covers
-    rate["server_cpu_us_per_request"] = round(cpu / answered * 1e6, 1) if answered else None
-    rate["server_cpu_share"] = round(cpu / wall, 3)  # of one core, over the load generator's run
+    rate = _rate_with_cpu(ctx, psutil_python, served, files["single"])
     if before is not None:
         rate.update(_micro(ctx, model["uri"], folder, before, _metrics(url), rate))
     ctx.add("rate", kind, rate)
@@ -268,134 +298,3 @@ def _micro(ctx: _Ctx, uri: str, folder: Path, before: dict[str, float], after: d
                                      / rate["server_cpu_us_per_request"], 4)
             if rate.get("server_cpu_us_per_request") else None}
 
-
-# ------------------------------------------------------------------------------- report
-
-
-def _get(d: Any, *path: str) -> Any:
-    for key in path:
-        if not isinstance(d, dict) or key not in d:
-            return None
-        d = d[key]
-    return d
-
-
-def _ratio(num: Any, den: Any) -> float | None:
-    if isinstance(num, int | float) and isinstance(den, int | float) and den > 0:
-        return float(num) / float(den)
-    return None
-
-
-def _verdict(ok: bool | None) -> str:
-    return NA if ok is None else PASS if ok else MISS
-
-
-def targets(res: dict[str, Any]) -> dict[str, Any]:
-    """Per figure: ratio (how many times better Slipstream is than mlflow), goal and verdict."""
-    def both(bench: str, key: str) -> tuple[Any, Any]:
-        return _get(res, bench, "slipstream", key), _get(res, bench, "mlflow", key)
-
-    out: dict[str, Any] = {}
-    s, m = both("latency", "p50_ms")
-    out["p50"] = {"ratio": _ratio(m, s), "goal": f"< {P50_TARGET_MS:.0f} ms",
-                  "verdict": _verdict(None if s is None else s < P50_TARGET_MS)}
-    s, m = both("latency", "p99_ms")
-    out["p99"] = {"ratio": _ratio(m, s), "goal": "", "verdict": "info"}
-    s, m = both("rate", "per_s")
-    r = _ratio(s, m)
-    out["rate"] = {"ratio": r, "goal": f">= {RATE_TARGET:.0f}x mlflow",
-                   "verdict": _verdict(None if r is None else r >= RATE_TARGET)}
-    s, m = both("rate", "server_cpu_us_per_request")
-    out["cpu"] = {"ratio": _ratio(m, s), "goal": "", "verdict": "info"}
-    s, m = both("batch", "rows_per_s")
-    out["batch"] = {"ratio": _ratio(s, m), "goal": "", "verdict": "info"}
-    micro = _get(res, "rate", "slipstream", "micro_ratio")
-    out["micro"] = {"ratio": None, "goal": f">= {MICRO_TARGET:.0%} of in-process",
-                    "verdict": _verdict(None if micro is None else micro >= MICRO_TARGET)}
-    s, m = both("start", "start_s")
-    out["start"] = {"ratio": _ratio(m, s), "goal": f"< {START_TARGET_S:.0f} s",
-                    "verdict": _verdict(None if s is None else s < START_TARGET_S)}
-    for key, bench, field in (("rss", "start", "rss_mb"), ("rss_after", "start", "rss_after_mb"),
-                              ("log_model", "log_model", "log_model_s")):
-        s, m = both(bench, field)
-        out[key] = {"ratio": _ratio(m, s), "goal": "", "verdict": "info"}
-    return out
-
-
-def print_section(res: dict[str, Any], tgt: dict[str, Any], p: Callable[..., None]) -> None:
-    p("SERVING (`slipstream serve` vs `mlflow models serve --env-manager local`, same model: "
-      "LogisticRegression, 8 columns)")
-    p(f"{'measurement':<46}{'slipstream':>13}{'mlflow':>13}{'ratio':>9}  target")
-
-    def val(bench: str, row: str, key: str, unit: str, digits: int) -> str:
-        r = _get(res, bench, row) or {}
-        why = r.get("error") or (_get(res, "start", row) or {}).get("error")
-        if why:
-            return "n/a" if "not selected" in why else "FAILED"
-        v = r.get(key)
-        return f"{v:,.{digits}f}{unit}" if isinstance(v, int | float) else "-"
-
-    def line(label: str, bench: str, key: str, target: str | None, unit: str = "",
-             digits: int = 1, mlflow: bool = True) -> None:
-        t = tgt.get(target) if target else None
-        ratio = f"{t['ratio']:.1f}x" if t and isinstance(t["ratio"], float) else ""
-        goal = "" if not t else t["goal"] if t["verdict"] == "info" else f"{t['goal']} {t['verdict']}"
-        mv = val(bench, "mlflow", key, unit, digits) if mlflow else ""
-        p(f"{label:<46}{val(bench, 'slipstream', key, unit, digits):>13}{mv:>13}{ratio:>9}  "
-          f"{goal}".rstrip())
-
-    line("single row /invocations, p50", "latency", "p50_ms", "p50", " ms", 2)
-    line("single row /invocations, p99", "latency", "p99_ms", "p99", " ms", 2)
-    line("  single row v2 infer, p50", "latency_v2", "p50_ms", None, " ms", 2, False)
-    line("  single row v2 infer, p99", "latency_v2", "p99_ms", None, " ms", 2, False)
-    c = RATE["connections"]
-    line(f"requests/s, {c} connections, 1 row each", "rate", "per_s", "rate", "/s", 0)
-    line("  p50 latency under that load", "rate", "p50_ms", None, " ms", 1)
-    line("  server CPU per request in that run", "rate", "server_cpu_us_per_request", "cpu", " us", 0)
-    line("  server CPU use in that run (cores)", "rate", "server_cpu_share", None, "", 2)
-    line("1,000-row batches, rows/s (1 connection)", "batch", "rows_per_s", "batch", "/s", 0)
-    rs = _get(res, "rate", "slipstream") or {}
-    if "micro_ratio" in rs:
-        p(f"{'micro-batched rows/s / in-process predict':<46}{rs['micro_ratio']:>12.0%}"
-          f"{'':>22}  {tgt['micro']['goal']} {tgt['micro']['verdict']}")
-        p(f"    server {rs['per_s']:,.0f} rows/s in batches of {rs['mean_batch']:.1f} on average"
-          f" ({rs['batches']:,.0f} batches); in-process pyfunc predict on batches of that size"
-          f" {rs['inproc_rows_per_s']:,.0f} rows/s")
-        p(f"    against native sklearn predict on numpy arrays of those rows (the server's own path's"
-          f" floor): {rs['native_rows_per_s']:,.0f} rows/s, {rs['micro_native_ratio']:.0%}")
-        p(f"    CPU: in-process predict {rs['inproc_cpu_us_per_row']:,.0f} us per row in those batches,"
-          f" the server {rs['server_cpu_us_per_request']:,.0f} us per single-row request:"
-          f" {rs['micro_cpu_ratio']:.0%} by CPU (less sensitive to other load on the machine)")
-        p(f"    in-process single row: pyfunc {rs['inproc_single_ms']:.3f} ms, native (numpy)"
-          f" {rs['native_single_ms']:.3f} ms; 1,000 rows: {rs['inproc_1000_rows_per_s']:,.0f} rows/s")
-    else:
-        why = rs.get("micro_error") or (rs.get("error") or "not measured")
-        p(f"{'micro-batched rows/s / in-process predict':<46}{'-':>13}{'':>22}  "
-          f"{tgt['micro']['goal']} n/a ({why[:80]})")
-    line("start -> first ready answer", "start", "start_s", "start", " s", 2)
-    line("RSS, server process tree, after start", "start", "rss_mb", "rss", " MB", 0)
-    line("  RSS after the load", "start", "rss_after_mb", "rss_after", " MB", 0)
-    procs = [_get(res, "start", k, "processes") for k in ("slipstream", "mlflow")]
-    p(f"{'  processes in the tree':<46}{procs[0] or '-'!s:>13}{procs[1] or '-'!s:>13}")
-    line("log_model (sklearn, input_example)", "log_model", "log_model_s", "log_model", " s", 2)
-    cl = _get(res, "ceiling", "client") or {}
-    if "per_s" in cl:
-        p(f"  load generator's own ceiling (trivial server, {c} connections, {RATE['procs']} client"
-          f" processes): {cl['per_s']:,.0f} requests/s, {cl['client_cpu_us_per_request']:.0f} us"
-          " of client CPU per request")
-    for bench in sorted(res):
-        for row, rec in sorted(res[bench].items()):
-            if "error" in rec:
-                p(f"    {bench} {row}: {rec['error'][:240]}")
-            if rec.get("non_2xx"):
-                p(f"    {bench} {row}: {rec['non_2xx']:.0f} non-2xx answers in the window")
-    for kind in KINDS:
-        if _get(res, "start", kind, "correct") is False:
-            p(f"    !!!!! {kind}: answers differ from the model's in-process predictions !!!!!")
-    p("  (ratio = mlflow figure / Slipstream figure for times and memory, Slipstream / mlflow for")
-    p("   rates; medians over the repeats; shared, noisy 2-core machine, the load generator on the")
-    p("   same cores as the server)")
-
-
-def verdicts(tgt: dict[str, Any]) -> list[str]:
-    return [t["verdict"] for t in tgt.values() if t["verdict"] in (PASS, MISS, NA)]
