@@ -1,43 +1,15 @@
 """What a server reports: sampled `PredictionRecord`s and per-version `VersionStats` (covering
-every request), handed to a `PredictionSink` from a background thread about once a second."""
+every request), handed to a `PredictionSink` from a background thread about once a second.
+The records are the deployment store's own entities, so a sink stores them as they come."""
 
 from __future__ import annotations
 
 import abc
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
+from slipstream.entities.deployments import PredictionRecord, VersionStats
 
-@dataclass(frozen=True, slots=True)
-class PredictionRecord:
-    """One sampled request: which deployment, route and model version answered it, its inputs
-    and outputs (JSON-able), how long it took and its HTTP status."""
-
-    deployment: str
-    label: str
-    model_version: str
-    request_id: str
-    timestamp_ms: int
-    inputs: Any
-    outputs: Any
-    latency_ms: float
-    status: int
-
-
-@dataclass(frozen=True, slots=True)
-class VersionStats:
-    """Counts for one (deployment, route, model version) over [since_ms, until_ms)."""
-
-    deployment: str
-    label: str
-    model_version: str
-    requests: int
-    errors: int
-    latency_ms_sum: float
-    latency_ms_max: float
-    since_ms: int
-    until_ms: int
+__all__ = ["PredictionRecord", "PredictionSink", "VersionStats"]
 
 
 class PredictionSink(abc.ABC):

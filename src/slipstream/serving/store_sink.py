@@ -8,12 +8,12 @@ never loses a whole report.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Sequence
 from typing import Any
 
-from slipstream.entities import deployments as entities
 from slipstream.metadata.deployments import DeploymentStore
 from slipstream.serving.sink import PredictionRecord, PredictionSink, VersionStats
 
@@ -25,7 +25,7 @@ class StorePredictionSink(PredictionSink):
         self._store = store
 
     def write(self, records: Sequence[PredictionRecord], stats: Sequence[VersionStats]) -> None:
-        self._store.log_predictions([_record(r) for r in records], [_stats(s) for s in stats])
+        self._store.log_predictions([_record(r) for r in records], list(stats))
 
 
 def open_store_sink(url: str) -> StorePredictionSink:
@@ -36,16 +36,8 @@ def open_store_sink(url: str) -> StorePredictionSink:
     return StorePredictionSink(open_deployment_store(url))
 
 
-def _record(r: PredictionRecord) -> entities.PredictionRecord:
-    return entities.PredictionRecord(r.deployment, r.label, r.model_version, r.request_id,
-                                     int(r.timestamp_ms), jsonable(r.inputs),
-                                     jsonable(r.outputs), float(r.latency_ms), int(r.status))
-
-
-def _stats(s: VersionStats) -> entities.VersionStats:
-    return entities.VersionStats(s.deployment, s.label, s.model_version, int(s.requests),
-                                 int(s.errors), float(s.latency_ms_sum),
-                                 float(s.latency_ms_max), int(s.since_ms), int(s.until_ms))
+def _record(r: PredictionRecord) -> PredictionRecord:
+    return dataclasses.replace(r, inputs=jsonable(r.inputs), outputs=jsonable(r.outputs))
 
 
 def jsonable(value: Any) -> Any:
