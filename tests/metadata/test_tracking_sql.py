@@ -334,9 +334,9 @@ def test_logging_does_not_import_sqlalchemy(store_url: str, tmp_path: Path) -> N
 
 def test_locked_writes_are_retried_other_errors_are_not(monkeypatch: pytest.MonkeyPatch) -> None:
     from slipstream._core.errors import StoreUnavailableError
-    from slipstream.metadata.sql import tracking
+    from slipstream.metadata.sql import store
 
-    monkeypatch.setattr(tracking.time, "sleep", lambda _: None)
+    monkeypatch.setattr(store.time, "sleep", lambda _: None)
     calls = []
 
     def locked_twice() -> str:
@@ -345,7 +345,7 @@ def test_locked_writes_are_retried_other_errors_are_not(monkeypatch: pytest.Monk
             raise StoreUnavailableError("Could not write to metadata store: database is locked")
         return "done"
 
-    assert tracking._retry_locked(locked_twice) == "done" and len(calls) == 3
+    assert store.retry_locked(locked_twice) == "done" and len(calls) == 3
 
     def unreachable() -> None:
         calls.append(1)
@@ -353,5 +353,5 @@ def test_locked_writes_are_retried_other_errors_are_not(monkeypatch: pytest.Monk
 
     calls.clear()
     with pytest.raises(StoreUnavailableError, match="refused"):
-        tracking._retry_locked(unreachable)
+        store.retry_locked(unreachable)
     assert len(calls) == 1

@@ -8,9 +8,8 @@ still busy, as the tracking store's are.
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from slipstream._core.errors import InvalidInputError
@@ -36,7 +35,6 @@ from slipstream.metadata.deployments import (
     traffic_targets,
 )
 from slipstream.metadata.sql.store import SqlStoreBase
-from slipstream.metadata.sql.tracking import _retry_locked
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -166,27 +164,6 @@ class SqlDeploymentStore(SqlStoreBase, DeploymentStore):
                                     "integer.")
         self._write(lambda c: sql.change(c, name, user_id, _now(), expected_revision, compute))
         return self.get_deployment(name)
-
-    def _write(self, work: Callable[[Connection], T]) -> T:
-        """`work` in one write transaction (SQLite: BEGIN IMMEDIATE), retried if locked."""
-        return _retry_locked(lambda: self._write_once(work))
-
-    def _write_once(self, work: Callable[[Connection], T]) -> T:
-        with self._write_connection() as conn:
-            result = work(conn)
-            conn.commit()
-            return result
-
-    @contextlib.contextmanager
-    def _write_connection(self) -> Iterator[Connection]:
-        import sqlalchemy as sa
-
-        with self._translate_errors("write to", (sa.exc.OperationalError,
-                                                 sa.exc.InterfaceError),
-                                    (sa.exc.SQLAlchemyError,)), self._engine.connect() as conn:
-            if conn.dialect.name == "sqlite":
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            yield conn
 
 
 def _all_of(items: Sequence[T], kind: type) -> list[T]:

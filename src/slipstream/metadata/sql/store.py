@@ -1,6 +1,7 @@
 """`SqlStoreBase`: what every SQL store shares: the driver-level `Database` (hot path), the
-schema brought to head on open, SQLAlchemy created on first use, and database errors
-translated in one place (`translate_errors`) into errors naming the store.
+schema brought to head on open, SQLAlchemy created on first use, write transactions retried
+while SQLite reports a lock (`_write`), and database errors translated in one place
+(`translate_errors`) into errors naming the store.
 """
 
 from __future__ import annotations
@@ -8,9 +9,10 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 import weakref
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, TypeVar
 
 from slipstream._core.errors import InternalError, StoreUnavailableError
 from slipstream.metadata.sql.dbapi import open_database
@@ -21,6 +23,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
 Errors = tuple[type[BaseException], ...]
+T = TypeVar("T")
+_RETRIES = 8
 
 
 class SqlStoreBase:
@@ -75,6 +79,27 @@ class SqlStoreBase:
                                     (sa.exc.SQLAlchemyError,)), self._engine.connect() as conn:
             yield conn
 
+    def _write(self, work: Callable[[Connection], T]) -> T:
+        """`work` in one write transaction (SQLite: BEGIN IMMEDIATE), retried if locked."""
+        return retry_locked(lambda: self._write_once(work))
+
+    def _write_once(self, work: Callable[[Connection], T]) -> T:
+        with self._write_connection() as conn:
+            result = work(conn)
+            conn.commit()
+            return result
+
+    @contextlib.contextmanager
+    def _write_connection(self) -> Iterator[Connection]:
+        import sqlalchemy as sa
+
+        with self._translate_errors("write to", (sa.exc.OperationalError,
+                                                 sa.exc.InterfaceError),
+                                    (sa.exc.SQLAlchemyError,)), self._engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            yield conn
+
     @contextlib.contextmanager
     def _translate_errors(self, action: str, unavailable: Errors,
                           errors: Errors) -> Iterator[None]:
@@ -91,6 +116,22 @@ class SqlStoreBase:
                 f"Could not {action} metadata store {self._label!r}: {describe_db_error(exc)}"
                 " (the transaction was rolled back; nothing was written)"
             ) from exc
+
+
+def retry_locked(write: Callable[[], T]) -> T:
+    """Run `write`; when SQLite still reports a lock after its busy timeout, back off and retry
+    (the transaction was rolled back, so nothing is written twice)."""
+    delay = 0.05
+    for attempt in range(_RETRIES):
+        try:
+            return write()
+        except StoreUnavailableError as exc:
+            text = str(exc).lower()
+            if attempt == _RETRIES - 1 or not ("locked" in text or "busy" in text):
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 2.0)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _forget_connections_after_fork(engine: Engine) -> None:

@@ -11,12 +11,11 @@ processes can log into one file.
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
-from slipstream._core.errors import InvalidInputError, NotFoundError, StoreUnavailableError
+from slipstream._core.errors import InvalidInputError, NotFoundError
 from slipstream.entities import (
     DEFAULT_EXPERIMENT_ID,
     DEFAULT_EXPERIMENT_NAME,
@@ -35,7 +34,7 @@ from slipstream.metadata.sql import _compiled
 from slipstream.metadata.sql.logged_model_store import SqlLoggedModels
 from slipstream.metadata.sql.registry_store import SqlModelRegistry
 from slipstream.metadata.sql.rows import numeric_id
-from slipstream.metadata.sql.store import SqlStoreBase
+from slipstream.metadata.sql.store import SqlStoreBase, retry_locked
 from slipstream.metadata.sql.tracking_metrics import log_batch as _log_batch
 from slipstream.metadata.tracking import SEARCH_MAX_RESULTS_THRESHOLD, TrackingStore
 from slipstream.metadata.validation import (
@@ -50,7 +49,6 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 T = TypeVar("T")
-_RETRIES = 8
 _DEFAULT_EXISTS = f"SELECT 1 FROM experiments WHERE experiment_id = {int(DEFAULT_EXPERIMENT_ID)}"
 
 
@@ -175,7 +173,7 @@ class SqlTrackingStore(SqlStoreBase, SqlLoggedModels, SqlModelRegistry, Tracking
                     db.connection() as conn, db.transaction(conn):
                 _log_batch(db, conn, run_id, metrics, params, tags)
 
-        _retry_locked(write)
+        retry_locked(write)
 
     def delete_tag(self, run_id: str, key: str) -> None:
         from slipstream.metadata.sql import tracking_runs as runs
@@ -276,44 +274,7 @@ class SqlTrackingStore(SqlStoreBase, SqlLoggedModels, SqlModelRegistry, Tracking
                 with db.transaction(conn):
                     db.execute(conn, sql, tuple(values[n] for n in names))
 
-        _retry_locked(write)
-
-    def _write(self, work: Callable[[Connection], T]) -> T:
-        """`work` in one write transaction (SQLite: BEGIN IMMEDIATE), retried if locked."""
-        return _retry_locked(lambda: self._write_once(work))
-
-    def _write_once(self, work: Callable[[Connection], T]) -> T:
-        with self._write_connection() as conn:
-            result = work(conn)
-            conn.commit()
-            return result
-
-    @contextlib.contextmanager
-    def _write_connection(self) -> Iterator[Connection]:
-        import sqlalchemy as sa
-
-        with self._translate_errors("write to", (sa.exc.OperationalError,
-                                                 sa.exc.InterfaceError),
-                                    (sa.exc.SQLAlchemyError,)), self._engine.connect() as conn:
-            if conn.dialect.name == "sqlite":
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            yield conn
-
-
-def _retry_locked(write: Callable[[], T]) -> T:
-    """Run `write`; when SQLite still reports a lock after its busy timeout, back off and retry
-    (the transaction was rolled back, so nothing is written twice)."""
-    delay = 0.05
-    for attempt in range(_RETRIES):
-        try:
-            return write()
-        except StoreUnavailableError as exc:
-            text = str(exc).lower()
-            if attempt == _RETRIES - 1 or not ("locked" in text or "busy" in text):
-                raise
-        time.sleep(delay)
-        delay = min(delay * 2, 2.0)
-    raise AssertionError("unreachable")  # pragma: no cover
+        retry_locked(write)
 
 
 def _now() -> int:
