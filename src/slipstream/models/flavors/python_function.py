@@ -5,6 +5,7 @@ reads it too (its loader module is this one). Unpickling runs code: load only yo
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import inspect
 from dataclasses import dataclass, field
@@ -32,16 +33,17 @@ class PythonModelContext:
     model_path: str | None = None
 
 
-class PythonModel:
+class PythonModel(abc.ABC):
     """Subclass and implement `predict(context, model_input)`; override `load_context` to set
     up state when the model is loaded."""
 
     def load_context(self, context: PythonModelContext) -> None:
         """Called once when the model is loaded (default: nothing)."""
+        return None
 
+    @abc.abstractmethod
     def predict(self, context: PythonModelContext, model_input: Any) -> Any:
-        raise NotImplementedError(f"{type(self).__name__}.predict(context, model_input) is not "
-                                  "implemented")
+        """The model's answer for `model_input` (a DataFrame, an array or a dict of arrays)."""
 
 
 class PythonFunctionFlavor(Flavor):
