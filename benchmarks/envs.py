@@ -46,6 +46,8 @@ ENVS: dict[str, tuple[list[str], str]] = {
     ),
     # the tracking benchmarks' anchor (benchmarks/tracking/mlflow_tracking.py)
     "mlflow": (["mlflow", "psutil"], "import mlflow, mlflow.tracking, pandas, psutil"),
+    # the tuning benchmarks' anchor (benchmarks/tuning/optuna_tuning.py)
+    "optuna": (["optuna>=5", "psutil"], "import optuna, optuna.storages, psutil"),
 }
 
 
