@@ -1,8 +1,9 @@
 """Slipstream's benchmark report: the retraining workload of shared/PAPER.md, orchestration
-micro-benchmarks and experiment tracking, against anchors (plain Python, flytekit, kfp, mlflow)
-measured in the same invocation.
+micro-benchmarks, experiment tracking, the server, serving and tuning, against anchors (plain
+Python, flytekit, kfp, mlflow, optuna) measured in the same invocation.
 
-    python benchmarks/run.py [--repeat N] [--only pipelines|micro|tracking|server|serving] [--quick]
+    python benchmarks/run.py [--repeat N] [--only pipelines|micro|tracking|server|serving|tuning]
+                             [--quick]
 
 Every measurement is a fresh process (median of N repeats). A tool that cannot be installed or
 fails to run is reported and skipped; nothing here is a pass/fail test. See benchmarks/README.md.
@@ -33,6 +34,9 @@ import server_group  # noqa: E402
 sys.path.insert(0, str(BENCH / "serving"))
 import serving_group  # noqa: E402
 
+sys.path.insert(0, str(BENCH / "tuning"))
+import tuning_group  # noqa: E402
+
 RESULTS = BENCH / "results"
 PIPELINES = BENCH / "pipelines"
 MICRO = BENCH / "micro"
@@ -40,9 +44,10 @@ TRACKING = BENCH / "tracking"
 VARIANTS = ["base", "scaling", "tuning"]
 TOOLS = ["plain", "slipstream", "flytekit", "kfp"]  # the pipelines' tools
 TRACKING_TOOLS = ["slipstream", "mlflow"]
-ALL_TOOLS = [*TOOLS, "mlflow"]
+ALL_TOOLS = [*TOOLS, "mlflow", "optuna"]
 SECTION_TOOLS = {"pipelines": TOOLS, "micro": TOOLS, "tracking": TRACKING_TOOLS,
-                 "server": TRACKING_TOOLS, "serving": TRACKING_TOOLS}
+                 "server": TRACKING_TOOLS, "serving": TRACKING_TOOLS,
+                 "tuning": ["slipstream", "optuna"]}
 TRACKING_SCRIPTS = {
     "slipstream": TRACKING / "slipstream_tracking.py",
     "mlflow": TRACKING / "mlflow_tracking.py",
@@ -721,6 +726,10 @@ def print_report(report: dict[str, Any]) -> None:
         p()
         serving_group.print_section(report["serving"], report["serving_targets"], p)
 
+    if report.get("tuning"):
+        p()
+        tuning_group.print_section(report["tuning"], report["tuning_targets"], p)
+
     p()
     p("SUMMARY: " + "  ".join(f"{k}={v}" for k, v in report["summary"].items()))
     p("=" * 100)
@@ -741,6 +750,7 @@ def summarize(report: dict[str, Any]) -> dict[str, str]:
             verdicts.append(t["verdict"])
     verdicts += server_group.verdicts(report.get("server_targets") or {})
     verdicts += serving_group.verdicts(report.get("serving_targets") or {})
+    verdicts += tuning_group.verdicts(report.get("tuning_targets") or {})
     mismatches = [v for v, t in (report.get("pipeline_targets") or {}).items() if not t["accuracy_match"]]
     return {
         "PASS": str(verdicts.count(PASS)),
@@ -757,6 +767,7 @@ def versions(pythons: dict[str, Path]) -> dict[str, str]:
         "kfp": "kfp",
         "plain": "numpy pandas scikit-learn",
         "mlflow": "mlflow",
+        "optuna": "optuna",
     }
     out = {}
     for tool, python in pythons.items():
@@ -827,6 +838,7 @@ def main(argv: list[str] | None = None) -> int:
         ),
         ("kfp", "import kfp.local; kfp.local.SubprocessRunner"),
         ("mlflow", "import mlflow; from mlflow.tracking import MlflowClient"),
+        ("optuna", "import optuna; optuna.storages.RDBStorage"),
     ):
         if tool in pythons:
             probe = subprocess.run(
@@ -871,6 +883,11 @@ def main(argv: list[str] | None = None) -> int:
         report["serving"] = serving_group.measure(pythons, failures, repeat, log, run_json,
                                                   median_of, RunFailed)
         report["serving_targets"] = serving_group.targets(report["serving"])
+    if args.only in (None, "tuning"):
+        log("[run] tuning")
+        report["tuning"] = tuning_group.measure(pythons, failures, repeat, log, run_json,
+                                                median_of, RunFailed)
+        report["tuning_targets"] = tuning_group.targets(report["tuning"])
     report["meta"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     report["summary"] = summarize(report)
     RESULTS.mkdir(exist_ok=True)

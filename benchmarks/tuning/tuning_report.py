@@ -1,0 +1,143 @@
+"""The tuning group's report: targets (ratios against Optuna, verdicts) and the printed table.
+Stdlib only; tuning_group.py measures, this reads its results."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import _common as c
+
+KINDS = ("optuna", "slipstream")
+VS_SQLITE, VS_MEMORY, GRID_SLOPE, SPEEDUP_PER_CORE = 10.0, 0.5, 1.5, 0.8
+PASS, MISS, NA = "PASS", "MISS", "n/a"
+
+
+def _get(d: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(d, dict) or key not in d:
+            return None
+        d = d[key]
+    return d
+
+
+def _ratio(num: Any, den: Any) -> float | None:
+    if isinstance(num, int | float) and isinstance(den, int | float) and den > 0:
+        return float(num) / float(den)
+    return None
+
+
+def _verdict(value: float | None, ok: Callable[[float], bool]) -> str:
+    return NA if value is None else PASS if ok(value) else MISS
+
+
+def targets(res: dict[str, Any]) -> dict[str, Any]:
+    """Per figure: its value, goal and verdict ("info" for figures without a target)."""
+    out: dict[str, Any] = {}
+    slip = _get(res, "tpe", "slipstream", "trials_per_s")
+    r = _ratio(slip, _get(res, "tpe", "optuna_sqlite", "trials_per_s"))
+    out["tpe_vs_sqlite"] = {"value": r, "goal": f">= {VS_SQLITE:.0f}x",
+                            "verdict": _verdict(r, lambda v: v >= VS_SQLITE)}
+    r = _ratio(slip, _get(res, "tpe", "optuna_memory", "trials_per_s"))
+    out["tpe_vs_memory"] = {"value": r, "goal": f">= {VS_MEMORY}x",
+                            "verdict": _verdict(r, lambda v: v >= VS_MEMORY)}
+    small, big = min(c.GRID_SIZES), max(c.GRID_SIZES)
+    for tool in KINDS:
+        r = _ratio(_get(res, "grid", f"{tool}_{big}", "per_trial_ms"),
+                   _get(res, "grid", f"{tool}_{small}", "per_trial_ms"))
+        out[f"grid_slope_{tool}"] = (
+            {"value": r, "goal": f"<= {GRID_SLOPE}", "verdict": _verdict(r, lambda v: v <= GRID_SLOPE)}
+            if tool == "slipstream" else {"value": r, "goal": "", "verdict": "info"})
+    r = _ratio(_get(res, "grid", f"optuna_{big}", "optimize_s"),
+               _get(res, "grid", f"slipstream_{big}", "optimize_s"))
+    out["grid_vs_optuna"] = {"value": r, "goal": "", "verdict": "info"}
+    n, goal = 2, SPEEDUP_PER_CORE * 2
+    for tool in KINDS:
+        r = _ratio(_get(res, "parallel", f"{tool}_1", "optimize_s"),
+                   _get(res, "parallel", f"{tool}_{n}", "optimize_s"))
+        out[f"speedup_{tool}"] = (
+            {"value": r, "goal": f">= {goal:.1f}x (0.8 x {n})",
+             "verdict": _verdict(r, lambda v: v >= goal)}
+            if tool == "slipstream" else {"value": r, "goal": "", "verdict": "info"})
+    return out
+
+
+def print_section(res: dict[str, Any], tgt: dict[str, Any], p: Callable[..., None]) -> None:
+    p("TUNING (`ss.tune` vs plain Optuna; trivial objective (x-2)^2+(y+3)^2, x float, y int)")
+    p(f"{'measurement':<46}{'slipstream':>13}{'optuna':>13}{'ratio':>9}  target")
+
+    def val(bench: str, row: str, key: str, unit: str, digits: int) -> str:
+        r = _get(res, bench, row) or {}
+        if "error" in r:
+            return "n/a" if "not selected" in r["error"] else "FAILED"
+        v = r.get(key)
+        return f"{v:,.{digits}f}{unit}" if isinstance(v, int | float) else "-"
+
+    def spread(bench: str, row: str, key: str) -> str:
+        each = _get(res, bench, row, "each", key) or []
+        return "/".join(f"{v:,.3g}" for v in each if isinstance(v, int | float))
+
+    def verdict(name: str) -> str:
+        t = tgt.get(name) or {}
+        ratio = f"{t['value']:.2f}x" if isinstance(t.get("value"), float) else "-"
+        goal = "" if t.get("verdict") == "info" else f"{t.get('goal', '')} {t.get('verdict', NA)}"
+        return f"{ratio:>9}  {goal}".rstrip()
+
+    tps = ("tpe", "trials_per_s", "/s", 1)
+    p(f"{f'TPE, {c.TPE_TRIALS} trials, trials/s: vs Optuna SQLite':<46}"
+      f"{val('tpe', 'slipstream', *tps[1:]):>13}{val('tpe', 'optuna_sqlite', *tps[1:]):>13}"
+      f"{verdict('tpe_vs_sqlite')}")
+    p(f"{'  vs Optuna in memory':<46}{'':>13}{val('tpe', 'optuna_memory', *tps[1:]):>13}"
+      f"{verdict('tpe_vs_memory')}")
+    p(f"    repeats, trials/s: slipstream {spread('tpe', 'slipstream', 'trials_per_s')}; optuna"
+      f" sqlite {spread('tpe', 'optuna_sqlite', 'trials_per_s')}; optuna memory"
+      f" {spread('tpe', 'optuna_memory', 'trials_per_s')}")
+    for row in ("slipstream", "optuna_sqlite"):
+        r = _get(res, "tpe", row) or {}
+        if isinstance(r.get("stored"), int | float) and r["stored"] != c.TPE_TRIALS:
+            p(f"    !!!!! {row}: {r['stored']:.0f} trials stored, {c.TPE_TRIALS} expected !!!!!")
+    for n in c.GRID_SIZES:
+        p(f"{f'grid of {n:,} points: time per trial':<46}"
+          f"{val('grid', f'slipstream_{n}', 'per_trial_ms', ' ms', 3):>13}"
+          f"{val('grid', f'optuna_{n}', 'per_trial_ms', ' ms', 3):>13}")
+        for tool in KINDS:
+            r = _get(res, "grid", f"{tool}_{n}") or {}
+            if isinstance(r.get("distinct"), int | float) and r["distinct"] != n:
+                p(f"    !!!!! {tool}: {r['distinct']:.0f} distinct points of {n} !!!!!")
+    small, big = min(c.GRID_SIZES), max(c.GRID_SIZES)
+    so, oo = (tgt.get(f"grid_slope_{t}", {}).get("value") for t in ("slipstream", "optuna"))
+    p(f"{f'  per trial at {big:,} / at {small:,} points':<46}"
+      f"{f'{so:.2f}' if so is not None else '-':>13}{f'{oo:.2f}' if oo is not None else '-':>13}"
+      f"{'':>9}  <= {GRID_SLOPE} (slipstream) {tgt.get('grid_slope_slipstream', {}).get('verdict', NA)}")
+    p(f"{f'  whole grid of {big:,}, optuna time / slipstream':<46}"
+      f"{val('grid', f'slipstream_{big}', 'optimize_s', ' s', 2):>13}"
+      f"{val('grid', f'optuna_{big}', 'optimize_s', ' s', 2):>13}{verdict('grid_vs_optuna')}")
+    p(f"{f'CPU-bound trials ({c.PARALLEL_TRIALS}), 1 at a time: wall':<46}"
+      f"{val('parallel', 'slipstream_1', 'optimize_s', ' s', 2):>13}"
+      f"{val('parallel', 'optuna_1', 'optimize_s', ' s', 2):>13}")
+    p(f"{'  2 at a time: wall':<46}{val('parallel', 'slipstream_2', 'optimize_s', ' s', 2):>13}"
+      f"{val('parallel', 'optuna_2', 'optimize_s', ' s', 2):>13}")
+    so, oo = (tgt.get(f"speedup_{t}", {}).get("value") for t in ("slipstream", "optuna"))
+    p(f"{'  speed-up, 2 vs 1 (Optuna: n_jobs threads)':<46}"
+      f"{f'{so:.2f}x' if so is not None else '-':>13}{f'{oo:.2f}x' if oo is not None else '-':>13}"
+      f"{'':>9}  {tgt.get('speedup_slipstream', {}).get('goal', '')} "
+      f"{tgt.get('speedup_slipstream', {}).get('verdict', NA)}")
+    one = _get(res, "parallel", "slipstream_1") or _get(res, "parallel", "optuna_1") or {}
+    loads = [la for r in (res.get("parallel") or {}).values() for la in r.get("load_averages") or []
+             if la]
+    if one.get("cpus"):
+        p(f"    {one['cpus']:.0f} CPUs; 1-minute load average when each parallel run ended: "
+          + ", ".join(f"{la[0]:.2f}" for la in loads))
+    p(f"    repeats, wall s: slipstream 1: {spread('parallel', 'slipstream_1', 'optimize_s')},"
+      f" 2: {spread('parallel', 'slipstream_2', 'optimize_s')}")
+    for bench in sorted(res):
+        for row, rec in sorted(res[bench].items()):
+            if "error" in rec and "not selected" not in rec["error"]:
+                p(f"    {bench} {row}: {rec['error'][:240]}")
+    p("  (ratio = Slipstream trials/s over Optuna's; grid slope = time per trial at the largest")
+    p("   grid over the smallest, 1.0 = linear; speed-up = wall with 1 trial at a time over 2;")
+    p("   medians over the repeats; shared, noisy 2-core machine)")
+
+
+def verdicts(tgt: dict[str, Any]) -> list[str]:
+    return [t["verdict"] for t in tgt.values() if t["verdict"] in (PASS, MISS, NA)]
