@@ -67,7 +67,8 @@ class StudyStore(ABC):
                     number: int | None = None, node_id: str = "", run_id: str = "") -> Trial:
         """A RUNNING trial: the next number when `number` is None; else trial `number`, which
         must exist and still be RUNNING (it is re-started: its intermediate values are
-        cleared, its params kept and `params` ignored)."""
+        cleared, its params kept and `params` ignored; `node_id` / `run_id` replace the old
+        ones when not empty)."""
 
     @abstractmethod
     def report_intermediate(self, study_id: str, number: int, step: int, value: float) -> None:
@@ -78,7 +79,8 @@ class StudyStore(ABC):
                      value: float | None = None, metrics: Mapping[str, float] | None = None,
                      error: str = "", node_id: str | None = None,
                      run_id: str | None = None) -> Trial:
-        """Move a RUNNING trial to COMPLETE (with `value`), PRUNED or FAIL."""
+        """Move a RUNNING trial to COMPLETE (with `value`), PRUNED or FAIL; the trial as it
+        now is (`value` kept only for COMPLETE; `node_id` / `run_id` replaced when given)."""
 
     @abstractmethod
     def get_trial(self, study_id: str, number: int) -> Trial:
@@ -105,6 +107,9 @@ def check_study_name(name: str) -> str:
 def check_study(study: Study) -> Study:
     """`study` when every field is well formed; InvalidInputError naming the first that is
     not."""
+    if not isinstance(study.study_id, str) or not 1 <= len(study.study_id) <= 64:
+        raise InvalidInputError(f"study id {study.study_id!r:.80} must be a string of 1-64 "
+                                "characters")
     check_study_name(study.name)
     if study.direction not in DIRECTIONS:
         raise InvalidInputError(f"direction must be 'maximize' or 'minimize', not "
@@ -121,6 +126,25 @@ def check_study(study: Study) -> Study:
                                 ("max_failed_trials", study.max_failed_trials, 0)):
         if not isinstance(value, int) or isinstance(value, bool) or value < least:
             raise InvalidInputError(f"{label} must be an integer >= {least}, not {value!r}")
+    if study.seed is not None and (not isinstance(study.seed, int) or isinstance(study.seed, bool)):
+        raise InvalidInputError(f"seed must be an integer or None, not {study.seed!r}")
+    if not _finite(study.created_at) or (study.ended_at is not None
+                                         and not _finite(study.ended_at)):
+        raise InvalidInputError("created_at and ended_at must be epoch seconds (finite numbers)")
+    for label, text in (("algorithm", study.algorithm), ("early_stopping", study.early_stopping),
+                        ("task_name", study.task_name), ("task_ref", study.task_ref),
+                        ("execution_id", study.execution_id),
+                        ("parent_run_id", study.parent_run_id),
+                        ("experiment_id", study.experiment_id)):
+        if not isinstance(text, str):
+            raise InvalidInputError(f"{label} must be a string, not {text!r:.80}")
+    for label, text in (("execution_id", study.execution_id),
+                        ("parent_run_id", study.parent_run_id),
+                        ("experiment_id", study.experiment_id)):
+        if len(text) > 64:
+            raise InvalidInputError(f"{label} {text!r:.80} is longer than 64 characters")
+    if not isinstance(study.settings, dict):
+        raise InvalidInputError(f"settings must be a dict, not {study.settings!r:.80}")
     return study
 
 
@@ -135,10 +159,9 @@ def check_finish(state: str, value: float | None, metrics: Mapping[str, float] |
     finite metrics."""
     if state not in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL):
         raise InvalidInputError(f"a trial finishes as COMPLETE, PRUNED or FAIL, not {state!r}")
-    if state == TrialState.COMPLETE:
-        if not _finite(value):
-            raise InvalidInputError(f"a COMPLETE trial needs a finite objective value, not "
-                                    f"{value!r}")
+    if state == TrialState.COMPLETE and not _finite(value):
+        raise InvalidInputError(f"a COMPLETE trial needs a finite objective value, not "
+                                f"{value!r}")
     for key, metric in (metrics or {}).items():
         if not isinstance(key, str) or not key or not _finite(metric):
             raise InvalidInputError(f"metric {key!r} must be a named finite number, not "
