@@ -9,6 +9,7 @@ from slipstream.metadata.base import ExecutionStore
 
 if TYPE_CHECKING:
     from slipstream.metadata.deployments import DeploymentStore
+    from slipstream.metadata.studies import StudyStore
     from slipstream.metadata.tracking import TrackingStore
 
 _SQL_SCHEMES = ("sqlite", "postgresql", "postgres")
@@ -60,6 +61,21 @@ def open_deployment_store(url: str) -> DeploymentStore:
         raise InvalidInputError(
             f"Deployments are kept in a SQL store, not through a server ({url!r}): set "
             "SLIPSTREAM_STORE_URL to sqlite:///… or postgresql://…")
+    raise _unsupported(url)
+
+
+def open_study_store(url: str) -> StudyStore:
+    """Open (creating and migrating as needed) the study store at a SQL store URL (the
+    tracking store's database, beside the runs and executions of the trials)."""
+    if _scheme(url) in _SQL_SCHEMES:
+        from slipstream.metadata.sql.study_store import SqlStudyStore
+
+        return SqlStudyStore(url)
+    if _scheme(url) in _HTTP_SCHEMES:
+        raise InvalidInputError(
+            f"Tuning studies are kept in a SQL store, not through a server ({url!r}): set "
+            "SLIPSTREAM_STORE_URL to sqlite:///… or postgresql://… (the server's "
+            "/api/v1/studies only reads them)")
     raise _unsupported(url)
 
 

@@ -4,7 +4,7 @@ SQLAlchemy dialect names; "postgresql" is compiled for psycopg 3."""
 
 from __future__ import annotations
 
-HEAD_REVISION = '0006'
+HEAD_REVISION = '0007'
 TABLES: tuple[str, ...] = (
     ('workflows', 'executions', 'node_executions', 'cache_entries', 'experiments',
     'experiment_tags', 'runs', 'params', 'tags', 'metrics', 'latest_metrics', 'datasets',
@@ -13,7 +13,7 @@ TABLES: tuple[str, ...] = (
     'registered_model_tags', 'model_versions', 'model_version_tags',
     'model_version_datasets', 'registered_model_aliases', 'model_alias_events',
     'deployments', 'deployment_targets', 'deployment_events', 'deployment_predictions',
-    'deployment_version_stats')
+    'deployment_version_stats', 'studies', 'trials', 'trial_intermediate_values')
 )
 #: Columns of the cache SELECT, in order (CacheEntry fields).
 CACHE_COLUMNS: tuple[str, ...] = (
@@ -111,6 +111,31 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    last_updated_timestamp BIGINT NOT NULL,\n'
         '    last_version INTEGER NOT NULL,\n'
         '    PRIMARY KEY (name)\n'
+        ')',
+        'CREATE TABLE studies (\n'
+        '    study_id VARCHAR(64) NOT NULL,\n'
+        '    name VARCHAR(256) NOT NULL,\n'
+        '    objective TEXT NOT NULL,\n'
+        '    direction VARCHAR(16) NOT NULL,\n'
+        '    space TEXT NOT NULL,\n'
+        '    algorithm TEXT NOT NULL,\n'
+        '    early_stopping TEXT NOT NULL,\n'
+        '    max_trials INTEGER NOT NULL,\n'
+        '    parallel_trials INTEGER NOT NULL,\n'
+        '    max_failed_trials INTEGER NOT NULL,\n'
+        '    status VARCHAR(16) NOT NULL,\n'
+        '    created_at DOUBLE NOT NULL,\n'
+        '    ended_at DOUBLE,\n'
+        '    task_name TEXT NOT NULL,\n'
+        '    task_ref TEXT NOT NULL,\n'
+        '    seed BIGINT,\n'
+        '    execution_id VARCHAR(64) NOT NULL,\n'
+        '    parent_run_id VARCHAR(64) NOT NULL,\n'
+        '    experiment_id VARCHAR(64) NOT NULL,\n'
+        '    settings TEXT NOT NULL,\n'
+        '    next_trial INTEGER NOT NULL,\n'
+        '    PRIMARY KEY (study_id),\n'
+        '    CONSTRAINT uq_studies_name UNIQUE (name)\n'
         ')',
         'CREATE TABLE workflows (\n'
         '    name TEXT NOT NULL,\n'
@@ -265,6 +290,22 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         'CREATE INDEX ix_runs_execution ON runs (execution_id, node_id)',
         'CREATE INDEX ix_runs_experiment_start ON runs (experiment_id, start_time)',
         'CREATE INDEX ix_runs_parent ON runs (parent_run_id)',
+        'CREATE TABLE trials (\n'
+        '    study_id VARCHAR(64) NOT NULL,\n'
+        '    number INTEGER NOT NULL,\n'
+        '    state VARCHAR(16) NOT NULL,\n'
+        '    params TEXT NOT NULL,\n'
+        '    value DOUBLE,\n'
+        '    metrics TEXT NOT NULL,\n'
+        '    node_id TEXT NOT NULL,\n'
+        '    run_id VARCHAR(64) NOT NULL,\n'
+        '    error TEXT NOT NULL,\n'
+        '    started_at DOUBLE NOT NULL,\n'
+        '    ended_at DOUBLE,\n'
+        '    PRIMARY KEY (study_id, number),\n'
+        '    CONSTRAINT fk_trials_study FOREIGN KEY(study_id) REFERENCES studies (study_id) ON '
+        'DELETE CASCADE\n'
+        ')',
         'CREATE TABLE inputs (\n'
         '    run_id VARCHAR(32) NOT NULL,\n'
         '    name VARCHAR(500) NOT NULL,\n'
@@ -389,9 +430,18 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    CONSTRAINT fk_tags_run FOREIGN KEY(run_id) REFERENCES runs (run_id) ON DELETE '
         'CASCADE\n'
         ')',
+        'CREATE TABLE trial_intermediate_values (\n'
+        '    study_id VARCHAR(64) NOT NULL,\n'
+        '    number INTEGER NOT NULL,\n'
+        '    step BIGINT NOT NULL,\n'
+        '    value DOUBLE NOT NULL,\n'
+        '    PRIMARY KEY (study_id, number, step),\n'
+        '    CONSTRAINT fk_trial_intermediate_values_trial FOREIGN KEY(study_id, number) '
+        'REFERENCES trials (study_id, number) ON DELETE CASCADE\n'
+        ')',
         'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT '
         'alembic_version_pkc PRIMARY KEY (version_num))',
-        "INSERT INTO alembic_version (version_num) VALUES ('0006')",
+        "INSERT INTO alembic_version (version_num) VALUES ('0007')",
     ),
     'postgresql': (
         'CREATE TABLE cache_entries (\n'
@@ -481,6 +531,31 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    last_updated_timestamp BIGINT NOT NULL,\n'
         '    last_version INTEGER NOT NULL,\n'
         '    PRIMARY KEY (name)\n'
+        ')',
+        'CREATE TABLE studies (\n'
+        '    study_id VARCHAR(64) NOT NULL,\n'
+        '    name VARCHAR(256) NOT NULL,\n'
+        '    objective TEXT NOT NULL,\n'
+        '    direction VARCHAR(16) NOT NULL,\n'
+        '    space TEXT NOT NULL,\n'
+        '    algorithm TEXT NOT NULL,\n'
+        '    early_stopping TEXT NOT NULL,\n'
+        '    max_trials INTEGER NOT NULL,\n'
+        '    parallel_trials INTEGER NOT NULL,\n'
+        '    max_failed_trials INTEGER NOT NULL,\n'
+        '    status VARCHAR(16) NOT NULL,\n'
+        '    created_at DOUBLE PRECISION NOT NULL,\n'
+        '    ended_at DOUBLE PRECISION,\n'
+        '    task_name TEXT NOT NULL,\n'
+        '    task_ref TEXT NOT NULL,\n'
+        '    seed BIGINT,\n'
+        '    execution_id VARCHAR(64) NOT NULL,\n'
+        '    parent_run_id VARCHAR(64) NOT NULL,\n'
+        '    experiment_id VARCHAR(64) NOT NULL,\n'
+        '    settings TEXT NOT NULL,\n'
+        '    next_trial INTEGER NOT NULL,\n'
+        '    PRIMARY KEY (study_id),\n'
+        '    CONSTRAINT uq_studies_name UNIQUE (name)\n'
         ')',
         'CREATE TABLE workflows (\n'
         '    name TEXT NOT NULL,\n'
@@ -635,6 +710,22 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         'CREATE INDEX ix_runs_execution ON runs (execution_id, node_id)',
         'CREATE INDEX ix_runs_experiment_start ON runs (experiment_id, start_time)',
         'CREATE INDEX ix_runs_parent ON runs (parent_run_id)',
+        'CREATE TABLE trials (\n'
+        '    study_id VARCHAR(64) NOT NULL,\n'
+        '    number INTEGER NOT NULL,\n'
+        '    state VARCHAR(16) NOT NULL,\n'
+        '    params TEXT NOT NULL,\n'
+        '    value DOUBLE PRECISION,\n'
+        '    metrics TEXT NOT NULL,\n'
+        '    node_id TEXT NOT NULL,\n'
+        '    run_id VARCHAR(64) NOT NULL,\n'
+        '    error TEXT NOT NULL,\n'
+        '    started_at DOUBLE PRECISION NOT NULL,\n'
+        '    ended_at DOUBLE PRECISION,\n'
+        '    PRIMARY KEY (study_id, number),\n'
+        '    CONSTRAINT fk_trials_study FOREIGN KEY(study_id) REFERENCES studies (study_id) ON '
+        'DELETE CASCADE\n'
+        ')',
         'CREATE TABLE inputs (\n'
         '    run_id VARCHAR(32) NOT NULL,\n'
         '    name VARCHAR(500) NOT NULL,\n'
@@ -759,9 +850,18 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    CONSTRAINT fk_tags_run FOREIGN KEY(run_id) REFERENCES runs (run_id) ON DELETE '
         'CASCADE\n'
         ')',
+        'CREATE TABLE trial_intermediate_values (\n'
+        '    study_id VARCHAR(64) NOT NULL,\n'
+        '    number INTEGER NOT NULL,\n'
+        '    step BIGINT NOT NULL,\n'
+        '    value DOUBLE PRECISION NOT NULL,\n'
+        '    PRIMARY KEY (study_id, number, step),\n'
+        '    CONSTRAINT fk_trial_intermediate_values_trial FOREIGN KEY(study_id, number) '
+        'REFERENCES trials (study_id, number) ON DELETE CASCADE\n'
+        ')',
         'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT '
         'alembic_version_pkc PRIMARY KEY (version_num))',
-        "INSERT INTO alembic_version (version_num) VALUES ('0006')",
+        "INSERT INTO alembic_version (version_num) VALUES ('0007')",
     ),
 }
 
@@ -1043,6 +1143,112 @@ LOG_BATCH: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
             'FROM experiment_tags \n'
             'WHERE experiment_tags.experiment_id = %s::INTEGER',
             ('experiment_id',),
+        ),
+    },
+}
+
+#: The study store's per-trial statements: (SQL, the parameters it binds, in order).
+TRIALS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
+    'sqlite': {
+        'next_number': (
+            'UPDATE studies SET next_trial=(studies.next_trial + 1) WHERE studies.study_id = ? '
+            'RETURNING next_trial',
+            ('study_id',),
+        ),
+        'insert': (
+            'INSERT INTO trials (study_id, number, state, params, value, metrics, node_id, '
+            'run_id, error, started_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            ('study_id', 'number', 'state', 'params', 'value', 'metrics', 'node_id',
+            'run_id', 'error', 'started_at', 'ended_at'),
+        ),
+        'restart': (
+            "UPDATE trials SET node_id=coalesce(nullif(?, ''), trials.node_id), "
+            "run_id=coalesce(nullif(?, ''), trials.run_id), started_at=? WHERE trials.study_id "
+            "= ? AND trials.number = ? AND trials.state = 'RUNNING' RETURNING params, node_id, "
+            'run_id',
+            ('node_id', 'run_id', 'started_at', 'study_id', 'number'),
+        ),
+        'finish': (
+            'UPDATE trials SET state=?, value=?, metrics=?, node_id=coalesce(?, '
+            'trials.node_id), run_id=coalesce(?, trials.run_id), error=?, ended_at=? WHERE '
+            "trials.study_id = ? AND trials.number = ? AND trials.state = 'RUNNING' RETURNING "
+            'params, started_at, node_id, run_id',
+            ('state', 'value', 'metrics', 'node_id', 'run_id', 'error', 'ended_at',
+            'study_id', 'number'),
+        ),
+        'values': (
+            'SELECT trial_intermediate_values.step, trial_intermediate_values.value \n'
+            'FROM trial_intermediate_values \n'
+            'WHERE trial_intermediate_values.study_id = ? AND trial_intermediate_values.number '
+            '= ? ORDER BY trial_intermediate_values.step',
+            ('study_id', 'number'),
+        ),
+        'clear_values': (
+            'DELETE FROM trial_intermediate_values WHERE trial_intermediate_values.study_id = '
+            '? AND trial_intermediate_values.number = ?',
+            ('study_id', 'number'),
+        ),
+        'report': (
+            'INSERT INTO trial_intermediate_values (study_id, number, step, value) SELECT '
+            'trials.study_id, trials.number, ? AS anon_1, ? AS anon_2 \n'
+            'FROM trials \n'
+            "WHERE trials.study_id = ? AND trials.number = ? AND trials.state = 'RUNNING' ON "
+            'CONFLICT (study_id, number, step) DO UPDATE SET value = excluded.value RETURNING '
+            'step',
+            ('step', 'value', 'study_id', 'number'),
+        ),
+    },
+    'postgresql': {
+        'next_number': (
+            'UPDATE studies SET next_trial=(studies.next_trial + 1) WHERE studies.study_id = '
+            '%s::VARCHAR RETURNING studies.next_trial',
+            ('study_id',),
+        ),
+        'insert': (
+            'INSERT INTO trials (study_id, number, state, params, value, metrics, node_id, '
+            'run_id, error, started_at, ended_at) VALUES (%s::VARCHAR, %s::INTEGER, '
+            '%s::VARCHAR, %s::VARCHAR, %s, %s::VARCHAR, %s::VARCHAR, %s::VARCHAR, %s::VARCHAR, '
+            '%s, %s)',
+            ('study_id', 'number', 'state', 'params', 'value', 'metrics', 'node_id',
+            'run_id', 'error', 'started_at', 'ended_at'),
+        ),
+        'restart': (
+            "UPDATE trials SET node_id=coalesce(nullif(%s, ''), trials.node_id), "
+            "run_id=coalesce(nullif(%s, ''), trials.run_id), started_at=%s WHERE "
+            'trials.study_id = %s::VARCHAR AND trials.number = %s::INTEGER AND trials.state = '
+            "'RUNNING' RETURNING trials.params, trials.node_id, trials.run_id",
+            ('node_id', 'run_id', 'started_at', 'study_id', 'number'),
+        ),
+        'finish': (
+            'UPDATE trials SET state=%s::VARCHAR, value=%s, metrics=%s::VARCHAR, '
+            'node_id=coalesce(%s::VARCHAR, trials.node_id), run_id=coalesce(%s::VARCHAR, '
+            'trials.run_id), error=%s::VARCHAR, ended_at=%s WHERE trials.study_id = '
+            "%s::VARCHAR AND trials.number = %s::INTEGER AND trials.state = 'RUNNING' "
+            'RETURNING trials.params, trials.started_at, trials.node_id, trials.run_id',
+            ('state', 'value', 'metrics', 'node_id', 'run_id', 'error', 'ended_at',
+            'study_id', 'number'),
+        ),
+        'values': (
+            'SELECT trial_intermediate_values.step, trial_intermediate_values.value \n'
+            'FROM trial_intermediate_values \n'
+            'WHERE trial_intermediate_values.study_id = %s::VARCHAR AND '
+            'trial_intermediate_values.number = %s::INTEGER ORDER BY '
+            'trial_intermediate_values.step',
+            ('study_id', 'number'),
+        ),
+        'clear_values': (
+            'DELETE FROM trial_intermediate_values WHERE trial_intermediate_values.study_id = '
+            '%s::VARCHAR AND trial_intermediate_values.number = %s::INTEGER',
+            ('study_id', 'number'),
+        ),
+        'report': (
+            'INSERT INTO trial_intermediate_values (study_id, number, step, value) SELECT '
+            'trials.study_id, trials.number, %s::BIGINT AS anon_1, %s AS anon_2 \n'
+            'FROM trials \n'
+            'WHERE trials.study_id = %s::VARCHAR AND trials.number = %s::INTEGER AND '
+            "trials.state = 'RUNNING' FOR UPDATE ON CONFLICT (study_id, number, step) DO "
+            'UPDATE SET value = excluded.value RETURNING trial_intermediate_values.step',
+            ('step', 'value', 'study_id', 'number'),
         ),
     },
 }

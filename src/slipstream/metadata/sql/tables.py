@@ -1,7 +1,7 @@
 """SQLAlchemy Core tables of the metadata store (the schema the migrations build): the execution
 aggregate, then the tracking aggregate (experiments, runs and what is logged to them), logged
-models and the model registry; the deployment tables are in `deployment_tables` (re-exported
-here, on the same `metadata`).
+models and the model registry; the deployment and study tables are in `deployment_tables` and
+`study_tables` (re-exported here, on the same `metadata`).
 
 JSON is stored as compact text (portable, and cheaper than the JSON types on the hot path);
 execution times are epoch seconds in double precision, tracking times epoch milliseconds
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from slipstream.metadata.sql.table_metadata import metadata
 
 #: The newest migration in migrations/versions, which these tables match (tests check both).
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 
 workflows = sa.Table(
     "workflows",
@@ -397,7 +397,7 @@ model_alias_events = sa.Table(
     sa.Index("ix_model_alias_events_name", "name", "event_id"),
 )
 
-# The deployment aggregate's tables, defined on the same metadata after the others (so the
+# The deployment and study aggregates' tables, defined on the same metadata after the others (so the
 # schema keeps its order) and re-exported here.
 from slipstream.metadata.sql.deployment_tables import (  # noqa: E402, F401
     deployment_events,
@@ -405,4 +405,9 @@ from slipstream.metadata.sql.deployment_tables import (  # noqa: E402, F401
     deployment_targets,
     deployment_version_stats,
     deployments,
+)
+from slipstream.metadata.sql.study_tables import (  # noqa: E402, F401
+    studies,
+    trial_intermediate_values,
+    trials,
 )
