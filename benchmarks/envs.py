@@ -31,9 +31,9 @@ ENVS: dict[str, tuple[list[str], str]] = {
         "import numpy, pandas, sklearn, psutil",
     ),
     # the server and serving extras: the server and serving benchmarks run `slipstream server`
-    # and `slipstream serve` from this venv
+    # and `slipstream serve` from this venv; tuning: `ss.tune` needs optuna
     "slipstream": (
-        ["-e", f"{REPO}[tabular,examples,server,serving]", "psutil"],
+        ["-e", f"{REPO}[tabular,examples,server,serving,tuning]", "psutil"],
         "import pandas, sklearn, psutil, fastapi, uvicorn",
     ),
     "flytekit": (
