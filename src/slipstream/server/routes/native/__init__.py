@@ -14,6 +14,8 @@ read access to workflow executions. Documented at /docs and /openapi.json.
                                          /model-versions search (registry_schemas.py: models)
     executions.py   /executions          list, get (nodes, attempts, run ids), runs
     workflows.py    /workflows           registered versions, one with its compiled graph
+    studies.py      /studies             list, get (trial counts, best trial), trials,
+                                         parameter importance (Optuna), delete
 
 Errors are the app's (`server.errors`): `{"error_code", "message"}` with 400 or 404.
 """
@@ -29,6 +31,7 @@ from slipstream.server.routes.native import (
     logged_models,
     registry,
     runs,
+    studies,
     workflows,
 )
 
@@ -40,3 +43,4 @@ router.include_router(logged_models.router)
 router.include_router(registry.router)
 router.include_router(executions.router)
 router.include_router(workflows.router)
+router.include_router(studies.router)
