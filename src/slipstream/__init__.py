@@ -2,6 +2,7 @@
 
     from slipstream import task, workflow, dynamic, map_task, conditional, Resources
     ss.set_experiment(...); with ss.start_run(): ss.log_metric(...)   # tracking
+    ss.tune(fn, space={"C": ss.loguniform(1e-4, 1e2)}, objective="accuracy")  # tuning
 
 Everything here is imported lazily, so `import slipstream` stays fast.
 """
@@ -62,7 +63,18 @@ _EXPORTS = {
     "TrackingClient": "slipstream.tracking.client",
     "autolog": "slipstream.models.autolog",
     "sklearn": "slipstream.models.autolog",
+    "tune": "slipstream.tuning.api",
+    "resume_study": "slipstream.tuning.api",
+    "suggest": "slipstream.tuning.api",
+    "report": "slipstream.tuning.trial",
+    "TrialPruned": "slipstream.tuning.trial",
+    "uniform": "slipstream.tuning.space",
+    "loguniform": "slipstream.tuning.space",
+    "intrange": "slipstream.tuning.space",
+    "choice": "slipstream.tuning.space",
 }
+# The tuning names (tune ... choice) are left out of the TYPE_CHECKING imports below: the
+# import linter counts those, and serving (which reads __version__ here) sits beside tuning.
 #: Subpackages reachable as attributes (`ss.models.log_model(...)`), imported on first use.
 _SUBPACKAGES = {"models": "slipstream.models"}
 
@@ -78,9 +90,11 @@ __all__ = [
     "Settings",
     "Task",
     "TrackingClient",
+    "TrialPruned",
     "Workflow",
     "active_run",
     "autolog",
+    "choice",
     "conditional",
     "create_experiment",
     "current_context",
@@ -94,6 +108,7 @@ __all__ = [
     "get_experiment_by_name",
     "get_metric_history",
     "get_run",
+    "intrange",
     "list_artifacts",
     "log_artifact",
     "log_artifacts",
@@ -104,9 +119,12 @@ __all__ = [
     "log_param",
     "log_params",
     "log_text",
+    "loguniform",
     "map_task",
     "models",
     "recover",
+    "report",
+    "resume_study",
     "run",
     "search_runs",
     "set_experiment",
@@ -114,7 +132,10 @@ __all__ = [
     "set_tags",
     "sklearn",
     "start_run",
+    "suggest",
     "task",
+    "tune",
+    "uniform",
     "workflow",
 ]
 

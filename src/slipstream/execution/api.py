@@ -81,7 +81,7 @@ class Client:
         old = self.store.get_execution(execution_id)
         if old.status is Status.SUCCEEDED:
             raise InvalidInputError(f"execution {old.id} succeeded; there is nothing to recover")
-        if old.status not in TERMINAL_STATUSES and _runner_alive(old):
+        if old.status not in TERMINAL_STATUSES and runner_alive(old):
             raise InvalidInputError(
                 f"execution {old.id} is still running (pid {old.pid} on {old.host})")
         workflow = load_entity(old.source_ref)
@@ -163,7 +163,8 @@ class Client:
             self.store.close()
 
 
-def _runner_alive(record: ExecutionRecord) -> bool:
+def runner_alive(record: ExecutionRecord) -> bool:
+    """True when the process that recorded `record` still runs (on this host, not us)."""
     import os
 
     from slipstream._core.ids import hostname
@@ -204,4 +205,4 @@ def recover(execution_id: str) -> Any:
     return default_client().recover(execution_id).execution
 
 
-__all__ = ["Client", "NotFoundError", "default_client", "recover", "run"]
+__all__ = ["Client", "NotFoundError", "default_client", "recover", "run", "runner_alive"]
