@@ -56,7 +56,7 @@ def client() -> Any:
 
 
 def _register() -> None:
-    from slipstream.cli import deploy, executions, models, run, serve, server
+    from slipstream.cli import deploy, executions, models, run, serve, server, tune
 
     run.register(app)
     executions.register(app)
@@ -64,6 +64,7 @@ def _register() -> None:
     server.register(app)
     serve.register(app)
     deploy.register(app)
+    tune.register(app)
 
 
 def main() -> None:
