@@ -1,7 +1,8 @@
 """The study store on SQLite and PostgreSQL: studies created, read by id and by name, listed,
 updated and deleted (with their trials); trials numbered by the store, reported, finished
 exactly once, re-started while RUNNING; bad input refused with nothing written; two processes
-starting 200 trials on one study get 200 distinct numbers; a store at 0006 upgraded keeping its
+starting 200 trials on one study get 200 distinct numbers; the per-trial calls never import
+SQLAlchemy; a store at 0006 upgraded keeping its
 data, and downgraded back."""
 
 from __future__ import annotations
@@ -298,6 +299,32 @@ def test_two_processes_get_distinct_numbers(store: StudyStore, store_url: str) -
     by_worker = {w: [t.number for t in trials if t.node_id == w] for w in ("w0", "w1")}
     assert not set(by_worker["w0"]) & set(by_worker["w1"])
     assert store.start_trial("race", {}, started_at=1.0).number == 200
+
+
+_HOT_PATH = """
+import sys, time
+from slipstream.metadata.factory import open_study_store
+store = open_study_store(sys.argv[1])
+before = "sqlalchemy" in sys.modules
+for _ in range(3):
+    trial = store.start_trial("s1", {"lr": 0.1}, started_at=time.time())
+    store.report_intermediate("s1", trial.number, 0, 0.5)
+    store.finish_trial("s1", trial.number, "COMPLETE", ended_at=time.time(), value=0.5)
+print(before, "sqlalchemy" in sys.modules)
+"""
+
+
+def test_trials_start_and_finish_without_sqlalchemy(store: StudyStore, store_url: str) -> None:
+    """A tuner's per-trial calls go through the driver: a process that only runs trials never
+    imports SQLAlchemy (its reads do)."""
+    import subprocess
+    import sys
+
+    store.create_study(_study())
+    done = subprocess.run([sys.executable, "-c", _HOT_PATH, store_url], capture_output=True,
+                          text=True, timeout=120, check=True)
+    assert done.stdout.split() == ["False", "False"], done.stderr
+    assert len(store.list_trials("s1", states=["COMPLETE"])) == 3
 
 
 def test_open_study_store_refuses_a_server_url() -> None:
