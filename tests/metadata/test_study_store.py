@@ -2,8 +2,7 @@
 updated and deleted (with their trials); trials numbered by the store, reported, finished
 exactly once, re-started while RUNNING; bad input refused with nothing written; two processes
 starting 200 trials on one study get 200 distinct numbers; the per-trial calls never import
-SQLAlchemy; a store at 0006 upgraded keeping its
-data, and downgraded back."""
+SQLAlchemy; a store at 0006 upgraded keeping its data, and downgraded back."""
 
 from __future__ import annotations
 
