@@ -3,9 +3,9 @@ decoded without pydantic.
 
 It is the logging hot path: a request carries up to 1,000 metrics, and validating them item by
 item through pydantic models, then converting the models to entities, took more of the server's
-time than writing them. The shapes are exactly the routes' models (the native `RunBatch`, MLflow's
-`LogBatch`), which still document them (`batch_openapi`); a field of the wrong JSON type is
-refused here, naming it as FastAPI would (`body.metrics.3.value: ...`); names, lengths and batch
+time than writing them. The native shape is exactly the route's model (`RunBatch`), which still
+documents it (`batch_openapi`); MLflow's is its protobuf message, read as the other MLflow bodies
+are (`mlflow_body`). A field of the wrong JSON type is refused here, naming it as FastAPI would (`body.metrics.3.value: ...`); names, lengths and batch
 limits are checked by the store, as on every write.
 
 The native shape is strict (unknown fields are refused, a value is a number or "NaN" /
@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from slipstream._core.errors import InvalidInputError
 from slipstream.entities import Metric, Param, RunTag
 from slipstream.metadata.rest.codec import float_from_json
+from slipstream.server.routes.mlflow_body import BadField as _Bad
+from slipstream.server.routes.mlflow_body import integer as _integer
+from slipstream.server.routes.mlflow_body import number as _mlflow_number
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -37,10 +40,6 @@ class Batch(NamedTuple):
     params: list[Param]
     tags: list[RunTag]
     body: dict[str, Any]  # the whole decoded body (MLflow's carries run_id / run_uuid)
-
-
-class _Bad(Exception):
-    """A field of the body that is not what the schema says (its location, then why)."""
 
 
 def decode_batch(raw: bytes, path: str, *, mlflow: bool = False) -> Batch:
@@ -103,14 +102,11 @@ def _metric(i: int, item: Any, mlflow: bool) -> Metric:
 def _float(where: str, value: Any, mlflow: bool) -> float:
     """A metric value: a number or "NaN" / "Infinity" / "-Infinity"; for MLflow also a number
     written as a string, as its server reads protobuf JSON."""
+    if mlflow:
+        return _mlflow_number(where, value)
     try:
         return float_from_json(value)
     except ValueError as exc:
-        if mlflow and type(value) is str:
-            try:
-                return float(value)
-            except ValueError:
-                pass
         raise _Bad(where, str(exc)) from None
 
 
@@ -126,16 +122,6 @@ def _pair(where: str, item: Any, mlflow: bool) -> tuple[str, str]:
         if type(text) is not str:
             raise _Bad(f"{where}.{name}", "Input should be a valid string")
     return key, value
-
-
-def _integer(where: str, value: Any) -> int:
-    """An integer, a float with no fractional part, or a string of digits (protobuf's JSON
-    mapping writes int64 as a string), as pydantic's lax mode takes them."""
-    if type(value) is float and value.is_integer():
-        return int(value)
-    if type(value) is str and value.strip().lstrip("+-").isdigit():
-        return int(value)
-    raise _Bad(where, "Input should be a valid integer")
 
 
 def _no_extra(item: dict[str, Any], allowed: frozenset[str], where: str) -> None:

@@ -1,10 +1,16 @@
-"""What every MLflow route depends on: the app's tracking store, and the JSON object type."""
+"""What every MLflow route depends on: the app's tracking store, and how it answers.
+
+A route returns `answer({...})`: its content, already in MLflow's shapes (`mlflow_wire`), sent as
+is. Annotated `-> Json` (a Response), a route gets no response model, so FastAPI neither builds
+one at start nor validates every answer through it.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
 
 from slipstream.metadata.tracking import TrackingStore
 
@@ -16,4 +22,10 @@ def tracking_store(request: Request) -> TrackingStore:
 
 
 Store = Annotated[TrackingStore, Depends(tracking_store)]
-Json = dict[str, Any]
+#: What an MLflow route returns.
+Json = JSONResponse
+
+
+def answer(content: dict[str, Any] | None = None) -> JSONResponse:
+    """A 200 with `content` (`{}`, MLflow's empty success, when none)."""
+    return JSONResponse({} if content is None else content)

@@ -1,9 +1,8 @@
-"""MLflow's JSON shapes (the protobuf JSON mapping its client parses): request bodies in,
-entities out.
+"""MLflow's JSON shapes of entities (the protobuf JSON mapping its client parses); request
+bodies are read by `mlflow_body`.
 
 Out: unset fields are left out, as protobuf does; timestamps are int milliseconds; a metric value
-that is NaN or infinite is the string "NaN", "Infinity" or "-Infinity". In: the client sends
-both `run_id` and `run_uuid` on run-scoped calls; either is accepted. Artifact locations under
+that is NaN or infinite is the string "NaN", "Infinity" or "-Infinity". Artifact locations under
 the server's artifact root go out as `mlflow-artifacts:/...` (pass the app's `ArtifactUris`).
 """
 
@@ -12,46 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
-from slipstream._core.errors import InvalidInputError
 from slipstream.entities import DatasetInput, Experiment, Metric, Run, RunInfo
 from slipstream.metadata.rest.codec import float_json
 from slipstream.server.artifact_uris import ArtifactUris
-
-# -- requests ------------------------------------------------------------------------------
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class KeyValue(Body):
-    key: str
-    value: str = ""
-
-
-class RunScoped(Body):
-    run_id: str | None = None
-    run_uuid: str | None = None
-
-    @property
-    def run(self) -> str:
-        return run_id_of(self.run_id, self.run_uuid)
-
-
-def run_id_of(run_id: str | None, run_uuid: str | None) -> str:
-    found = run_id or run_uuid
-    if not found:
-        raise InvalidInputError("Missing value for required parameter 'run_id'")
-    return found
-
-
-def tag_map(tags: list[KeyValue]) -> dict[str, str]:
-    return {t.key: t.value for t in tags}
-
-
-# -- responses -----------------------------------------------------------------------------
 
 
 def _present(**fields: Any) -> dict[str, Any]:
