@@ -129,18 +129,22 @@ class SqlTrackingStore(SqlStoreBase, SqlLoggedModels, SqlModelRegistry, Tracking
                    node_id: str | None = None) -> Run:
         from slipstream.metadata.sql import tracking_runs as runs
 
-        run_id = self._write(lambda c: runs.create(
+        return self._write(lambda c: runs.create(
             c, experiment_id, user_id, start_time, run_name, dict(tags or {}), parent_run_id,
             execution_id, node_id, self.artifact_root))
-        return self.get_run(run_id)
 
     def update_run_info(self, run_id: str, status: RunStatus | str, end_time: int | None,
                         run_name: str | None = None) -> RunInfo:
         from slipstream.metadata.sql import tracking_runs as runs
 
         value = enum_value(RunStatus, status, "run status")
-        self._write(lambda c: runs.update_info(c, run_id, value, end_time, run_name))
-        return self.get_run(run_id).info
+        def write(conn: Connection) -> RunInfo:
+            runs.update_info(conn, run_id, value, end_time, run_name)
+            info = runs.load_info(conn, run_id)
+            assert info is not None  # update_info found it active
+            return info
+
+        return self._write(write)
 
     def get_run(self, run_id: str) -> Run:
         from slipstream.metadata.sql import tracking_runs as runs

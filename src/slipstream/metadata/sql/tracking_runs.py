@@ -44,7 +44,9 @@ _NOUNS = ("otter", "falcon", "heron", "lynx", "panda", "raven", "trout", "wolf",
 
 def create(conn: Connection, experiment_id: str, user_id: str, start_time: int | None,
            run_name: str | None, tags: Mapping[str, str], parent_run_id: str | None,
-           execution_id: str | None, node_id: str | None, artifact_root: str) -> str:
+           execution_id: str | None, node_id: str | None, artifact_root: str) -> Run:
+    """Insert a RUNNING run with its tags; the run as stored (no read-back needed: a new run
+    has no params, metrics or inputs)."""
     experiment = require_active(conn, experiment_id)
     all_tags = dict(tags)
     tagged_name = all_tags.get(RUN_NAME_TAG)
@@ -60,16 +62,30 @@ def create(conn: Connection, experiment_id: str, user_id: str, start_time: int |
     for key, value in all_tags.items():
         check_tag(RunTag(key, value))
     run_id = uuid.uuid4().hex
+    artifact_uri = f"{experiment_location(experiment, artifact_root)}/{run_id}/artifacts"
     conn.execute(tables.runs.insert().values(
         run_id=run_id, experiment_id=int(experiment.experiment_id), name=name,
         user_id=user_id or "", status=RunStatus.RUNNING.value, start_time=start_time,
-        end_time=None, artifact_uri=f"{experiment_location(experiment, artifact_root)}/{run_id}/artifacts",
+        end_time=None, artifact_uri=artifact_uri,
         lifecycle_stage=LifecycleStage.ACTIVE.value, parent_run_id=parent,
         execution_id=execution_id, node_id=node_id))
     if all_tags:
         conn.execute(tables.tags.insert(), [{"run_id": run_id, "key": k, "value": v}
                                             for k, v in all_tags.items()])
-    return run_id
+    info = RunInfo(run_id, str(experiment.experiment_id), name, user_id or "",
+                   RunStatus.RUNNING.value, start_time, None, artifact_uri,
+                   LifecycleStage.ACTIVE.value, parent, execution_id, node_id)
+    return Run(info, RunData((), {}, all_tags))
+
+
+def load_info(conn: Connection, run_id: str) -> RunInfo | None:
+    """A run's info alone (one query; `load` also reads params, tags, metrics, inputs)."""
+    r = conn.execute(sa.select(tables.runs).where(_R.run_id == run_id)).first()
+    if r is None:
+        return None
+    return RunInfo(r.run_id, str(r.experiment_id), r.name, r.user_id, r.status, r.start_time,
+                   r.end_time, r.artifact_uri, r.lifecycle_stage, r.parent_run_id,
+                   r.execution_id, r.node_id)
 
 
 def stage_of(conn: Connection, run_id: str) -> str:
