@@ -1150,6 +1150,27 @@ LOG_BATCH: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
 #: The study store's per-trial statements: (SQL, the parameters it binds, in order).
 TRIALS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
     'sqlite': {
+        'restart': (
+            "UPDATE trials SET node_id=coalesce(nullif(?, ''), trials.node_id), "
+            "run_id=coalesce(nullif(?, ''), trials.run_id), started_at=? WHERE trials.study_id "
+            "= ? AND trials.number = ? AND trials.state = 'RUNNING' RETURNING params, node_id, "
+            'run_id',
+            ('node_id', 'run_id', 'started_at', 'study_id', 'number'),
+        ),
+        'clear_values': (
+            'DELETE FROM trial_intermediate_values WHERE trial_intermediate_values.study_id = '
+            '? AND trial_intermediate_values.number = ?',
+            ('study_id', 'number'),
+        ),
+        'report': (
+            'INSERT INTO trial_intermediate_values (study_id, number, step, value) SELECT '
+            'trials.study_id, trials.number, ? AS anon_1, ? AS anon_2 \n'
+            'FROM trials \n'
+            "WHERE trials.study_id = ? AND trials.number = ? AND trials.state = 'RUNNING' ON "
+            'CONFLICT (study_id, number, step) DO UPDATE SET value = excluded.value RETURNING '
+            'step',
+            ('step', 'value', 'study_id', 'number'),
+        ),
         'next_number': (
             'UPDATE studies SET next_trial=(studies.next_trial + 1) WHERE studies.study_id = ? '
             'RETURNING next_trial',
@@ -1160,13 +1181,6 @@ TRIALS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
             'run_id, error, started_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
             ('study_id', 'number', 'state', 'params', 'value', 'metrics', 'node_id',
             'run_id', 'error', 'started_at', 'ended_at'),
-        ),
-        'restart': (
-            "UPDATE trials SET node_id=coalesce(nullif(?, ''), trials.node_id), "
-            "run_id=coalesce(nullif(?, ''), trials.run_id), started_at=? WHERE trials.study_id "
-            "= ? AND trials.number = ? AND trials.state = 'RUNNING' RETURNING params, node_id, "
-            'run_id',
-            ('node_id', 'run_id', 'started_at', 'study_id', 'number'),
         ),
         'finish': (
             'UPDATE trials SET state=?, value=?, metrics=?, node_id=coalesce(?, '
@@ -1183,58 +1197,14 @@ TRIALS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
             '= ? ORDER BY trial_intermediate_values.step',
             ('study_id', 'number'),
         ),
-        'clear_values': (
-            'DELETE FROM trial_intermediate_values WHERE trial_intermediate_values.study_id = '
-            '? AND trial_intermediate_values.number = ?',
-            ('study_id', 'number'),
-        ),
-        'report': (
-            'INSERT INTO trial_intermediate_values (study_id, number, step, value) SELECT '
-            'trials.study_id, trials.number, ? AS anon_1, ? AS anon_2 \n'
-            'FROM trials \n'
-            "WHERE trials.study_id = ? AND trials.number = ? AND trials.state = 'RUNNING' ON "
-            'CONFLICT (study_id, number, step) DO UPDATE SET value = excluded.value RETURNING '
-            'step',
-            ('step', 'value', 'study_id', 'number'),
-        ),
     },
     'postgresql': {
-        'next_number': (
-            'UPDATE studies SET next_trial=(studies.next_trial + 1) WHERE studies.study_id = '
-            '%s::VARCHAR RETURNING studies.next_trial',
-            ('study_id',),
-        ),
-        'insert': (
-            'INSERT INTO trials (study_id, number, state, params, value, metrics, node_id, '
-            'run_id, error, started_at, ended_at) VALUES (%s::VARCHAR, %s::INTEGER, '
-            '%s::VARCHAR, %s::VARCHAR, %s, %s::VARCHAR, %s::VARCHAR, %s::VARCHAR, %s::VARCHAR, '
-            '%s, %s)',
-            ('study_id', 'number', 'state', 'params', 'value', 'metrics', 'node_id',
-            'run_id', 'error', 'started_at', 'ended_at'),
-        ),
         'restart': (
             "UPDATE trials SET node_id=coalesce(nullif(%s, ''), trials.node_id), "
             "run_id=coalesce(nullif(%s, ''), trials.run_id), started_at=%s WHERE "
             'trials.study_id = %s::VARCHAR AND trials.number = %s::INTEGER AND trials.state = '
             "'RUNNING' RETURNING trials.params, trials.node_id, trials.run_id",
             ('node_id', 'run_id', 'started_at', 'study_id', 'number'),
-        ),
-        'finish': (
-            'UPDATE trials SET state=%s::VARCHAR, value=%s, metrics=%s::VARCHAR, '
-            'node_id=coalesce(%s::VARCHAR, trials.node_id), run_id=coalesce(%s::VARCHAR, '
-            'trials.run_id), error=%s::VARCHAR, ended_at=%s WHERE trials.study_id = '
-            "%s::VARCHAR AND trials.number = %s::INTEGER AND trials.state = 'RUNNING' "
-            'RETURNING trials.params, trials.started_at, trials.node_id, trials.run_id',
-            ('state', 'value', 'metrics', 'node_id', 'run_id', 'error', 'ended_at',
-            'study_id', 'number'),
-        ),
-        'values': (
-            'SELECT trial_intermediate_values.step, trial_intermediate_values.value \n'
-            'FROM trial_intermediate_values \n'
-            'WHERE trial_intermediate_values.study_id = %s::VARCHAR AND '
-            'trial_intermediate_values.number = %s::INTEGER ORDER BY '
-            'trial_intermediate_values.step',
-            ('study_id', 'number'),
         ),
         'clear_values': (
             'DELETE FROM trial_intermediate_values WHERE trial_intermediate_values.study_id = '
@@ -1249,6 +1219,39 @@ TRIALS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
             "trials.state = 'RUNNING' FOR UPDATE ON CONFLICT (study_id, number, step) DO "
             'UPDATE SET value = excluded.value RETURNING trial_intermediate_values.step',
             ('step', 'value', 'study_id', 'number'),
+        ),
+        'start': (
+            'WITH taken AS \n'
+            '(UPDATE studies SET next_trial=(studies.next_trial + 1) WHERE studies.study_id = '
+            '%s::VARCHAR RETURNING studies.next_trial - 1 AS number)\n'
+            ' INSERT INTO trials (study_id, number, state, params, value, metrics, node_id, '
+            'run_id, error, started_at, ended_at) SELECT %s::VARCHAR AS anon_1, taken.number, '
+            "'RUNNING', %s::VARCHAR AS anon_2, NULL AS anon_3, '{}', %s::VARCHAR AS anon_4, "
+            "%s::VARCHAR AS anon_5, '', %s AS anon_6, NULL AS anon__1 \n"
+            'FROM taken RETURNING trials.number',
+            ('study_id', 'study_id', 'params', 'node_id', 'run_id', 'started_at'),
+        ),
+        'finish': (
+            'WITH done AS \n'
+            '(UPDATE trials SET state=%s::VARCHAR, value=%s, metrics=%s::VARCHAR, '
+            'node_id=coalesce(%s::VARCHAR, trials.node_id), run_id=coalesce(%s::VARCHAR, '
+            'trials.run_id), error=%s::VARCHAR, ended_at=%s WHERE trials.study_id = '
+            "%s::VARCHAR AND trials.number = %s::INTEGER AND trials.state = 'RUNNING' "
+            'RETURNING trials.params, trials.started_at, trials.node_id, trials.run_id)\n'
+            ' SELECT done.params, done.started_at, done.node_id, done.run_id, (SELECT '
+            'array_agg(trial_intermediate_values.step ORDER BY trial_intermediate_values.step) '
+            'AS array_agg_1 \n'
+            'FROM trial_intermediate_values \n'
+            'WHERE trial_intermediate_values.study_id = %s::VARCHAR AND '
+            'trial_intermediate_values.number = %s::INTEGER) AS anon_1, (SELECT '
+            'array_agg(trial_intermediate_values.value ORDER BY '
+            'trial_intermediate_values.step) AS array_agg_2 \n'
+            'FROM trial_intermediate_values \n'
+            'WHERE trial_intermediate_values.study_id = %s::VARCHAR AND '
+            'trial_intermediate_values.number = %s::INTEGER) AS anon_2 \n'
+            'FROM done',
+            ('state', 'value', 'metrics', 'node_id', 'run_id', 'error', 'ended_at',
+            'study_id', 'number', 'study_id', 'number', 'study_id', 'number'),
         ),
     },
 }

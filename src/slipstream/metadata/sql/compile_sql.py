@@ -131,12 +131,12 @@ def log_batch_statements(dialect: Dialect) -> dict[str, tuple[str, tuple[str, ..
 
 
 def trial_statements(dialect: Dialect) -> dict[str, tuple[str, tuple[str, ...]]]:
-    """The study store's per-trial statements (`studies.trial_statements`), each as (SQL, the
+    """The study store's per-trial statements (`study_trials`), each as (SQL, the
     parameters it binds in order)."""
-    from slipstream.metadata.sql import studies
+    from slipstream.metadata.sql import study_trials
 
     out = {}
-    for name, stmt in studies.trial_statements(dialect.name).items():
+    for name, stmt in study_trials.trial_statements(dialect.name).items():
         compiled = stmt.compile(dialect=dialect)
         out[name] = (str(compiled), tuple(compiled.positiontup or ()))
     return out

@@ -1,11 +1,8 @@
 """Studies and trials in SQL (SQLAlchemy Core on a connection the store opened and commits).
 
-The per-trial writes are compiled ahead of time (`trial_statements`, run by `SqlStudyStore`
-through the driver). A new trial's number comes from bumping the study's `next_trial` with
-`UPDATE … RETURNING`: PostgreSQL locks the study row until commit and SQLite's writes hold the
-database lock from BEGIN IMMEDIATE, so concurrent tuners never get the same number. State
-changes are conditional (`WHERE state = 'RUNNING'`), so a trial finishes exactly once; the
-cause of a refused change is looked up only after it was refused (`refusal`).
+The per-trial writes are compiled ahead of time (`study_trials`) and run by `SqlStudyStore`
+through the driver; when one is refused (unknown study or trial, a trial no longer RUNNING),
+`refusal` looks up why.
 """
 
 from __future__ import annotations
@@ -127,53 +124,6 @@ def load_trials(conn: Connection, study_id: str, states: Collection[str] | None,
         values = _intermediate(conn, study_id, None if states is None else
                                [r.number for r in rows])
     return [_trial(r, values.get(r.number, ())) for r in rows]
-
-
-# -- the per-trial statements, compiled ahead of time (compile_sql -> _compiled.TRIALS) -------
-
-def trial_statements(dialect: str) -> dict[str, Any]:
-    """What `SqlStudyStore` runs through the driver once or twice per trial: take the next
-    number (bumping `next_trial` locks the study row), insert a trial, re-start one, finish
-    one (each conditional on RUNNING, returning what the Trial needs and was not given),
-    read and clear its intermediate values, upsert one (PostgreSQL locks the trial row)."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    running, empty = sa.literal_column("'RUNNING'"), sa.literal_column("''")
-    this_trial = (_T.study_id == sa.bindparam("study_id"), _T.number == sa.bindparam("number"))
-    source = (sa.select(_T.study_id, _T.number, sa.bindparam("step", type_=sa.BigInteger),
-                        sa.bindparam("value", type_=sa.Double))
-              .where(*this_trial, _T.state == running))
-    if dialect == "postgresql":
-        source = source.with_for_update()
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    report = insert(tables.trial_intermediate_values).from_select(
-        ["study_id", "number", "step", "value"], source)
-    report = report.on_conflict_do_update(index_elements=["study_id", "number", "step"],
-                                          set_={"value": report.excluded.value}).returning(
-        tables.trial_intermediate_values.c.step)
-    values = tables.trial_intermediate_values
-    this_values = (_I.study_id == sa.bindparam("study_id"), _I.number == sa.bindparam("number"))
-    return {
-        "next_number": tables.studies.update()
-        .where(_S.study_id == sa.bindparam("study_id"))
-        .values(next_trial=_S.next_trial + sa.literal_column("1")).returning(_S.next_trial),
-        "insert": tables.trials.insert(),
-        "restart": tables.trials.update().where(*this_trial, _T.state == running).values(
-            started_at=sa.bindparam("started_at"),
-            node_id=sa.func.coalesce(sa.func.nullif(sa.bindparam("node_id"), empty), _T.node_id),
-            run_id=sa.func.coalesce(sa.func.nullif(sa.bindparam("run_id"), empty), _T.run_id))
-        .returning(_T.params, _T.node_id, _T.run_id),
-        "finish": tables.trials.update().where(*this_trial, _T.state == running).values(
-            state=sa.bindparam("state"), ended_at=sa.bindparam("ended_at"),
-            value=sa.bindparam("value"), metrics=sa.bindparam("metrics"),
-            error=sa.bindparam("error"),
-            node_id=sa.func.coalesce(sa.bindparam("node_id", type_=sa.Text), _T.node_id),
-            run_id=sa.func.coalesce(sa.bindparam("run_id", type_=sa.String), _T.run_id))
-        .returning(_T.params, _T.started_at, _T.node_id, _T.run_id),
-        "values": sa.select(_I.step, _I.value).where(*this_values).order_by(_I.step),
-        "clear_values": values.delete().where(*this_values),
-        "report": report,
-    }
 
 
 # -- helpers ----------------------------------------------------------------------------------

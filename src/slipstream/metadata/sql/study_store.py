@@ -3,9 +3,9 @@ a study sits beside the runs and executions of its trials).
 
 Each call is one short transaction; input is checked and encoded before any transaction
 opens, so bad input writes nothing. The per-trial writes (`start_trial`, `report_intermediate`,
-`finish_trial`) run SQL compiled ahead of time (`_compiled.TRIALS`) through the driver, and
-return the Trial built from what they wrote, without reading it back; the other calls use
-SQLAlchemy Core (`studies`).
+`finish_trial`) run SQL compiled ahead of time (`study_trials` -> `_compiled.TRIALS`) through
+the driver (on PostgreSQL one statement each, one round trip), and return the Trial built from
+what they wrote, without reading it back; the other calls use SQLAlchemy Core (`studies`).
 """
 
 from __future__ import annotations
@@ -114,6 +114,10 @@ class SqlStudyStore(SqlStoreBase, StudyStore):
         encoded = _json("the trial's params", given)
 
         def start(run: _Run) -> int | None:
+            if self._one_statement:
+                numbered = run("start", study_id=study_id, params=encoded, node_id=node_id,
+                               run_id=run_id, started_at=started)
+                return int(numbered[0][0]) if numbered else None
             taken = run("next_number", study_id=study_id)
             if not taken:
                 return None
@@ -123,7 +127,7 @@ class SqlStudyStore(SqlStoreBase, StudyStore):
                 started_at=started, ended_at=None)
             return new
 
-        new = self._trial_write(start)
+        new = self._trial_write(start, alone=self._one_statement)
         if new is None:
             raise self._refusal(study_id, None, "started")
         return Trial(study_id, new, TrialState.RUNNING, given, started, node_id=node_id,
@@ -134,7 +138,8 @@ class SqlStudyStore(SqlStoreBase, StudyStore):
         _check_number(number)
         check_intermediate(step, value)
         if not self._trial_write(lambda run: run("report", study_id=study_id, number=number,
-                                                 step=step, value=float(value))):
+                                                 step=step, value=float(value)),
+                                 alone=self._one_statement):
             raise self._refusal(study_id, number, "given an intermediate value")
 
     def finish_trial(self, study_id: str, number: int, state: str, *, ended_at: float,
@@ -154,15 +159,17 @@ class SqlStudyStore(SqlStoreBase, StudyStore):
         kept = float(value) if state == TrialState.COMPLETE and value is not None else None
         encoded = _json("the trial's metrics", measured)
 
-        def finish(run: _Run) -> tuple[Any, list[tuple[Any, ...]]] | None:
+        def finish(run: _Run) -> tuple[Any, Any] | None:
             rows = run("finish", study_id=study_id, number=number, state=str(state),
                        ended_at=ended, value=kept, metrics=encoded, error=error,
                        node_id=node_id, run_id=run_id)
             if not rows:
                 return None
+            if self._one_statement:  # the values came along, as two arrays
+                return rows[0][:4], list(zip(rows[0][4] or (), rows[0][5] or (), strict=True))
             return rows[0], run("values", study_id=study_id, number=number)
 
-        done = self._trial_write(finish)
+        done = self._trial_write(finish, alone=self._one_statement)
         if done is None:
             raise self._refusal(study_id, number, "finished")
         (params, started, node, run), steps = done
@@ -215,21 +222,29 @@ class SqlStudyStore(SqlStoreBase, StudyStore):
         return Trial(study_id, number, TrialState.RUNNING, json.loads(params), started,
                      node_id=node, run_id=run)
 
-    def _trial_write(self, work: Callable[[_Run], T]) -> T:
+    @property
+    def _one_statement(self) -> bool:
+        """PostgreSQL starts and finishes a trial in one statement (`study_trials`)."""
+        return self._db.dialect == "postgresql"
+
+    def _trial_write(self, work: Callable[[_Run], T], *, alone: bool = False) -> T:
         """`work` in one driver transaction (SQLite: BEGIN IMMEDIATE), retried while SQLite
-        is locked; `work` runs the statements of `_compiled.TRIALS` by name."""
+        is locked; `work` runs the statements of `_compiled.TRIALS` by name. `alone`: work
+        runs one statement, which is its own transaction (no BEGIN / COMMIT round trips)."""
         db = self._db
         statements = _compiled.TRIALS[db.dialect]
 
         def once() -> T:
             with self._translate_errors("write to", db.driver.unavailable_errors,
-                                        db.driver.errors), \
-                    db.connection() as conn, db.transaction(conn):
+                                        db.driver.errors), db.connection() as conn:
                 def run(name: str, **params: Any) -> list[tuple[Any, ...]]:
                     sql, names = statements[name]
                     return db.execute(conn, sql, tuple(params[n] for n in names))
 
-                return work(run)
+                if alone:
+                    return work(run)
+                with db.transaction(conn):
+                    return work(run)
 
         return retry_locked(once)
 
