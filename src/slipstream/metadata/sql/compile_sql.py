@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import psycopg
 from sqlalchemy.engine import Dialect
 from sqlalchemy.schema import CreateIndex, CreateTable
 
-from slipstream.metadata.sql import tables
+from slipstream.metadata.sql import study_trials, tables
 
 TARGET = Path(__file__).with_name("_compiled.py")
 #: Keys per cache lookup statement: under every SQLite variable limit.
@@ -133,8 +133,6 @@ def log_batch_statements(dialect: Dialect) -> dict[str, tuple[str, tuple[str, ..
 def trial_statements(dialect: Dialect) -> dict[str, tuple[str, tuple[str, ...]]]:
     """The study store's per-trial statements (`study_trials`), each as (SQL, the
     parameters it binds in order)."""
-    from slipstream.metadata.sql import study_trials
-
     out = {}
     for name, stmt in study_trials.trial_statements(dialect.name).items():
         compiled = stmt.compile(dialect=dialect)
