@@ -92,6 +92,12 @@ def print_section(res: dict[str, Any], tgt: dict[str, Any], p: Callable[..., Non
     p(f"    repeats, trials/s: slipstream {spread('tpe', 'slipstream', 'trials_per_s')}; optuna"
       f" sqlite {spread('tpe', 'optuna_sqlite', 'trials_per_s')}; optuna memory"
       f" {spread('tpe', 'optuna_memory', 'trials_per_s')}")
+    bests = {row: _get(res, "tpe", row, "best_value") for row in ("slipstream", "optuna_memory")}
+    if all(isinstance(v, float) for v in bests.values()):
+        same = bests["slipstream"] == bests["optuna_memory"]
+        p(f"    best value after {c.TPE_TRIALS} trials: slipstream {bests['slipstream']:.6g}, optuna"
+          f" {bests['optuna_memory']:.6g}"
+          + (" (identical: the same TPESampler and seed)" if same else "  !!!!! DIFFERENT !!!!!"))
     for row in ("slipstream", "optuna_sqlite"):
         r = _get(res, "tpe", row) or {}
         if isinstance(r.get("stored"), int | float) and r["stored"] != c.TPE_TRIALS:
@@ -122,6 +128,11 @@ def print_section(res: dict[str, Any], tgt: dict[str, Any], p: Callable[..., Non
       f"{f'{so:.2f}x' if so is not None else '-':>13}{f'{oo:.2f}x' if oo is not None else '-':>13}"
       f"{'':>9}  {tgt.get('speedup_slipstream', {}).get('goal', '')} "
       f"{tgt.get('speedup_slipstream', {}).get('verdict', NA)}")
+    s1, s2 = (_get(res, "parallel", f"slipstream_{n}") or {} for n in (1, 2))
+    if isinstance(s1.get("trial_median_s"), float) and isinstance(s2.get("trial_median_s"), float):
+        p(f"    slipstream, one trial as stored: median {s1['trial_median_s']:.2f} s (1 at a time),"
+          f" {s2['trial_median_s']:.2f} s (2 at a time); the first trial"
+          f" {s1['first_trial_s']:.2f} s / {s2['first_trial_s']:.2f} s (with 2: the pool starting)")
     one = _get(res, "parallel", "slipstream_1") or _get(res, "parallel", "optuna_1") or {}
     loads = [la for r in (res.get("parallel") or {}).values() for la in r.get("load_averages") or []
              if la]
