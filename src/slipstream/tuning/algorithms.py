@@ -13,8 +13,9 @@ a resumed grid study pick up exactly where it stopped.
 
 from __future__ import annotations
 
+import contextlib
 import random
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from slipstream._core.errors import InvalidInputError, did_you_mean
@@ -45,6 +46,20 @@ def check_choice(label: str, value: Any, choices: tuple[str, ...]) -> str:
     return value
 
 
+@contextlib.contextmanager
+def quiet_optuna() -> Iterator[None]:
+    """Optuna's INFO lines (a study created, each trial finished) off while a study runs:
+    trials are reported by the store and the CLI's progress, not one log line each."""
+    import optuna
+
+    verbosity = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    try:
+        yield
+    finally:
+        optuna.logging.set_verbosity(verbosity)
+
+
 def make_sampler(algorithm: str, seed: int | None) -> BaseSampler:
     """Optuna's sampler for `algorithm` (grid studies use a random sampler only to fill a
     point in; their parameters come from `GridOrder`)."""
@@ -60,7 +75,11 @@ def make_sampler(algorithm: str, seed: int | None) -> BaseSampler:
     if algorithm == "gp":
         return samplers.GPSampler(seed=seed)
     if algorithm == "qmc":
-        return samplers.QMCSampler(seed=seed, scramble=seed is not None)
+        import warnings
+
+        with warnings.catch_warnings():  # "experimental" since Optuna 3.0
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return samplers.QMCSampler(seed=seed, scramble=seed is not None)
     raise InvalidInputError(f"unknown algorithm {algorithm!r}")
 
 

@@ -167,7 +167,7 @@ def suggest(space: Mapping[str, Any], n: int, *, algorithm: str = "random",
     act as their random start-up; `grid` gives the first `n` grid points in order."""
     import optuna
 
-    from slipstream.tuning.algorithms import make_sampler
+    from slipstream.tuning.algorithms import make_sampler, quiet_optuna
 
     distributions = spaces.check_space(space)
     check_choice("algorithm", algorithm, ALGORITHMS)
@@ -177,13 +177,9 @@ def suggest(space: Mapping[str, Any], n: int, *, algorithm: str = "random",
         if n > len(grid):
             raise InvalidInputError(f"the grid has {len(grid)} points; cannot suggest {n}")
         return [grid.point(i) for i in range(n)]
-    verbosity = optuna.logging.get_verbosity()
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    try:
+    with quiet_optuna():
         study = optuna.create_study(sampler=make_sampler(algorithm, seed))
         return [dict(study.ask(distributions).params) for _ in range(n)]
-    finally:
-        optuna.logging.set_verbosity(verbosity)
 
 
 # -- internals --------------------------------------------------------------------------------

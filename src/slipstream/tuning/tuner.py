@@ -39,7 +39,7 @@ from slipstream.execution.recorder import Recorder
 from slipstream.execution.values import Value, literal_map, make_value, offload
 from slipstream.execution.worker import WorkerEnv, worker_name
 from slipstream.metadata.studies import StudyStore
-from slipstream.tuning.algorithms import GridOrder, make_pruner, make_sampler
+from slipstream.tuning.algorithms import GridOrder, make_pruner, make_sampler, quiet_optuna
 from slipstream.tuning.link import TunerLink
 from slipstream.tuning.trial import TrialTask, node_id_of
 
@@ -90,10 +90,11 @@ class Tuner(TunerLink):
     def _optuna_study(self) -> Any:
         import optuna
 
-        return optuna.create_study(
-            study_name=self.study.name, direction=self.study.direction,
-            sampler=make_sampler(self.study.algorithm, self.study.seed),
-            pruner=make_pruner(self.study.early_stopping))
+        with quiet_optuna():
+            return optuna.create_study(
+                study_name=self.study.name, direction=self.study.direction,
+                sampler=make_sampler(self.study.algorithm, self.study.seed),
+                pruner=make_pruner(self.study.early_stopping))
 
     def replay(self, trials: list[Trial]) -> None:
         """Put a resumed study's trials into the Optuna study, in number order: finished ones
@@ -115,8 +116,9 @@ class Tuner(TunerLink):
                 self._finished += 1
                 self._failed += trial.state == TrialState.FAIL
             else:
-                self._optuna.enqueue_trial(trial.params)
-                live = self._optuna.ask(self.space)
+                with quiet_optuna():
+                    self._optuna.enqueue_trial(trial.params)
+                    live = self._optuna.ask(self.space)
                 self._reruns.append((trial.number, live, trial.params))
 
     # -- TunerLink: what trials tell us --------------------------------------------------------
@@ -137,23 +139,18 @@ class Tuner(TunerLink):
 
     def run(self, execution: ExecutionRecord | None = None) -> Study:
         """Run trials until the study ends; the study as stored at the end."""
-        import optuna
-
-        verbosity = optuna.logging.get_verbosity()
-        optuna.logging.set_verbosity(optuna.logging.WARNING)  # no line per trial on stderr
         self._start_execution(execution)
         env = WorkerEnv(self.client.engine, self.client.ctx, worker_name())
         try:
-            self.executor.start(env, self.client.settings.artifact_uri)
-            try:
-                self._loop()
-            finally:
-                self.executor.shutdown()
+            with quiet_optuna():
+                self.executor.start(env, self.client.settings.artifact_uri)
+                try:
+                    self._loop()
+                finally:
+                    self.executor.shutdown()
         except BaseException as exc:
             self._stop(exc)
             raise
-        finally:
-            optuna.logging.set_verbosity(verbosity)
         return self._end()
 
     def _loop(self) -> None:
