@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from slipstream._core.errors import InvalidInputError, NotFoundError, did_you_mean
 from slipstream.entities.studies import Study, StudyStatus, Trial, TrialState
-from slipstream.metadata.sql import study_tables as tables
+from slipstream.metadata.sql import tables  # through tables: the schema keeps its table order
 from slipstream.metadata.sql.tracking_experiments import insert_dialect
 from slipstream.metadata.studies import StudyExistsError
 

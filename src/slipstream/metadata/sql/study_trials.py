@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from slipstream.metadata.sql import study_tables as tables
+from slipstream.metadata.sql import tables  # through tables: the schema keeps its table order
 
 _S = tables.studies.c
 _T = tables.trials.c
