@@ -38,9 +38,11 @@ def flaky(x: float) -> Any:
 def curve(quality: float) -> float:
     """Reports 10 steps of `quality * step`; a trial that `ss.report` prunes stops early."""
     value = 0.0
+    pause = float(os.environ.get("TUNING_STEP_SLEEP", "0"))
     for step in range(10):
         value = quality * (step + 1)
         ss.report(step, value)
+        time.sleep(pause)
     return value
 
 
