@@ -148,3 +148,14 @@ def test_suggest() -> None:
                       algorithm="grid") == [{"a": 1, "b": "u"}, {"a": 1, "b": "v"},
                                             {"a": 2, "b": "u"}, {"a": 2, "b": "v"}]
     assert not math.isnan(ss.suggest(space, 1, algorithm="qmc", seed=1)[0]["C"])
+
+
+def test_import_slipstream_does_not_import_optuna() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, slipstream as ss; ss.report; ss.TrialPruned; ss.tune; "
+            "print('optuna' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
