@@ -1,24 +1,39 @@
-"""A no-op ASGI app: reads the request body, answers a fixed one-prediction JSON body.
+"""A no-op handler on Slipstream's HTTP layer: answers every request (its body read) with a fixed
+one-prediction JSON body.
 
-Served by uvicorn with the HTTP settings `slipstream serve` uses (httptools, asyncio loop, no
-access log), it measures the HTTP stack's own cost per request on this machine: a floor under
-any server built on it (serving_group's "HTTP floor" line).
+    python noop_app.py --port P
+
+Served by `slipstream.serving.http.HttpServer` on a socket from `serving.run.bind`, on the event
+loop `slipstream serve` uses (uvloop when installed), it measures the HTTP stack's own cost per
+request on this machine: a floor under the server built on it (serving_group's "HTTP floor").
 """
 
 from __future__ import annotations
 
-from typing import Any
+import argparse
+import signal
 
-BODY = b'{"predictions": [0]}'
-HEADERS = [(b"content-type", b"application/json"), (b"content-length", str(len(BODY)).encode())]
+from slipstream.serving.http import HttpServer, Request, Response, new_event_loop
+from slipstream.serving.run import bind
+
+ANSWER = Response(200, b'{"predictions": [0]}')
 
 
-async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    if scope["type"] != "http":
-        return
-    more = True
-    while more:
-        message = await receive()
-        more = message.get("more_body", False)
-    await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
-    await send({"type": "http.response.body", "body": BODY})
+def handle(request: Request) -> Response:
+    return ANSWER
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    loop = new_event_loop()
+    server = HttpServer(handle, max_body_bytes=64 * 1024 * 1024)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, server.shutdown)
+    loop.run_until_complete(server.serve(bind(args.host, args.port)))
+
+
+if __name__ == "__main__":
+    main()

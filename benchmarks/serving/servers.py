@@ -28,11 +28,9 @@ def command(kind: str, bindir: Path, uri: str, port: int) -> list[str]:
     if kind == "mlflow":
         return [str(bindir / "mlflow"), "models", "serve", "-m", uri, "--env-manager", "local",
                 "-h", "127.0.0.1", "-p", str(port)]
-    if kind == "floor":  # noop_app.py under uvicorn as `slipstream serve` runs it; uri unused
-        return [str(bindir / "python"), "-m", "uvicorn", "noop_app:app", "--app-dir",
-                str(Path(__file__).resolve().parent), "--host", "127.0.0.1", "--port", str(port),
-                "--http", "httptools", "--loop", "asyncio", "--no-access-log",
-                "--log-level", "warning"]
+    if kind == "floor":  # noop_app.py: a no-op handler on slipstream serve's HTTP layer
+        return [str(bindir / "python"), str(Path(__file__).resolve().parent / "noop_app.py"),
+                "--host", "127.0.0.1", "--port", str(port)]
     raise ValueError(f"unknown model server {kind!r}; expected 'slipstream', 'mlflow' or 'floor'")
 
 

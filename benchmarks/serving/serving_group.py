@@ -110,8 +110,8 @@ def measure(pythons: dict[str, Path], failures: dict[str, str], repeat: int, log
 
 
 def _floor(ctx: _Ctx) -> None:
-    """The HTTP stack's own cost: the rate run against noop_app.py under uvicorn, configured
-    as `slipstream serve` configures it, from Slipstream's venv."""
+    """The HTTP stack's own cost: the rate run against noop_app.py (a no-op handler on
+    `slipstream serve`'s HTTP layer and event loop), from Slipstream's venv."""
     python = ctx.pythons["slipstream"]
     with tempfile.TemporaryDirectory(prefix="http-floor-bench-") as folder:
         requests = Path(folder) / "requests.json"
@@ -121,12 +121,12 @@ def _floor(ctx: _Ctx) -> None:
             served = servers.start("floor", python.parent, "", Path(folder),
                                    server_group.server_env(folder))
         except (servers.ServerFailed, OSError) as exc:
-            ctx.fail("floor", "uvicorn", str(exc))
+            ctx.fail("floor", "http", str(exc))
             return
         try:
-            ctx.add("floor", "uvicorn", _rate_with_cpu(ctx, python, served, requests))
+            ctx.add("floor", "http", _rate_with_cpu(ctx, python, served, requests))
         except (servers.ServerFailed, OSError, ctx.run_failed) as exc:
-            ctx.fail("floor", "uvicorn", str(exc))
+            ctx.fail("floor", "http", str(exc))
         finally:
             servers.serve.stop(served)
 

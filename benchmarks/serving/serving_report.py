@@ -117,12 +117,12 @@ def print_section(res: dict[str, Any], tgt: dict[str, Any], p: Callable[..., Non
     procs = [_get(res, "start", k, "processes") for k in ("slipstream", "mlflow")]
     p(f"{'  processes in the tree':<46}{procs[0] or '-'!s:>13}{procs[1] or '-'!s:>13}")
     line("log_model (sklearn, input_example)", "log_model", "log_model_s", "log_model", " s", 2)
-    fl = _get(res, "floor", "uvicorn") or {}
+    fl = _get(res, "floor", "http") or {}
     if "server_cpu_us_per_request" in fl:
         inproc = rs.get("inproc_cpu_us_per_row")
         best = (f"; so by CPU at most {inproc / (inproc + fl['server_cpu_us_per_request']):.0%}"
                 " of in-process for any server on it" if inproc else "")
-        p(f"  HTTP floor (uvicorn + httptools, asyncio loop, a no-op ASGI app): "
+        p(f"  HTTP floor (serving.http: httptools, uvloop if installed, a no-op handler): "
           f"{fl['server_cpu_us_per_request']:.0f} us of CPU per request, {fl['per_s']:,.0f}"
           f" requests/s{best}")
     cl = _get(res, "ceiling", "client") or {}

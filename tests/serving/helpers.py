@@ -1,5 +1,5 @@
-"""Serving test helpers: a server for an app on a free loopback port (uvicorn with httptools in a
-thread, the socket from serving.run.bind so TCP_NODELAY applies as in `slipstream serve`), a
+"""Serving test helpers: a server for an app on a free loopback port (serving.http's server on
+its own event loop in a thread, the socket from serving.run.bind as in `slipstream serve`), a
 keep-alive JSON client, models logged through `ss.models`, and the Prometheus text parsed."""
 
 from __future__ import annotations
@@ -23,28 +23,38 @@ COLUMNS = ["tenure", "charges", "calls"]
 
 
 @contextlib.contextmanager
-def running(app: Any) -> Iterator[str]:
-    """Serve `app` until the block ends; yields its URL."""
-    import uvicorn
-
+def running(app: Any, *, max_body_bytes: int | None = None) -> Iterator[str]:
+    """Serve `app` (a ServingApp, or any handler with `max_body_bytes`) until the block ends;
+    yields its URL."""
+    from slipstream.serving.http import HttpServer, new_event_loop
     from slipstream.serving.run import bind
 
+    handle = getattr(app, "handle", app)
+    limit = max_body_bytes or app.config.max_body_bytes
     sock = bind("127.0.0.1", 0)
-    server = uvicorn.Server(uvicorn.Config(app, http="httptools", lifespan="on",
-                                           log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
-                              name="serving-test-server")
+    server = HttpServer(handle, max_body_bytes=limit)
+    started = threading.Event()
+
+    def run() -> None:
+        loop = new_event_loop()
+        try:
+            loop.run_until_complete(server.serve(sock, started.set))
+        finally:
+            loop.close()
+
+    if hasattr(app, "start"):
+        app.start()
+    thread = threading.Thread(target=run, daemon=True, name="serving-test-server")
     thread.start()
     try:
-        deadline = time.monotonic() + 15
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.005)
+        if not started.wait(15):
+            raise RuntimeError("the test server did not start")
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        server.shutdown_threadsafe()
+        thread.join(timeout=15)
+        if hasattr(app, "stop"):
+            app.stop()
         sock.close()
 
 

@@ -1,4 +1,6 @@
-"""The inference server as a plain ASGI app (no framework on the request path).
+"""The inference server's routes and handlers, independent of the HTTP layer: `handle(request)`
+answers at once, or (for inference, which waits for its micro-batch) with a future that the
+batcher resolves.
 
 Routes:
     GET  /v2/health/live, /v2/health/ready, /v2           Open Inference Protocol v2: health, server
@@ -10,21 +12,23 @@ Routes:
 
 Every inference answer names the version that served it (X-Model-Version) and its route
 (X-Slipstream-Target) and carries X-Request-ID. Bad input is a 400 (415, 413) naming the field;
-a model error a 500 with the request id; a full queue a 503 with Retry-After.
+a model error a 500 with the request id; a full queue a 503 with Retry-After. Until the models
+have loaded, live is 200 and ready (and inference) 503.
 """
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import json
 import logging
 import os
 import time
-import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slipstream.serving.batching import ModelFailure, Overloaded
 from slipstream.serving.config import ServingConfig
+from slipstream.serving.http import JSON, TEXT, Request, Response
 from slipstream.serving.inputs import InputError, Inputs, describe
 from slipstream.serving.metrics import Metrics
 from slipstream.serving.outputs import predictions, v2_outputs
@@ -42,43 +46,43 @@ from slipstream.serving.targets import TargetSource
 
 log = logging.getLogger("slipstream.serving")
 
-Send = Callable[[dict[str, Any]], Awaitable[None]]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-_JSON = (b"content-type", b"application/json")
-_TEXT = (b"content-type", b"text/plain; charset=utf-8")
-_PROM = (b"content-type", b"text/plain; version=0.0.4; charset=utf-8")
+_PROM = b"text/plain; version=0.0.4; charset=utf-8"
 _V2, _V1, _MLFLOW = "v2", "v1", "mlflow"
+_EMPTY: dict[bytes, bytes] = {}
 
-
-class _TooLarge(InputError):
-    pass
+Answer = Response | asyncio.Future[Response]
 
 
 class ServingApp:
-    """The ASGI app; `create_serving_app` builds one."""
+    """The server's state and handlers; `create_serving_app` builds one."""
 
     def __init__(self, source: TargetSource, *, name: str, config: ServingConfig,
-                 sink: PredictionSink | None) -> None:
+                 sink: PredictionSink | None, metrics: Metrics | None = None) -> None:
         self.name = name
         self.config = config
-        self.metrics = Metrics()
+        self.metrics = metrics or Metrics()
         self.metrics.worker.set((("pid", str(os.getpid())),), 1)
         self.router: Router | None = None
         self.watcher = TargetWatcher(source, config, self.metrics, self._swap)
-        self.watcher.refresh()  # the first models load here: a bad URI fails before serving
         self.reporter = (Reporter(sink, name, sample_rate=config.sample_rate,
                                   interval=config.report_interval) if sink is not None else None)
         self._started = False
+        self._ids = itertools.count()
+        self._id_prefix = os.urandom(6).hex()
         from slipstream import __version__
 
         self._server_meta = json.dumps({"name": "slipstream", "version": __version__,
                                         "extensions": []}).encode()
-        self._version = __version__
+        self._version = __version__.encode()
 
     def _swap(self, router: Router) -> None:
         self.router = router
 
     # ------------------------------------------------------------------------- life cycle
+
+    def load(self) -> None:
+        """Resolve the targets and load their models (raises on a bad URI or model)."""
+        self.watcher.refresh()
 
     def start(self) -> None:
         """Start polling the target source and reporting to the sink (idempotent)."""
@@ -93,27 +97,19 @@ class ServingApp:
         if self.reporter is not None:
             self.reporter.stop()
 
-    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            if not self._started:
-                self.start()
-            await self._http(scope, receive, send)
-        elif scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    self.start()
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    self.stop()
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
+    @property
+    def ready(self) -> bool:
+        return self.router is not None
 
     # ---------------------------------------------------------------------------- routing
 
-    async def _http(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
-        path: str = scope["path"]
-        method: str = scope["method"]
+    def handle(self, request: Request) -> Answer:
+        """The answer to `request` (see the module doc for the routes)."""
+        path, method = request.path, request.method
+        if path == "/invocations":
+            if method != "POST":
+                return _error(405, "/invocations takes POST")
+            return self._infer(_MLFLOW, self.name, None, request)
         if path.startswith("/v2/models/"):
             parts = path[11:].split("/")
             name, version, tail = parts[0], None, parts[1:]
@@ -122,126 +118,121 @@ class ServingApp:
             action = tail[0] if len(tail) == 1 else "" if not tail else None
             if action == "infer":
                 if method != "POST":
-                    return await _error(send, 405, "infer takes POST")
-                return await self._infer(_V2, name, version, scope, receive, send)
+                    return _error(405, "infer takes POST")
+                return self._infer(_V2, name, version, request)
             if action in ("", "ready") and method == "GET":
-                return await self._v2_model(name, version, action == "ready", send)
+                return self._v2_model(name, version, action == "ready")
         elif path.startswith("/v1/models/"):
             rest = path[11:]
             if rest.endswith(":predict"):
                 if method != "POST":
-                    return await _error(send, 405, "predict takes POST")
-                return await self._infer(_V1, rest[:-8], None, scope, receive, send)
+                    return _error(405, "predict takes POST")
+                return self._infer(_V1, rest[:-8], None, request)
             if "/" not in rest and ":" not in rest and method == "GET":
                 if rest != self.name:
-                    return await self._unknown(rest, send)
-                return await _json(send, 200, {"name": self.name, "ready": self.ready})
-        elif path == "/invocations":
-            if method != "POST":
-                return await _error(send, 405, "/invocations takes POST")
-            return await self._infer(_MLFLOW, self.name, None, scope, receive, send)
+                    return self._unknown(rest)
+                return _json(200, {"name": self.name, "ready": self.ready})
         elif method == "GET":
             if path in ("/v2/health/live", "/v2/health/ready"):
-                ok = self.ready or path.endswith("live")
-                return await _json(send, 200 if ok else 503, {"live" if path.endswith("live")
-                                                              else "ready": ok})
+                live = path.endswith("live")
+                ok = live or self.ready
+                return _json(200 if ok else 503, {"live" if live else "ready": ok})
             if path in ("/v2", "/v2/"):
-                return await _raw(send, 200, self._server_meta, _JSON)
+                return Response(200, self._server_meta)
             if path in ("/ping", "/health"):
-                return await _raw(send, 200 if self.ready else 503, b"\n", _TEXT)
+                return Response(200 if self.ready else 503, b"\n", TEXT)
             if path == "/version":
-                return await _raw(send, 200, self._version.encode(), _TEXT)
+                return Response(200, self._version, TEXT)
             if path == "/metrics":
-                return await _raw(send, 200, self.metrics.render().encode(), _PROM)
-        await _error(send, 404, f"no route {method} {path}")
+                return Response(200, self.metrics.render().encode(), _PROM)
+        return _error(404, f"no route {method} {path}")
 
-    @property
-    def ready(self) -> bool:
-        return self.router is not None
+    def _unknown(self, name: str) -> Response:
+        if self.router is None and name == self.name:
+            return _error(503, f"model {name!r} is still loading", [(b"retry-after", b"1")])
+        return _error(404, f"model {name!r} is not served here; this server serves "
+                           f"{self.name!r}")
 
-    async def _unknown(self, name: str, send: Send) -> None:
-        await _error(send, 404, f"model {name!r} is not served here; this server serves "
-                                f"{self.name!r}")
-
-    async def _v2_model(self, name: str, version: str | None, readiness: bool,
-                        send: Send) -> None:
-        if name != self.name:
-            return await self._unknown(name, send)
+    def _v2_model(self, name: str, version: str | None, readiness: bool) -> Response:
         router = self.router
-        served = None if router is None else (router.find(version) if version
-                                              else router.served[0])
+        if name != self.name or router is None:
+            return self._unknown(name)
+        served = router.find(version) if version else router.served[0]
         if served is None:
-            return await _error(send, 404, f"model {name!r} has no version {version!r} here")
+            return _error(404, f"model {name!r} has no version {version!r} here")
         if readiness:
-            return await _json(send, 200, {"name": name, "ready": True})
+            return _json(200, {"name": name, "ready": True})
         versions = [s.version if s.resolved.number is None else str(s.resolved.number)
-                    for s in router.served] if router else []
+                    for s in router.served]
         outputs = getattr(getattr(served.model, "signature", None), "outputs", None)
-        await _json(send, 200, {"name": name, "versions": versions,
-                                "platform": str(getattr(served.model, "flavor", "python")),
-                                "inputs": describe(served.input_schema),
-                                "outputs": describe(outputs, "predict")})
+        return _json(200, {"name": name, "versions": versions,
+                           "platform": str(getattr(served.model, "flavor", "python")),
+                           "inputs": describe(served.input_schema),
+                           "outputs": describe(outputs, "predict")})
 
     # -------------------------------------------------------------------------- inference
 
-    async def _infer(self, protocol: str, name: str, version: str | None,
-                     scope: dict[str, Any], receive: Receive, send: Send) -> None:
+    def _infer(self, protocol: str, name: str, version: str | None, request: Request) -> Answer:
         started = time.perf_counter()
-        request_id = content_type = ""
-        for key, value in scope["headers"]:
-            if key == b"content-type":
-                content_type = value.decode("latin-1")
-            elif key == b"x-request-id":
-                request_id = value.decode("latin-1")[:128]
-        request_id = request_id or uuid.uuid4().hex
+        headers = request.headers
+        given = headers.get(b"x-request-id")
+        request_id = (given[:128].decode("latin-1") if given
+                      else f"{self._id_prefix}{next(self._ids):010x}")
         router = self.router
         if name != self.name or router is None:
-            await _drain(receive)
-            return await self._unknown(name, send)
+            return self._unknown(name)
         served = router.pick() if version is None else router.find(version)
         if served is None:
-            await _drain(receive)
-            return await _error(send, 404, f"model {name!r} has no version {version!r} here")
-        status, inputs, piece, parsed = 200, None, None, None
-        headers = [_JSON, (b"x-request-id", request_id.encode()),
-                   (b"x-model-version", served.version.encode()),
-                   (b"x-slipstream-target", served.label.encode())]
+            return _error(404, f"model {name!r} has no version {version!r} here")
+        extra = [(b"x-request-id", request_id.encode()), served.version_header,
+                 served.label_header]
+        parsed = inputs = None
         try:
-            body = await self._body(receive)
             if protocol == _MLFLOW:
-                inputs, _ = decode_mlflow(body, content_type, served.input_schema)
+                content_type = headers.get(b"content-type", b"").decode("latin-1")
+                inputs, _ = decode_mlflow(request.body, content_type, served.input_schema)
             else:
-                parsed = parse_json(body)
+                parsed = parse_json(request.body)
                 decode = decode_v2 if protocol == _V2 else decode_v1
                 inputs, _ = decode(parsed, served.input_schema)
-            piece = await served.batcher.submit(inputs)
-            payload = self._answer(protocol, name, served, parsed, request_id, piece)
-        except InputError as exc:
-            status = 413 if isinstance(exc, _TooLarge) else (
-                415 if isinstance(exc, UnsupportedMediaType) else 400)
-            payload = _error_body(protocol, status, str(exc), request_id)
-        except Overloaded as exc:
-            status = 503
-            headers.append((b"retry-after", b"1"))
-            payload = _error_body(protocol, status, f"the server is overloaded ({exc}); retry "
-                                                    "after a second", request_id)
-        except ModelFailure as exc:
-            status = 500
-            log.error("request %s: the model %s failed: %s\n%s", request_id, served.version,
-                      exc, exc.trace)
-            payload = _error_body(protocol, status, f"the model failed: {exc}", request_id)
-        headers.append((b"content-length", str(len(payload)).encode()))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": payload})
-        seconds = time.perf_counter() - started
-        self.metrics.request(protocol, status, served.label, served.version, seconds)
-        if self.reporter is not None:
-            self._report(served, request_id, inputs, piece, seconds * 1000, status)
+            future: asyncio.Future[Response] = asyncio.get_running_loop().create_future()
 
-    def _answer(self, protocol: str, name: str, served: Served, parsed: Any,
-                request_id: str, piece: Any) -> bytes:
+            def done(piece: Any, failure: BaseException | None) -> None:
+                future.set_result(self._answer(protocol, name, served, parsed, request_id,
+                                               inputs, piece, failure, extra, started))
+
+            served.batcher.submit(inputs, done)
+            return future
+        except InputError as exc:
+            status = 415 if isinstance(exc, UnsupportedMediaType) else 400
+            return self._done(protocol, served, request_id, inputs, None, status,
+                              _error_body(protocol, status, str(exc), request_id), extra,
+                              started)
+        except Overloaded as exc:
+            extra.append((b"retry-after", b"1"))
+            return self._done(protocol, served, request_id, inputs, None, 503,
+                              _error_body(protocol, 503, f"the server is overloaded ({exc}); "
+                                          "retry after a second", request_id), extra, started)
+
+    def _answer(self, protocol: str, name: str, served: Served, parsed: Any, request_id: str,
+                inputs: Inputs | None, piece: Any, failure: BaseException | None,
+                extra: list[tuple[bytes, bytes]], started: float) -> Response:
+        if failure is not None:
+            trace = failure.trace if isinstance(failure, ModelFailure) else ""
+            log.error("request %s: the model %s failed: %s\n%s", request_id, served.version,
+                      failure, trace)
+            return self._done(protocol, served, request_id, inputs, None, 500,
+                              _error_body(protocol, 500, f"the model failed: {failure}",
+                                          request_id), extra, started)
         if protocol != _V2:
-            return json.dumps({"predictions": predictions(piece)}).encode()
+            body = json.dumps({"predictions": predictions(piece)}).encode()
+        else:
+            body = self._v2_answer(name, served, parsed, request_id, piece)
+        return self._done(protocol, served, request_id, inputs, piece, 200, body, extra,
+                          started)
+
+    def _v2_answer(self, name: str, served: Served, parsed: Any, request_id: str,
+                   piece: Any) -> bytes:
         outputs = v2_outputs(piece, served.output_names)
         wanted = parsed.get("outputs") if isinstance(parsed, dict) else None
         if isinstance(wanted, list) and wanted:
@@ -254,6 +245,15 @@ class ServingApp:
                                   "id": parsed.get("id") or request_id, "outputs": outputs}
         return json.dumps(answer).encode()
 
+    def _done(self, protocol: str, served: Served, request_id: str, inputs: Inputs | None,
+              piece: Any, status: int, body: bytes, extra: list[tuple[bytes, bytes]],
+              started: float) -> Response:
+        seconds = time.perf_counter() - started
+        self.metrics.request(protocol, status, served.label, served.version, seconds)
+        if self.reporter is not None:
+            self._report(served, request_id, inputs, piece, seconds * 1000, status)
+        return Response(status, body, JSON, extra)
+
     def _report(self, served: Served, request_id: str, inputs: Inputs | None, piece: Any,
                 latency_ms: float, status: int) -> None:
         reporter = self.reporter
@@ -264,29 +264,20 @@ class ServingApp:
             reporter.record(served.label, served.version, request_id, given,
                             None if piece is None else predictions(piece), latency_ms, status)
 
-    async def _body(self, receive: Receive) -> bytes:
-        message = await receive()
-        body: bytes = message.get("body", b"")
-        chunks, size = [body], len(body)
-        while message.get("more_body"):
-            message = await receive()
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            chunks.append(chunk)
-            if size > self.config.max_body_bytes:
-                break
-        if size > self.config.max_body_bytes:
-            raise _TooLarge(f"the body is larger than {self.config.max_body_bytes} bytes")
-        return body if len(chunks) == 1 else b"".join(chunks)
-
 
 def create_serving_app(source: TargetSource, *, name: str, config: ServingConfig | None = None,
-                       sink: PredictionSink | None = None) -> ServingApp:
-    """An ASGI app serving `source`'s targets under the model name `name`. The targets' models
-    are loaded before it returns (a bad URI or model raises here); after start-up it re-reads
-    the source every `config.poll_interval` seconds and swaps models without failing requests.
-    `sink`, when given, receives per-version stats and sampled predictions from a thread."""
-    return ServingApp(source, name=name, config=config or ServingConfig(), sink=sink)
+                       sink: PredictionSink | None = None, load: bool = True,
+                       metrics: Metrics | None = None) -> ServingApp:
+    """The server for `source`'s targets under the model name `name`. With `load` the targets'
+    models are loaded before it returns (a bad URI or model raises here); otherwise call
+    `load()`. After `start()` it re-reads the source every `config.poll_interval` seconds and
+    swaps models without failing requests. `sink`, when given, receives per-version stats and
+    sampled predictions from a thread."""
+    app = ServingApp(source, name=name, config=config or ServingConfig(), sink=sink,
+                     metrics=metrics)
+    if load:
+        app.load()
+    return app
 
 
 def _error_body(protocol: str, status: int, message: str, request_id: str) -> bytes:
@@ -298,21 +289,10 @@ def _error_body(protocol: str, status: int, message: str, request_id: str) -> by
     return json.dumps({"error": message, "request_id": request_id}).encode()
 
 
-async def _drain(receive: Receive) -> None:
-    message = await receive()
-    while message.get("more_body"):
-        message = await receive()
+def _json(status: int, value: Any) -> Response:
+    return Response(status, json.dumps(value).encode())
 
 
-async def _json(send: Send, status: int, value: Any) -> None:
-    await _raw(send, status, json.dumps(value).encode(), _JSON)
-
-
-async def _error(send: Send, status: int, message: str) -> None:
-    await _json(send, status, {"error": message})
-
-
-async def _raw(send: Send, status: int, body: bytes, content_type: tuple[bytes, bytes]) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [content_type, (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
+def _error(status: int, message: str,
+           headers: list[tuple[bytes, bytes]] | tuple[()] = ()) -> Response:
+    return Response(status, json.dumps({"error": message}).encode(), JSON, headers)

@@ -3,6 +3,7 @@ predict call serves every request of the same layout that is waiting when the mo
 them (at most `max_batch_size`). A request that finds the queue empty is served on the next
 loop iteration, without waiting; while requests keep arriving, a batch lingers for them at most
 `max_wait_ms`. Beyond `max_queue` waiting requests, `Overloaded` is raised at once (503).
+Each request's `done(piece, failure)` callback is called from the batch's own loop turn.
 
 predict runs on the loop's thread: the loop reads the next requests off the sockets in between
 batches, and those become the next batch.
@@ -39,6 +40,8 @@ class ModelFailure(Exception):
 
 #: Called after every predict call: (batch size, seconds).
 BatchObserver = Callable[[int, float], None]
+#: Called once per request: (its piece of the output, None) or (None, ModelFailure).
+Done = Callable[[Any, BaseException | None], None]
 
 
 class Batcher:
@@ -51,8 +54,7 @@ class Batcher:
         self._max_wait = max_wait_ms / 1000.0
         self._max_queue = max_queue
         self._observe = observe
-        self._queue: collections.deque[tuple[Inputs, asyncio.Future[Any], float]] = (
-            collections.deque())
+        self._queue: collections.deque[tuple[Inputs, Done, float]] = collections.deque()
         self._scheduled = False
         self._seen = 0
         self._quiet = 0
@@ -62,22 +64,19 @@ class Batcher:
         """Requests waiting now."""
         return len(self._queue)
 
-    async def submit(self, inputs: Inputs) -> Any:
-        """The model's output for `inputs` (its own rows only)."""
+    def submit(self, inputs: Inputs, done: Done) -> None:
+        """Queue `inputs`; `done` gets the model's output for its own rows (or the failure).
+        Call it on the event loop's thread; raises Overloaded when the queue is full."""
         if len(self._queue) >= self._max_queue:
             raise Overloaded(f"{len(self._queue)} requests are waiting for this model")
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[Any] = loop.create_future()
-        self._queue.append((inputs, future, time.perf_counter()))
+        self._queue.append((inputs, done, time.perf_counter()))
         if not self._scheduled:
             self._scheduled = True
+            loop = asyncio.get_running_loop()
             loop.call_soon(self._flush, loop)
-        return await future
 
     def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
         queue = self._queue
-        while queue and queue[0][1].done():  # cancelled by a client that went away
-            queue.popleft()
         if not queue:
             self._scheduled = False
             return
@@ -88,11 +87,8 @@ class Batcher:
         layout = queue[0][0].layout
         batch = []
         while queue and len(batch) < self._max_batch and queue[0][0].layout == layout:
-            item = queue.popleft()
-            if not item[1].done():
-                batch.append(item)
-        if batch:
-            self._run(batch)
+            batch.append(queue.popleft())
+        self._run(batch)
         if queue:
             loop.call_soon(self._flush, loop)
         else:
@@ -113,7 +109,7 @@ class Batcher:
         self._quiet += 1
         return self._quiet < 2
 
-    def _run(self, batch: list[tuple[Inputs, asyncio.Future[Any], float]]) -> None:
+    def _run(self, batch: list[tuple[Inputs, Done, float]]) -> None:
         counts = [item[0].n for item in batch]
         started = time.perf_counter()
         try:
@@ -122,7 +118,7 @@ class Batcher:
         except Exception as exc:
             self._observe(len(batch), time.perf_counter() - started)
             if len(batch) == 1:
-                _fail(batch[0][1], exc)
+                _call(batch[0][1], None, ModelFailure(exc))
             else:  # one bad request must not fail the others: serve each alone
                 log.debug("a batch of %d failed (%s); serving them one by one", len(batch), exc)
                 for item in batch:
@@ -130,10 +126,11 @@ class Batcher:
             return
         self._observe(len(batch), time.perf_counter() - started)
         for item, piece in zip(batch, pieces, strict=True):
-            if not item[1].done():
-                item[1].set_result(piece)
+            _call(item[1], piece, None)
 
 
-def _fail(future: asyncio.Future[Any], exc: Exception) -> None:
-    if not future.done():
-        future.set_exception(ModelFailure(exc))
+def _call(done: Done, piece: Any, failure: BaseException | None) -> None:
+    try:
+        done(piece, failure)
+    except Exception:  # one request's answer must not stop the others'
+        log.exception("answering a request failed")

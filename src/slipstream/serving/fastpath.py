@@ -52,10 +52,12 @@ def _sklearn_matrix(model: Any) -> Callable[[Inputs], Any] | None:
     estimator_predict = raw.predict
 
     def predict(inputs: Inputs) -> Any:
-        arrays = inputs.arrays
-        matrix = np.empty((inputs.n, len(names)), dtype=dtype)
-        for j, name in enumerate(names):
-            matrix[:, j] = arrays[name]
+        matrix = inputs.matrix  # columns in the signature's order, which is `names`
+        if matrix is None or matrix.dtype != dtype:
+            arrays = inputs.arrays
+            matrix = np.empty((inputs.n, len(names)), dtype=dtype)
+            for j, name in enumerate(names):
+                matrix[:, j] = arrays[name]
         if fitted is None:
             return as_output(estimator_predict(matrix))
         with warnings.catch_warnings():  # "X does not have valid feature names": it does

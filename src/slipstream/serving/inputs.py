@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -32,18 +31,34 @@ class InputError(InvalidInputError):
     """A request's inputs do not fit the model: answered with a 4xx naming the field."""
 
 
-@dataclass(slots=True)
 class Inputs:
-    """Validated inputs of one request (or of a merged batch): `n` rows."""
+    """Validated inputs of one request (or of a merged batch): `n` rows. `matrix`, when set, is
+    the 2-D array whose columns are the `names` columns (numeric, of one dtype); `arrays` is
+    then made from it when first read."""
 
-    tensors: bool
-    arrays: dict[str, np.ndarray]
-    n: int
+    __slots__ = ("_arrays", "_layout", "_names", "matrix", "n", "tensors")
+
+    def __init__(self, tensors: bool, arrays: dict[str, np.ndarray] | None, n: int,
+                 matrix: np.ndarray | None = None, names: tuple[str, ...] = (),
+                 layout: tuple[Any, ...] | None = None) -> None:
+        self.tensors, self.n, self.matrix = tensors, n, matrix
+        self._arrays, self._names, self._layout = arrays, names, layout
+
+    @property
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Input name -> array of n rows (for columns, 1-D)."""
+        if self._arrays is None:
+            assert self.matrix is not None
+            self._arrays = dict(zip(self._names, self.matrix.T, strict=True))
+        return self._arrays
 
     @property
     def layout(self) -> tuple[Any, ...]:
         """Inputs merge only with inputs of the same layout (names, dtypes, trailing shapes)."""
-        return (self.tensors, *((k, a.dtype.str, a.shape[1:]) for k, a in self.arrays.items()))
+        if self._layout is None:
+            self._layout = (self.tensors, *((k, a.dtype.str, a.shape[1:])
+                                            for k, a in self.arrays.items()))
+        return self._layout
 
 
 # ----------------------------------------------------------------------------------- columns
@@ -76,9 +91,16 @@ def columns(data: Mapping[str, Any], schema: Any, *, from_text: bool = False) ->
 def rows(values: Sequence[Any], names: Sequence[str] | None, schema: Any) -> Inputs:
     """Rows (lists of values in column order, or dicts) as columns; `names` defaults to the
     schema's column order."""
+    plan = _matrix_plan(schema) if schema is not None else None
+    if (plan is not None and type(values) is list and values and type(values[0]) is list
+            and (names is None or tuple(names) == plan[0])):
+        fast = _numeric_matrix(values, plan)
+        if fast is not None:
+            return fast
     if not isinstance(values, list | tuple):
         raise InputError(f"expected a list of rows, got {type(values).__name__}")
-    if values and all(isinstance(row, Mapping) for row in values):
+    if values and isinstance(values[0], Mapping) and all(isinstance(row, Mapping)
+                                                         for row in values):
         keys: dict[str, None] = {}
         for row in values:
             keys.update(dict.fromkeys(row))
@@ -103,6 +125,47 @@ def rows(values: Sequence[Any], names: Sequence[str] | None, schema: Any) -> Inp
                              f"{list(names)})")
     transposed = list(zip(*values, strict=True)) if values else [() for _ in names]
     return columns(dict(zip(names, transposed, strict=True)), schema)
+
+
+def _numeric_matrix(values: list[Any], plan: _Plan) -> Inputs | None:
+    """Rows of numbers for a signature of required numeric columns of one type, in its order:
+    one array, cast once (None when they are not that; `columns` then checks each column)."""
+    try:
+        matrix = np.asarray(values)
+    except ValueError:
+        return None
+    if matrix.ndim != 2 or matrix.shape[1] != len(plan[0]) or matrix.dtype.kind not in plan[2]:
+        return None
+    matrix = matrix.astype(plan[1], copy=False)
+    return Inputs(False, None, len(matrix), matrix, plan[0], plan[3])
+
+
+_NUMERIC = ("double", "float", "long", "integer")
+
+
+_Plan = tuple[tuple[str, ...], Any, str, tuple[Any, ...]]
+_PLANS: dict[int, tuple[Any, _Plan | None]] = {}  # id(schema) -> (schema, its plan)
+
+
+def _matrix_plan(schema: Any) -> _Plan | None:
+    """(column names, dtype, accepted numpy kinds, layout) when `schema` is required numeric
+    columns of one type, else None; cached by the schema object's identity (a served model's
+    schema is the same object on every request; hashing one hashes every spec)."""
+    hit = _PLANS.get(id(schema))
+    if hit is not None and hit[0] is schema:
+        return hit[1]
+    plan = None
+    specs = schema.inputs
+    type_name = specs[0].type
+    if not schema.is_tensor and type_name in _NUMERIC and all(
+            s.type == type_name and s.required and s.name is not None for s in specs):
+        dtype, kinds = COLUMN_TYPES[type_name]
+        names = tuple(str(s.name) for s in specs)
+        plan = (names, dtype, kinds, (False, *((n, np.dtype(dtype).str, ()) for n in names)))
+    if len(_PLANS) > 64:
+        _PLANS.clear()
+    _PLANS[id(schema)] = (schema, plan)
+    return plan
 
 
 def _typed_column(name: str, values: Any, type_name: str, from_text: bool) -> np.ndarray:
@@ -249,6 +312,10 @@ def concat(items: Sequence[Inputs]) -> Inputs:
     if len(items) == 1:
         return items[0]
     first = items[0]
+    if all(item.matrix is not None for item in items):
+        matrix = np.concatenate([item.matrix for item in items])  # type: ignore[misc]
+        return Inputs(False, None, len(matrix), matrix, first._names or tuple(first.arrays),
+                      first.layout)
     arrays = {name: np.concatenate([item.arrays[name] for item in items])
               for name in first.arrays}
     return Inputs(first.tensors, arrays, sum(item.n for item in items))

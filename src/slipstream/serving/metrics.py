@@ -80,19 +80,20 @@ class Metrics:
                                "1 for the model version each target serves now.", kind="gauge")
         self.worker = Counter("slipstream_worker_info", "1 per worker process (its pid).",
                               kind="gauge")
+        self._labels: dict[tuple[str, int, str, str], tuple[Labels, Labels, Labels | None]] = {}
         self._all = (self.worker, self.requests, self.errors, self.latency, self.batch_size,
                      self.predict_time, self.loads, self.serving)
 
     def request(self, protocol: str, status: int, target: str, version: str,
                 seconds: float) -> None:
-        self.requests.inc((("protocol", protocol), ("status", str(status)), ("target", target),
-                           ("version", version)))
-        self.latency.observe((("protocol", protocol), ("target", target), ("version", version)),
-                             seconds)
-        if status >= 400:
-            kind = "overload" if status == 503 else "model" if status >= 500 else "client"
-            self.errors.inc((("protocol", protocol), ("kind", kind), ("target", target),
-                             ("version", version)))
+        key = (protocol, status, target, version)
+        labels = self._labels.get(key)
+        if labels is None:
+            labels = self._labels[key] = _request_labels(*key)
+        self.requests.inc(labels[0])
+        self.latency.observe(labels[1], seconds)
+        if labels[2] is not None:
+            self.errors.inc(labels[2])
 
     def batch(self, target: str, version: str, size: int, seconds: float) -> None:
         labels = (("target", target), ("version", version))
@@ -104,6 +105,18 @@ class Metrics:
         for metric in self._all:
             metric.render(out)
         return "\n".join(out) + "\n"
+
+
+def _request_labels(protocol: str, status: int, target: str,
+                    version: str) -> tuple[Labels, Labels, Labels | None]:
+    """The label sets of one request's counter, latency and error samples."""
+    kind = None if status < 400 else "overload" if status == 503 else (
+        "model" if status >= 500 else "client")
+    return ((("protocol", protocol), ("status", str(status)), ("target", target),
+             ("version", version)),
+            (("protocol", protocol), ("target", target), ("version", version)),
+            None if kind is None else (("protocol", protocol), ("kind", kind),
+                                       ("target", target), ("version", version)))
 
 
 def _fmt(labels: Labels, extra: tuple[str, str] | None = None) -> str:

@@ -138,8 +138,7 @@ def decode_mlflow(body: bytes, content_type: str, schema: Any) -> tuple[Inputs, 
                                    "application/json or text/csv")
     request = _object(parse_json(body), "the body")
     found = [key for key in MLFLOW_FORMATS if key in request]
-    extra = sorted(set(request) - {*MLFLOW_FORMATS, "params"})
-    if len(found) != 1 or extra:
+    if len(found) != 1 or len(request) != 1 + ("params" in request):
         raise InputError(f"the body must hold exactly one of {list(MLFLOW_FORMATS)} "
                          f"(and optionally 'params'); got {sorted(request)}")
     if request.get("params"):

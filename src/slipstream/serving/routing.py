@@ -47,6 +47,13 @@ class Served:
     batcher: Batcher
     input_schema: Any
     output_names: tuple[str, ...]
+    #: (b"x-model-version", ...) and (b"x-slipstream-target", ...): the answers' headers
+    version_header: tuple[bytes, bytes] = field(init=False)
+    label_header: tuple[bytes, bytes] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.version_header = (b"x-model-version", self.resolved.version.encode())
+        self.label_header = (b"x-slipstream-target", self.label.encode())
 
     @property
     def version(self) -> str:

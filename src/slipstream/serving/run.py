@@ -1,6 +1,7 @@
-"""Run the inference server: uvicorn (httptools) on a socket bound here, in this process for one
-worker, or in N spawned worker processes sharing one listening socket (each loads its own
-models and batches its own requests; the kernel spreads connections between them)."""
+"""Run the inference server: serving.http's HTTP/1.1 server (uvloop when installed) on a socket
+bound here, in this process for one worker, or in N spawned worker processes sharing one
+listening socket (each loads its own models and batches its own requests; the kernel spreads
+connections between them). SIGTERM or SIGINT stops it after the requests in flight."""
 
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ def serve(source_factory: SourceFactory, *, name: str, host: str = "127.0.0.1",
         sink = sink_factory() if sink_factory is not None else None
         app = create_serving_app(source_factory(), name=name, config=config, sink=sink)
         sock = bind(host, port)
-        _run_uvicorn(app, sock, log_level, lambda: on_ready and on_ready(_url(host, sock)))
+        _run_http(app, sock, log_level, lambda: on_ready and on_ready(_url(host, sock)))
         return
     sock = bind(host, port)
     _supervise(source_factory, sink_factory, name, config, sock, workers, log_level,
@@ -71,35 +72,30 @@ def _url(host: str, sock: socket.socket) -> str:
     return f"http://{shown}:{sock.getsockname()[1]}"
 
 
-def _run_uvicorn(app: Any, sock: socket.socket, log_level: str,
-                 started: Callable[[], Any] | None) -> None:
-    import uvicorn
+def _run_http(app: Any, sock: socket.socket, log_level: str,
+              started: Callable[[], Any] | None) -> None:
+    """Serve `app` (a ServingApp) on `sock` until SIGTERM or SIGINT (in the main thread)."""
+    from slipstream.serving.http import HttpServer, new_event_loop
 
-    server = uvicorn.Server(uvicorn.Config(app, http="httptools", loop="asyncio",
-                                           lifespan="on", log_level=log_level,
-                                           access_log=False, timeout_keep_alive=30))
-    if started is not None:
-        def watch() -> None:
-            while not server.started and not server.should_exit:
-                time.sleep(0.005)
-            if server.started:
-                started()
-
-        threading.Thread(target=watch, daemon=True, name="slipstream-serve-ready").start()
-    if threading.current_thread() is not threading.main_thread():
-        server.run(sockets=[sock])
-        return
-    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again under the handler
-    # it found: make that one a clean exit (status 0) rather than death by signal
-    previous = signal.signal(signal.SIGTERM, _exit_cleanly)
+    _log_level(log_level)
+    loop = new_event_loop()
+    server = HttpServer(app.handle, max_body_bytes=app.config.max_body_bytes)
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, server.shutdown)
+    app.start()
     try:
-        server.run(sockets=[sock])
+        loop.run_until_complete(server.serve(sock, started))
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        app.stop()
+        loop.close()
 
 
-def _exit_cleanly(signum: int, _frame: Any) -> None:
-    raise SystemExit(0)
+def _log_level(name: str) -> None:
+    level = logging.getLevelName(name.upper())
+    if isinstance(level, int):
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+        log.setLevel(level)
 
 
 def _worker(source_factory: SourceFactory, sink_factory: SinkFactory | None, name: str,
@@ -114,7 +110,7 @@ def _worker(source_factory: SourceFactory, sink_factory: SinkFactory | None, nam
     except Exception as exc:
         ready.put(("failed", os.getpid(), f"{type(exc).__name__}: {exc}"))
         return
-    _run_uvicorn(app, sock, log_level, lambda: ready.put(("ready", os.getpid(), "")))
+    _run_http(app, sock, log_level, lambda: ready.put(("ready", os.getpid(), "")))
 
 
 def _supervise(source_factory: SourceFactory, sink_factory: SinkFactory | None, name: str,
