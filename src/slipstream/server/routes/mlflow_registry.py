@@ -100,8 +100,8 @@ def search_registered_models(store: Registry, uris: Uris, args: Args) -> Json:
 @router.post("/registered-models/get-latest-versions")
 def get_latest_versions(store: Registry, uris: Uris, body: Body) -> Json:
     """The newest version, for no stages or stage "None" (the only stage here)."""
-    model = store.get_registered_model(body.text("name"))
-    stages = {s.lower() for s in body.texts("stages")}
+    name, stages = body.text("name"), {s.lower() for s in body.texts("stages")}
+    model = store.get_registered_model(name)
     latest = model.latest_versions if not stages or NO_STAGE.lower() in stages else ()
     return answer({"model_versions": [model_version_json(v, uris) for v in latest]})
 
