@@ -4,6 +4,8 @@ The stores are opened once, here, and handed to the routes through `app.state`; 
 read the environment. Errors are mapped once (`server.errors`). The stores close when the app
 shuts down. The artifact root (`settings.artifact_uri`, a folder or any fsspec URL) is served by
 MLflow's artifact proxy, and artifact locations under it go out as `mlflow-artifacts:/...`.
+The native API (/api/v1) is imported and built on its first request (`deferred_routes`), so the
+MLflow API answers sooner after start.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from slipstream.artifacts.run_files import open_repository
 from slipstream.metadata.factory import open_tracking_store
 from slipstream.metadata.tracking import TrackingStore
 from slipstream.server.artifact_uris import ArtifactUris
+from slipstream.server.deferred_routes import DeferredRoutes
 from slipstream.server.errors import register_error_handlers
 from slipstream.server.routes import (
     mlflow_artifacts,
@@ -54,7 +57,7 @@ def create_app(settings: Settings, *, tracking_store: TrackingStore | None = Non
     app.include_router(mlflow_registry.router)
     app.include_router(mlflow_artifacts.router)
     app.include_router(mlflow_server_info.router)
-    app.include_router(native.router)
+    DeferredRoutes(app, native.PREFIX, native.include_routes)  # imported on first use
     return app
 
 

@@ -5,8 +5,9 @@ It is the logging hot path: a request carries up to 1,000 metrics, and validatin
 item through pydantic models, then converting the models to entities, took more of the server's
 time than writing them. The native shape is exactly the route's model (`RunBatch`), which still
 documents it (`batch_openapi`); MLflow's is its protobuf message, read as the other MLflow bodies
-are (`mlflow_body`). A field of the wrong JSON type is refused here, naming it as FastAPI would (`body.metrics.3.value: ...`); names, lengths and batch
-limits are checked by the store, as on every write.
+are (`mlflow_body`). A field of the wrong JSON type is refused here, naming it as FastAPI would
+(`body.metrics.3.value: ...`); names, lengths and batch limits are checked by the store, as on
+every write.
 
 The native shape is strict (unknown fields are refused, a value is a number or "NaN" /
 "Infinity" / "-Infinity"); MLflow's is as lenient as its server: unknown fields are ignored,

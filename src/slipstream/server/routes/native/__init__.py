@@ -18,29 +18,32 @@ read access to workflow executions. Documented at /docs and /openapi.json.
                                          parameter importance (Optuna), delete
 
 Errors are the app's (`server.errors`): `{"error_code", "message"}` with 400 or 404.
+
+The app mounts these on first use (`server.deferred_routes`): importing the modules builds their
+pydantic models and FastAPI's fields for each route, which a client of the MLflow API alone
+never needs, so they are kept out of the server's start.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from slipstream.server.routes.native import (
-    artifacts,
-    executions,
-    experiments,
-    logged_models,
-    registry,
-    runs,
-    studies,
-    workflows,
-)
+PREFIX = "/api/v1"
 
-router = APIRouter(prefix="/api/v1")
-router.include_router(experiments.router)
-router.include_router(runs.router)
-router.include_router(artifacts.router)
-router.include_router(logged_models.router)
-router.include_router(registry.router)
-router.include_router(executions.router)
-router.include_router(workflows.router)
-router.include_router(studies.router)
+
+def include_routes(router: APIRouter) -> None:
+    """Include every native resource's routes in `router` (mounted at PREFIX)."""
+    from slipstream.server.routes.native import (
+        artifacts,
+        executions,
+        experiments,
+        logged_models,
+        registry,
+        runs,
+        studies,
+        workflows,
+    )
+
+    for module in (experiments, runs, artifacts, logged_models, registry, executions, workflows,
+                   studies):
+        router.include_router(module.router)
