@@ -71,7 +71,7 @@ def main() -> None:
     """Entry point of the `slipstream` command."""
     _register()
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except ExecutionFailedError as exc:
         err_console.print(str(exc), highlight=False, markup=False, style="red")
         sys.exit(1)
@@ -90,3 +90,8 @@ def main() -> None:
         if isinstance(exc, click.exceptions.Abort):
             sys.exit(1)
         raise
+    # Without standalone mode, typer returns the code of an Exit (Ctrl-C becomes Exit(130))
+    if code == 130:
+        err_console.print("interrupted", style="red")
+    if isinstance(code, int) and code:
+        sys.exit(code)
