@@ -21,6 +21,7 @@ import typer
 from rich.table import Table
 from typer.core import TyperGroup
 
+from slipstream._core.errors import UserError
 from slipstream.cli.main import State, console, err_console
 
 if TYPE_CHECKING:
@@ -165,26 +166,25 @@ def _drive(name: str, start: Any) -> None:
 
         try:
             with progress.live(), StudyWatcher(read, progress.update):
-                result = start()
+                start()
         except KeyboardInterrupt:
             err_console.print(f"Study {name} stopped: `slipstream tune resume {name}` "
                               "continues it", highlight=False, markup=False)
             raise
-        study = store.get_study(getattr(result, "study_id", name))
-        trials = store.list_trials(study.study_id, intermediate=False)
-    _outcome(study, trials)
+        except UserError as exc:
+            if getattr(exc, "study_id", None):  # StudyFailedError: say what was recorded
+                _outcome(*read())
+            raise
+        _outcome(*read())
 
 
 def _outcome(study: Study, trials: list[Trial]) -> None:
     from slipstream.cli.tune_progress import best_text, summary_text
 
+    best = best_text(study, trials)
     _print(f"Study {study.name} ({study.study_id}) {study.status}: {summary_text(study, trials)}")
-    _print(best_text(study, trials)[0].upper() + best_text(study, trials)[1:])
+    _print(best[0].upper() + best[1:])
     _print(f"See `slipstream tune show {study.name}`")
-    from slipstream.entities.studies import StudyStatus
-
-    if study.status == StudyStatus.FAILED:
-        raise typer.Exit(1)
 
 
 # -- inspecting -------------------------------------------------------------------------------
