@@ -24,6 +24,8 @@ from slipstream.server.deferred_routes import DeferredRoutes
 from slipstream.server.errors import register_error_handlers
 from slipstream.server.routes import (
     mlflow_artifacts,
+    mlflow_experiments,
+    mlflow_models,
     mlflow_registry,
     mlflow_server_info,
     mlflow_tracking,
@@ -53,10 +55,12 @@ def create_app(settings: Settings, *, tracking_store: TrackingStore | None = Non
     app.state.artifact_uris = ArtifactUris(settings.artifact_uri)
     app.state.execution_store = ExecutionStoreSlot(settings.store_url)  # opened at first use
     register_error_handlers(app)
-    app.include_router(mlflow_tracking.router)
-    app.include_router(mlflow_registry.router)
-    app.include_router(mlflow_artifacts.router)
-    app.include_router(mlflow_server_info.router)
+    # Side by side, not nested: FastAPI builds an included router's routes on the first request
+    # that reaches it (a nested one also once more when included). Experiments first: a
+    # client's first call is an experiment lookup.
+    for router in (mlflow_experiments.router, mlflow_tracking.router, mlflow_models.router,
+                   mlflow_registry.router, mlflow_artifacts.router, mlflow_server_info.router):
+        app.include_router(router)
     DeferredRoutes(app, native.PREFIX, native.include_routes)  # imported on first use
     return app
 

@@ -21,6 +21,8 @@ def tracking_store(request: Request) -> TrackingStore:
     return store
 
 
+#: Where MLflow's REST API lives.
+PREFIX = "/api/2.0/mlflow"
 Store = Annotated[TrackingStore, Depends(tracking_store)]
 #: What an MLflow route returns.
 Json = JSONResponse

@@ -1,4 +1,4 @@
-"""MLflow's experiment routes under /api/2.0/mlflow/experiments (included by `mlflow_tracking`).
+"""MLflow's experiment routes under /api/2.0/mlflow/experiments.
 
 Each route reads its body or query (`mlflow_body`), calls one `TrackingStore` method and answers
 in MLflow's shapes (`mlflow_wire`); errors are mapped once on the app (`server.errors`).
@@ -13,10 +13,10 @@ from slipstream.entities import ViewType
 from slipstream.metadata.tracking import SEARCH_MAX_RESULTS_DEFAULT
 from slipstream.server.artifact_uris import Uris
 from slipstream.server.routes.mlflow_body import Args, Body
-from slipstream.server.routes.mlflow_deps import Json, Store, answer
+from slipstream.server.routes.mlflow_deps import PREFIX, Json, Store, answer
 from slipstream.server.routes.mlflow_wire import experiment_json, page
 
-router = APIRouter()
+router = APIRouter(prefix=PREFIX, tags=["mlflow tracking"])
 
 
 @router.get("/experiments/get-by-name")

@@ -1,5 +1,4 @@
-"""MLflow 3's logged-model routes under /api/2.0/mlflow/logged-models, and runs/outputs
-(included by `mlflow_tracking`).
+"""MLflow 3's logged-model routes under /api/2.0/mlflow/logged-models, and runs/outputs.
 
 The app's store must also be a `LoggedModelStore` (the SQL store is); each route calls one of its
 methods with what it read of the body or query (`mlflow_body`) and answers in MLflow's shapes
@@ -17,11 +16,11 @@ from slipstream.entities.tracking import ModelOutput
 from slipstream.metadata.logged_models import SEARCH_LOGGED_MODELS_DEFAULT, LoggedModelStore
 from slipstream.server.artifact_uris import Uris
 from slipstream.server.routes.mlflow_body import Args, Body
-from slipstream.server.routes.mlflow_deps import Json, answer
+from slipstream.server.routes.mlflow_deps import PREFIX, Json, answer
 from slipstream.server.routes.mlflow_models_wire import logged_model_json, status_from_wire
 from slipstream.server.routes.mlflow_wire import page
 
-router = APIRouter()
+router = APIRouter(prefix=PREFIX, tags=["mlflow tracking"])
 
 
 def models_store(request: Request) -> LoggedModelStore:

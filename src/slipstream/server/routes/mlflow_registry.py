@@ -21,7 +21,7 @@ from slipstream.metadata.registry import SEARCH_REGISTRY_DEFAULT, SEARCH_REGISTR
 from slipstream.metadata.registry import ModelRegistryStore as RegistryStore
 from slipstream.server.artifact_uris import Uris
 from slipstream.server.routes.mlflow_body import Args, Body
-from slipstream.server.routes.mlflow_deps import Json, answer
+from slipstream.server.routes.mlflow_deps import PREFIX, Json, answer
 from slipstream.server.routes.mlflow_registry_wire import (
     NO_STAGE,
     check_source,
@@ -32,7 +32,7 @@ from slipstream.server.routes.mlflow_registry_wire import (
 )
 from slipstream.server.routes.mlflow_wire import page
 
-router = APIRouter(prefix="/api/2.0/mlflow", tags=["mlflow model registry"])
+router = APIRouter(prefix=PREFIX, tags=["mlflow model registry"])
 
 #: MLflow's default and cap for a model-versions/search page (the client asks for 10,000).
 SEARCH_VERSIONS_DEFAULT = 10_000

@@ -1,5 +1,5 @@
 """MLflow's tracking API under /api/2.0/mlflow: runs and metrics here, experiments in
-`mlflow_experiments`, logged models in `mlflow_models` (both included in this router).
+`mlflow_experiments`, logged models in `mlflow_models`.
 
 Each route reads its body or query (`mlflow_body`), calls one `TrackingStore` method, and
 serialises the result in MLflow's shapes (`mlflow_wire`); errors are mapped once on the app
@@ -18,10 +18,9 @@ from slipstream._core.errors import InvalidInputError
 from slipstream.entities import DEFAULT_EXPERIMENT_ID, Dataset, DatasetInput, Metric, ViewType
 from slipstream.metadata.tracking import SEARCH_MAX_RESULTS_DEFAULT
 from slipstream.server.artifact_uris import Uris
-from slipstream.server.routes import mlflow_experiments, mlflow_models
 from slipstream.server.routes.batch_body import decode_batch
 from slipstream.server.routes.mlflow_body import Args, Body, Fields
-from slipstream.server.routes.mlflow_deps import Json, Store, answer
+from slipstream.server.routes.mlflow_deps import PREFIX, Json, Store, answer
 from slipstream.server.routes.mlflow_models import models_store
 from slipstream.server.routes.mlflow_wire import (
     metric_json,
@@ -35,9 +34,7 @@ MAX_BATCH_REQUEST_BYTES = 1_000_000
 #: The run tag MLflow keeps the list of a run's logged-model metadata in (runs/log-model).
 LOGGED_MODELS_TAG = "mlflow.log-model.history"
 
-router = APIRouter(prefix="/api/2.0/mlflow", tags=["mlflow tracking"])
-router.include_router(mlflow_experiments.router)
-router.include_router(mlflow_models.router)
+router = APIRouter(prefix=PREFIX, tags=["mlflow tracking"])
 
 
 # -- runs ----------------------------------------------------------------------------------
