@@ -83,6 +83,7 @@ class Tuner(TunerLink):
         self._failed = 0
         self._first_errors: list[str] = []
         self._optuna = self._optuna_study()
+        self._asked = 0  # trials in the Optuna study (`len(study.trials)` deep-copies them all)
         self.execution: ExecutionRecord | None = None
 
     # -- the Optuna mirror -------------------------------------------------------------------
@@ -113,12 +114,14 @@ class Tuner(TunerLink):
                 self._optuna.add_trial(optuna.trial.create_trial(
                     state=states[TrialState(trial.state)], value=value, params=trial.params,
                     distributions=self.space, intermediate_values=intermediate))
+                self._asked += 1
                 self._finished += 1
                 self._failed += trial.state == TrialState.FAIL
             else:
                 with quiet_optuna():
                     self._optuna.enqueue_trial(trial.params)
                     live = self._optuna.ask(self.space)
+                self._asked += 1
                 self._reruns.append((trial.number, live, trial.params))
 
     # -- TunerLink: what trials tell us --------------------------------------------------------
@@ -171,7 +174,7 @@ class Tuner(TunerLink):
             return False
         if self._reruns:
             return True
-        return self.grid is None or len(self._optuna.trials) < len(self.grid)
+        return self.grid is None or self._asked < len(self.grid)
 
     def _failed_out(self) -> bool:
         limit = self.study.max_failed_trials
@@ -187,8 +190,9 @@ class Tuner(TunerLink):
         else:
             with self._lock:
                 if self.grid is not None:
-                    self._optuna.enqueue_trial(self.grid.point(len(self._optuna.trials)))
+                    self._optuna.enqueue_trial(self.grid.point(self._asked))
                 live = self._optuna.ask(self.space)
+                self._asked += 1
             params = live.params
             number = self.store.start_trial(study_id, params, started_at=started,
                                             node_id=node_id_of(live.number)).number
