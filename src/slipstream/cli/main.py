@@ -81,13 +81,12 @@ def main() -> None:
     except KeyboardInterrupt:
         err_console.print("interrupted", style="red")
         sys.exit(130)
-    except Exception as exc:  # click's own usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
+    except Exception as exc:  # click's own usage errors (typer >= 0.2x raises its vendored click's)
+        show, exit_code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(exit_code, int):
+            show()
+            sys.exit(exit_code)
+        if isinstance(exc, typer.Abort):
             sys.exit(1)
         raise
     # Without standalone mode, typer returns the code of an Exit (Ctrl-C becomes Exit(130))
