@@ -199,6 +199,23 @@ def test_unknown_targets_and_studies(argv: list[str], message: str,
     assert result.err.startswith(message), result.err
 
 
+@pytest.mark.parametrize(("argv", "message"), [
+    pytest.param(["tune", "lst"], "Error: No such command 'lst'. Did you mean 'list'?",
+                 id="did-you-mean"),
+    pytest.param(["tune", objective("quadratic")], "Error: Missing option '--space'.",
+                 id="no-space"),
+    pytest.param(["tune", objective("quadratic"), "--space", str(SPACE), "--trials", "many"],
+                 "Error: Invalid value for '--trials': ", id="not-a-number"),
+])
+def test_usage_errors_show_the_usage_and_exit_2(argv: list[str], message: str,
+                                                isolated_home: Path) -> None:
+    result = slipstream(*argv, home=isolated_home)
+    assert result.code == 2 and "Traceback" not in result.err, result.err
+    assert result.err.startswith("Usage: slipstream tune ")
+    assert message in result.err
+    assert studies(isolated_home) == []
+
+
 def _start_slow(home: Path, name: str, log: Path, trials: int) -> subprocess.Popen[str]:
     env = {**os.environ, "SLIPSTREAM_HOME": str(home), "TUNE_TEST_SLEEP": "0.3",
            "TUNE_TEST_LOG": str(log)}

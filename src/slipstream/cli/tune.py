@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 from rich.table import Table
 from typer.core import TyperGroup
@@ -30,10 +29,11 @@ if TYPE_CHECKING:
 
 
 class _TuneGroup(TyperGroup):
-    """`slipstream tune PATH.py:TASK …` is `slipstream tune run PATH.py:TASK …`."""
+    """`slipstream tune PATH.py:TASK …` is `slipstream tune run PATH.py:TASK …` (a target
+    names its object after a colon; anything else is a subcommand, or a "did you mean")."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and not args[0].startswith("-") and args[0] not in self.commands:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and ":" in args[0] and args[0] not in self.commands:
             args = ["run", *args]
         return super().parse_args(ctx, args)
 
@@ -65,7 +65,7 @@ def _store() -> Iterator[StudyStore]:
             close()
 
 
-def _settings_env() -> Any:
+def _settings_env() -> None:
     """Apply the global options (--home, --store, --artifacts) to what `ss.tune` reads."""
     import os
 
