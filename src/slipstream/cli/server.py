@@ -41,9 +41,10 @@ def server(
 
     settings = Settings.load(**{**State.overrides, **{"store_url": store, "artifact_uri": artifacts}})
     app = create_app(settings)
+    # Plain text: no markup, and no :emoji: codes (rich's table of them takes 20+ ms to load).
     console.print(f"Slipstream server on http://{host}:{port} (store "
                   f"{_without_password(settings.store_url)}, artifacts {settings.artifact_uri})",
-                  highlight=False, markup=False)
+                  highlight=False, markup=False, emoji=False)
     uvicorn.run(app, host=host, port=port, log_level=log_level)
 
 
