@@ -235,15 +235,31 @@ def _parent_run(name: str, study_id: str) -> tuple[Any, bool]:
     return fluent.start_run(run_name=name, tags={STUDY_TAG: study_id}), True
 
 
+#: What a trial imports in a pool worker: preloaded by the forkserver (when it is first
+#: started), so each worker of each study forks with them instead of importing them itself.
+_WORKER_PRELOAD = ["slipstream.tuning.trial", "slipstream.tracking.fluent",
+                   "slipstream.metadata.sql.tracking", "slipstream.metadata.sql.tracking_runs",
+                   "slipstream.execution.process", "slipstream.artifacts", "slipstream.types"]
+
+
 def _executor(spec: Any, parallel_trials: int) -> Executor:
     if spec is None:
-        return make_executor("inline" if parallel_trials == 1 else f"process:{parallel_trials}")
+        spec = "inline" if parallel_trials == 1 else f"process:{parallel_trials}"
     if isinstance(spec, str):
-        return make_executor(spec)
-    if isinstance(spec, Executor):
-        return spec
-    raise InvalidInputError(f"executor must be 'inline', 'process', 'process:N' or an "
-                            f"Executor, not {spec!r:.80}")
+        executor = make_executor(spec)
+    elif isinstance(spec, Executor):
+        executor = spec
+    else:
+        raise InvalidInputError(f"executor must be 'inline', 'process', 'process:N' or an "
+                                f"Executor, not {spec!r:.80}")
+    if not executor.shares_memory:
+        import multiprocessing
+
+        from slipstream.execution.process import ProcessExecutor
+
+        if isinstance(executor, ProcessExecutor):  # its pools fork from the forkserver
+            multiprocessing.get_context("forkserver").set_forkserver_preload(_WORKER_PRELOAD)
+    return executor
 
 
 def _count(label: str, value: Any, least: int) -> int:
