@@ -89,3 +89,15 @@ def test_parallel_trials_in_flight(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     from slipstream.execution.api import default_client
 
     assert default_client().store.get_execution(study.execution_id).executor == "process:2"
+
+
+@pytest.mark.postgres
+def test_pool_trials_on_postgres(pg_store: str) -> None:
+    """Two workers logging runs and reporting values while the tuner writes the study, all
+    on one PostgreSQL database."""
+    test_median_pruner_prunes_the_worse_curves("process:1")
+    study = ss.tune(objectives.quadratic, space={"x": ss.uniform(-5, 5), "y": ss.intrange(0, 3)},
+                    max_trials=10, parallel_trials=2, seed=4, name="pg-parallel")
+    assert [t.number for t in study.trials] == list(range(10))
+    assert all(t.state == "COMPLETE" and t.run_id for t in study.trials)
+    assert len(runs_of(study)) == 10

@@ -66,14 +66,14 @@ _scope: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar(
 
 def report(step: int, value: float) -> None:
     """Inside a trial: record the objective's value at `step` (a metric step on the trial's
-    run, and in the study); raises TrialPruned when the study's pruner stops the trial."""
-    scope = _scope.get()
-    if scope is None:
-        raise InvalidInputError("ss.report(step, value) is for use inside a trial of ss.tune "
-                                "(there is no trial running here)")
+    run, and in the study); raises TrialPruned when the study's pruner stops the trial.
+    Outside a trial (the objective called as plain Python) it only checks its arguments."""
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         value = float(value)
     check_intermediate(step, value)
+    scope = _scope.get()
+    if scope is None:
+        return
     scope.client.log_metric(scope.run_id, scope.objective, value, step=step)
     scope.last_step = step if scope.last_step is None else max(scope.last_step, step)
     if scope.link.report(scope.number, step, value):
