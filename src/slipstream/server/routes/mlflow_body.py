@@ -15,9 +15,9 @@ strings (`Args`) are the same getters over text values; a list is the repeated p
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import Enum
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 from fastapi import Depends, Request
 
@@ -25,7 +25,7 @@ from slipstream._core.errors import InvalidInputError
 from slipstream.metadata.rest.codec import float_from_json
 
 E = TypeVar("E", bound=Enum)
-_REQUIRED: Any = object()
+T = TypeVar("T")
 _BOOLEANS = {"true": True, "t": True, "1": True, "yes": True, "y": True, "on": True,
              "false": False, "f": False, "0": False, "no": False, "n": False, "off": False}
 
@@ -71,73 +71,82 @@ class Fields:
         self._where = where
         self._query = where == "query"  # every value is a list of the strings given
 
-    def _get(self, name: str, default: Any) -> Any:
+    def _value(self, name: str, required: bool) -> Any:
+        """The field as given, None when unset (`null` included); refused if `required`."""
         value = self._data.get(name)
         if self._query and value is not None:
             value = value[-1]
-        if value is None:
-            if default is _REQUIRED:
-                self._fail(name, "Field required")
-            return default
+        if value is None and required:
+            self._fail(name, "Field required")
         return value
 
-    def _fail(self, name: str, why: str) -> Any:
+    def _fail(self, name: str, why: str) -> NoReturn:
         raise InvalidInputError(f"Invalid request to {self._path}: {self._where}.{name}: {why}")
 
-    def _checked(self, name: str, read: Any, value: Any) -> Any:
+    def _checked(self, name: str, read: Callable[[str, Any], T], value: Any) -> T:
         try:
             return read(f"{self._where}.{name}", value)
         except BadField as exc:
             where, why = exc.args
             raise InvalidInputError(f"Invalid request to {self._path}: {where}: {why}") from None
 
-    def text(self, name: str, default: str = _REQUIRED) -> str:
+    def text(self, name: str, default: str | None = None) -> str:
         """A string field (`default` when unset; required without one)."""
-        value = self._get(name, default)
+        value = self._value(name, default is None)
+        if value is None and default is not None:
+            return default
         if type(value) is not str:
             self._fail(name, "Input should be a valid string")
-        return str(value)
+        return value
 
     def optional_text(self, name: str, *, keep_empty: bool = False) -> str | None:
         """A string field, or None when unset (or empty, unless `keep_empty`)."""
-        value = self._get(name, None)
+        value = self._value(name, False)
         if value is not None and type(value) is not str:
             self._fail(name, "Input should be a valid string")
         return value if keep_empty else value or None
 
-    def integer(self, name: str, default: int = _REQUIRED) -> int:
-        value = self._get(name, default)
-        return value if value is default else int(self._checked(name, integer, value))
+    def integer(self, name: str, default: int | None = None) -> int:
+        """An integer field (`default` when unset; required without one)."""
+        value = self._value(name, default is None)
+        if value is None and default is not None:
+            return default
+        return self._checked(name, integer, value)
 
     def optional_integer(self, name: str) -> int | None:
-        value = self._get(name, None)
-        return None if value is None else int(self._checked(name, integer, value))
+        value = self._value(name, False)
+        return None if value is None else self._checked(name, integer, value)
 
     def number(self, name: str) -> float:
-        return float(self._checked(name, number, self._get(name, _REQUIRED)))
+        """A required number (or "NaN", "Infinity", "-Infinity", or a number as a string)."""
+        return self._checked(name, number, self._value(name, True))
 
     def boolean(self, name: str, default: bool) -> bool:
-        value = self._get(name, default)
+        value = self._value(name, False)
+        if value is None:
+            return default
         if type(value) is bool:
             return value
         if type(value) is str and value.lower() in _BOOLEANS:
             return _BOOLEANS[value.lower()]
         if type(value) is int and value in (0, 1):
             return bool(value)
-        return bool(self._fail(name, "Input should be a valid boolean"))
+        self._fail(name, "Input should be a valid boolean")
 
     def choice(self, name: str, kind: type[E], default: E) -> E:
         """One of the enum's values (MLflow's names, e.g. ACTIVE_ONLY)."""
-        value = self._get(name, default)
+        value = self._value(name, False)
+        if value is None:
+            return default
         try:
             return kind(value)
-        except ValueError:
+        except (ValueError, TypeError):
             allowed = ", ".join(repr(m.value) for m in kind)
-            return self._fail(name, f"Input should be one of {allowed}")  # type: ignore[no-any-return]
+            self._fail(name, f"Input should be one of {allowed}")
 
     def raw(self, name: str) -> Any:
         """A required field as it came (the caller checks it)."""
-        return self._get(name, _REQUIRED)
+        return self._value(name, True)
 
     def texts(self, name: str) -> list[str]:
         """A list of strings (unset: empty)."""
@@ -158,7 +167,7 @@ class Fields:
 
     def object(self, name: str) -> Fields:
         """A required JSON object field."""
-        value = self._get(name, _REQUIRED)
+        value = self._value(name, True)
         if type(value) is not dict:
             self._fail(name, "Input should be an object")
         return Fields(value, self._path, f"{self._where}.{name}")
@@ -178,7 +187,9 @@ class Fields:
     def _list(self, name: str) -> list[Any]:
         if self._query:
             return list(self._data.get(name, ()))
-        value = self._get(name, [])
+        value = self._value(name, False)
+        if value is None:
+            return []
         if type(value) is not list:
             self._fail(name, "Input should be a valid list")
         return list(value)
