@@ -1,20 +1,27 @@
 """`slipstream serve` through the real console script: it prints its URL once ready and answers
 every protocol; `--workers 2` answers from two processes on one port; a bad URI is a one-line
-error before anything binds; SIGTERM stops it and its workers."""
+error before anything binds; it is live while the model loads (ready and inference 503), and a
+model that cannot load fails the command with one line; SIGTERM stops it and its workers."""
 
 from __future__ import annotations
 
 import os
 import re
 import signal
+import socket
 import subprocess
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from slipstream.models.flavors.python_function import PythonModel
 from tests.cli.helpers import SLIPSTREAM, slipstream
-from tests.serving.helpers import COLUMNS, Client, frame, log_lr, metric_samples
+from tests.serving.helpers import COLUMNS, Client, frame, log_lr, log_python, metric_samples
 
 ROWS = frame(4, seed=9)
 
@@ -119,3 +126,74 @@ def test_default_served_name(isolated_home: Path) -> None:
                       ("models:/churn/1", "churn")):
         resolved = resolve_model_uri(uri)
         assert default_name(uri, resolved.name, resolved.model_id) == name
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _get(url: str) -> tuple[int, dict[str, str]]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as reply:
+            return reply.status, dict(reply.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers)
+
+
+def test_live_at_once_ready_once_loaded(isolated_home: Path) -> None:
+    class SlowToLoad(PythonModel):
+        def load_context(self, context: Any) -> None:
+            time.sleep(3)
+
+        def predict(self, context: Any, model_input: Any) -> Any:
+            return model_input["tenure"].to_numpy() * 2
+
+    info = log_python(SlowToLoad(), frame(5))
+    port = _free_port()
+    env = {**os.environ, "SLIPSTREAM_HOME": str(isolated_home), "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([str(SLIPSTREAM), "serve", info.model_uri, "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            cwd=isolated_home)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                status, _ = _get(base + "/v2/health/live")
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
+                time.sleep(0.02)
+        assert status == 200
+        assert _get(base + "/v2/health/ready")[0] == 503  # still loading
+        reply = Client(base).post("/invocations", {"dataframe_split": {
+            "columns": COLUMNS, "data": [[1.0, 2.0, 3.0]]}})
+        assert reply.status == 503 and reply.headers["retry-after"] == "1"
+        assert proc.stdout is not None
+        line = proc.stdout.readline()  # printed once the model has loaded
+        assert line.startswith("Serving ") and f":{port}" in line
+        assert _get(base + "/v2/health/ready")[0] == 200
+        answer = Client(base).post("/invocations", {"dataframe_split": {
+            "columns": COLUMNS, "data": [[1.5, 2.0, 3.0]]}})
+        assert answer.status == 200 and answer.json() == {"predictions": [3.0]}
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+
+
+def test_a_model_that_cannot_load_fails_the_command(isolated_home: Path) -> None:
+    class Broken(PythonModel):
+        def load_context(self, context: Any) -> None:
+            raise RuntimeError("the weights are missing")
+
+        def predict(self, context: Any, model_input: Any) -> Any:
+            return model_input
+
+    info = log_python(Broken(), frame(5))
+    result = slipstream("serve", info.model_uri, "--port", "0", home=isolated_home)
+    assert result.code == 1
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: could not load the model"), lines
+    assert "the weights are missing" in lines[0] and "Serving" not in result.out

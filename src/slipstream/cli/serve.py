@@ -39,7 +39,7 @@ def serve(
     name: Annotated[str | None, typer.Option(help="The model name in v2/v1 routes (default: "
                                                   "the registered model's name, else the "
                                                   "model folder's).")] = None,
-    log_level: Annotated[str, typer.Option(help="uvicorn's log level.")] = "warning",
+    log_level: Annotated[str, typer.Option(help="The server's log level.")] = "warning",
 ) -> None:
     from slipstream.models.uris import resolve_model_uri
     from slipstream.serving.config import ServingConfig
@@ -59,7 +59,8 @@ def serve(
                       markup=False)
 
     run_server(functools.partial(StaticTargets, model_uri), name=served_name, host=host,
-               port=port, workers=workers, config=config, on_ready=ready, log_level=log_level)
+               port=port, workers=workers, config=config, on_ready=ready, log_level=log_level,
+               known={model_uri: resolved})
 
 
 def default_name(model_uri: str, registered: str | None, model_id: str | None = None) -> str:

@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from slipstream.serving.batching import ModelFailure, Overloaded
@@ -57,13 +58,14 @@ class ServingApp:
     """The server's state and handlers; `create_serving_app` builds one."""
 
     def __init__(self, source: TargetSource, *, name: str, config: ServingConfig,
-                 sink: PredictionSink | None, metrics: Metrics | None = None) -> None:
+                 sink: PredictionSink | None, metrics: Metrics | None = None,
+                 known: Mapping[str, Any] | None = None) -> None:
         self.name = name
         self.config = config
         self.metrics = metrics or Metrics()
         self.metrics.worker.set((("pid", str(os.getpid())),), 1)
         self.router: Router | None = None
-        self.watcher = TargetWatcher(source, config, self.metrics, self._swap)
+        self.watcher = TargetWatcher(source, config, self.metrics, self._swap, known)
         self.reporter = (Reporter(sink, name, sample_rate=config.sample_rate,
                                   interval=config.report_interval) if sink is not None else None)
         self._started = False
@@ -267,14 +269,16 @@ class ServingApp:
 
 def create_serving_app(source: TargetSource, *, name: str, config: ServingConfig | None = None,
                        sink: PredictionSink | None = None, load: bool = True,
-                       metrics: Metrics | None = None) -> ServingApp:
+                       metrics: Metrics | None = None,
+                       known: Mapping[str, Any] | None = None) -> ServingApp:
     """The server for `source`'s targets under the model name `name`. With `load` the targets'
     models are loaded before it returns (a bad URI or model raises here); otherwise call
     `load()`. After `start()` it re-reads the source every `config.poll_interval` seconds and
     swaps models without failing requests. `sink`, when given, receives per-version stats and
-    sampled predictions from a thread."""
+    sampled predictions from a thread. `known` maps model URIs already resolved to their
+    ResolvedModel (the first load uses them instead of resolving again)."""
     app = ServingApp(source, name=name, config=config or ServingConfig(), sink=sink,
-                     metrics=metrics)
+                     metrics=metrics, known=known)
     if load:
         app.load()
     return app

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,13 +105,15 @@ class Router:
         return None
 
 
-def resolve_targets(source: TargetSource) -> tuple[Resolved, ...]:
-    """The source's targets with each URI resolved now (an alias to the version it points at)."""
+def resolve_targets(source: TargetSource,
+                    known: Mapping[str, Any] | None = None) -> tuple[Resolved, ...]:
+    """The source's targets with each URI resolved now (an alias to the version it points at),
+    except those `known` maps to a ResolvedModel already."""
     from slipstream.models.uris import resolve_model_uri
 
     out = []
     for target in check_targets(source.current()):
-        resolved = resolve_model_uri(target.model_uri)
+        resolved = (known or {}).get(target.model_uri) or resolve_model_uri(target.model_uri)
         out.append(Resolved(target.label, float(target.traffic_percent), target.model_uri,
                             str(resolved.artifact_uri), version_label(resolved),
                             resolved.name, resolved.version, resolved))
@@ -142,8 +144,10 @@ class TargetWatcher:
     """Loads the source's models and keeps the router in step with it (see the module doc)."""
 
     def __init__(self, source: TargetSource, config: ServingConfig, metrics: Metrics,
-                 on_swap: Callable[[Router], None]) -> None:
+                 on_swap: Callable[[Router], None],
+                 known: Mapping[str, Any] | None = None) -> None:
         self._source = source
+        self._known = dict(known or {})  # URI -> ResolvedModel, for the first refresh only
         self._config = config
         self._metrics = metrics
         self._on_swap = on_swap
@@ -158,7 +162,8 @@ class TargetWatcher:
         """Resolve the targets; when anything changed, load what is new and swap. True if it
         swapped. Raises when the targets cannot be resolved or a model cannot be loaded (the
         router in force stays)."""
-        resolved = resolve_targets(self._source)
+        resolved = resolve_targets(self._source, self._known)
+        self._known = {}
         if resolved == self._current:
             return False
         models = {}

@@ -1,7 +1,8 @@
 """Run the inference server: serving.http's HTTP/1.1 server (uvloop when installed) on a socket
 bound here, in this process for one worker, or in N spawned worker processes sharing one
 listening socket (each loads its own models and batches its own requests; the kernel spreads
-connections between them). SIGTERM or SIGINT stops it after the requests in flight."""
+connections between them). Each answers as soon as it listens (ready once its models are
+loaded); SIGTERM or SIGINT stops it after the requests in flight."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from slipstream._core.errors import InvalidInputError
+from slipstream._core.errors import InvalidInputError, UserError
 from slipstream.serving.config import ServingConfig
 from slipstream.serving.sink import PredictionSink
 from slipstream.serving.targets import TargetSource
@@ -45,25 +46,28 @@ def bind(host: str, port: int) -> socket.socket:
 def serve(source_factory: SourceFactory, *, name: str, host: str = "127.0.0.1",
           port: int = 8080, workers: int = 1, config: ServingConfig | None = None,
           sink_factory: SinkFactory | None = None,
-          on_ready: Callable[[str], None] | None = None, log_level: str = "warning") -> None:
+          on_ready: Callable[[str], None] | None = None, log_level: str = "warning",
+          known: Mapping[str, Any] | None = None) -> None:
     """Serve the targets `source_factory()` returns under `name` until interrupted.
 
-    With workers > 1 each worker process calls the factories itself (so they must pickle: a
-    module-level function or a functools.partial). `on_ready(url)` is called once every worker
-    answers."""
+    The socket is bound first and answers at once (live 200, ready 503) while the models load;
+    a model that cannot load stops the server with an InvalidInputError. With workers > 1 each
+    worker process calls the factories itself (so they must pickle: a module-level function or
+    a functools.partial). `on_ready(url)` is called once every worker has loaded its models.
+    `known` maps a model URI to its ResolvedModel when the caller resolved it already (used
+    for the first load only, so it is not resolved twice)."""
     if workers < 1:
         raise InvalidInputError(f"workers must be at least 1, not {workers}")
     config = config or ServingConfig()
-    if workers == 1:
-        from slipstream.serving.app import create_serving_app
-
-        sink = sink_factory() if sink_factory is not None else None
-        app = create_serving_app(source_factory(), name=name, config=config, sink=sink)
-        sock = bind(host, port)
-        _run_http(app, sock, log_level, lambda: on_ready and on_ready(_url(host, sock)))
-        return
     sock = bind(host, port)
-    _supervise(source_factory, sink_factory, name, config, sock, workers, log_level,
+    if workers == 1:
+        try:
+            _serve_one(source_factory, sink_factory, name, config, sock, log_level, known,
+                       lambda: on_ready and on_ready(_url(host, sock)), None)
+        finally:
+            sock.close()
+        return
+    _supervise(source_factory, sink_factory, name, config, sock, workers, log_level, known,
                on_ready)
 
 
@@ -72,23 +76,49 @@ def _url(host: str, sock: socket.socket) -> str:
     return f"http://{shown}:{sock.getsockname()[1]}"
 
 
-def _run_http(app: Any, sock: socket.socket, log_level: str,
-              started: Callable[[], Any] | None) -> None:
-    """Serve `app` (a ServingApp) on `sock` until SIGTERM or SIGINT (in the main thread)."""
+def _serve_one(source_factory: SourceFactory, sink_factory: SinkFactory | None, name: str,
+               config: ServingConfig, sock: socket.socket, log_level: str,
+               known: Mapping[str, Any] | None, loaded: Callable[[], Any],
+               failed: Callable[[str], Any] | None) -> None:
+    """Serve on `sock` in this process until SIGTERM or SIGINT (in the main thread): the HTTP
+    server starts at once and the models load in a thread; then `loaded()`. A load failure
+    stops the server and raises InvalidInputError (or calls `failed(why)` when given)."""
+    from slipstream.serving.app import create_serving_app
     from slipstream.serving.http import HttpServer, new_event_loop
 
     _log_level(log_level)
+    sink = sink_factory() if sink_factory is not None else None
+    app = create_serving_app(source_factory(), name=name, config=config, sink=sink, load=False,
+                             known=known)
     loop = new_event_loop()
-    server = HttpServer(app.handle, max_body_bytes=app.config.max_body_bytes)
+    server = HttpServer(app.handle, max_body_bytes=config.max_body_bytes)
+    failure: list[str] = []
+
+    def load() -> None:
+        try:
+            app.load()
+        except Exception as exc:
+            failure.append(f"{type(exc).__name__}: {exc}" if not isinstance(exc, UserError)
+                           else str(exc))
+            server.shutdown_threadsafe()
+            return
+        app.start()
+        loaded()
+
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, server.shutdown)
-    app.start()
+    loader = threading.Thread(target=load, daemon=True, name="slipstream-serve-load")
     try:
-        loop.run_until_complete(server.serve(sock, started))
+        loop.run_until_complete(server.serve(sock, loader.start))
     finally:
         app.stop()
         loop.close()
+    if failure:
+        why = f"could not load the model to serve: {failure[0]}"
+        if failed is None:
+            raise InvalidInputError(why)
+        failed(why)
 
 
 def _log_level(name: str) -> None:
@@ -100,26 +130,24 @@ def _log_level(name: str) -> None:
 
 def _worker(source_factory: SourceFactory, sink_factory: SinkFactory | None, name: str,
             config: ServingConfig, sock: socket.socket, log_level: str,
-            ready: Any) -> None:
-    """One worker process: load the models, serve on the shared socket, report readiness."""
+            known: Mapping[str, Any] | None, ready: Any) -> None:
+    """One worker process: serve on the shared socket, load the models, report readiness."""
+    pid = os.getpid()
     try:
-        from slipstream.serving.app import create_serving_app
-
-        sink = sink_factory() if sink_factory is not None else None
-        app = create_serving_app(source_factory(), name=name, config=config, sink=sink)
+        _serve_one(source_factory, sink_factory, name, config, sock, log_level, known,
+                   lambda: ready.put(("ready", pid, "")),
+                   lambda why: ready.put(("failed", pid, why)))
     except Exception as exc:
-        ready.put(("failed", os.getpid(), f"{type(exc).__name__}: {exc}"))
-        return
-    _run_http(app, sock, log_level, lambda: ready.put(("ready", os.getpid(), "")))
+        ready.put(("failed", pid, f"{type(exc).__name__}: {exc}"))
 
 
 def _supervise(source_factory: SourceFactory, sink_factory: SinkFactory | None, name: str,
                config: ServingConfig, sock: socket.socket, workers: int, log_level: str,
-               on_ready: Callable[[str], None] | None) -> None:
+               known: Mapping[str, Any] | None, on_ready: Callable[[str], None] | None) -> None:
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Queue()
     procs = [ctx.Process(target=_worker, args=(source_factory, sink_factory, name, config, sock,
-                                                log_level, ready),
+                                                log_level, known, ready),
                          name=f"slipstream-serve-worker-{i}", daemon=False)
              for i in range(workers)]
     stopping = threading.Event()
