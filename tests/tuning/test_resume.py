@@ -109,7 +109,8 @@ def _resume_completes(before: list[object]) -> None:
     for old in before:
         assert by_number[old.number].params == old.params  # type: ignore[attr-defined]
     assert sorted(nodes_of(study)) == sorted(f"trial-{n}" for n in range(12))
-    assert all(n.status is Status.SUCCEEDED for n in nodes_of(study).values())
+    assert {n.node_id: n.status for n in nodes_of(study).values()} == {
+        f"trial-{n}": Status.SUCCEEDED for n in range(12)}
 
 
 def test_sigkill_then_resume(tmp_path: Path) -> None:

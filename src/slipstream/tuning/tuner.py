@@ -26,6 +26,7 @@ from typing import Any
 from slipstream._core.errors import UserError
 from slipstream._core.ids import hostname, now
 from slipstream.entities import (
+    TERMINAL_STATUSES,
     ErrorInfo,
     ExecutionRecord,
     NodeExecutionRecord,
@@ -105,6 +106,7 @@ class Tuner(TunerLink):
 
         states = {TrialState.COMPLETE: OptunaState.COMPLETE,
                   TrialState.PRUNED: OptunaState.PRUNED, TrialState.FAIL: OptunaState.FAIL}
+        self._restore_nodes(trials)
         for trial in sorted(trials, key=lambda t: t.number):
             if trial.state in FINISHED_TRIAL_STATES:
                 intermediate = dict(trial.intermediate)
@@ -123,6 +125,27 @@ class Tuner(TunerLink):
                     live = self._optuna.ask(self.space)
                 self._asked += 1
                 self._reruns.append((trial.number, live, trial.params))
+
+    def _restore_nodes(self, trials: list[Trial]) -> None:
+        """Record the nodes of finished trials whose final node state a killed tuner never
+        wrote (the Recorder writes behind; the study store is written per trial)."""
+        nodes = {n.node_id: n for n in self.client.store.list_nodes(self.study.execution_id)}
+        for trial in trials:
+            node = nodes.get(node_id_of(trial.number))
+            if trial.state not in FINISHED_TRIAL_STATES or (
+                    node is not None and node.status in TERMINAL_STATUSES):
+                continue
+            failed = trial.state == TrialState.FAIL
+            self.recorder.node(NodeExecutionRecord(
+                execution_id=self.study.execution_id, node_id=node_id_of(trial.number),
+                name=self.task.name, kind="task",
+                status=Status.FAILED if failed else Status.SUCCEEDED,
+                task_version=self.task.version, started_at=trial.started_at,
+                ended_at=trial.ended_at, inputs=dict(trial.params),
+                outputs=None if failed else {"metrics": dict(trial.metrics),
+                                             "run_id": trial.run_id, "state": trial.state},
+                error=ErrorInfo("user", "TrialFailed", trial.error) if failed else None,
+                detail={"trial": trial.number, "state": trial.state, "restored": True}))
 
     # -- TunerLink: what trials tell us --------------------------------------------------------
 
