@@ -134,13 +134,17 @@ def print_section(res: dict[str, Any], tgt: dict[str, Any], p: Callable[..., Non
           f" {s2['trial_median_s']:.2f} s (2 at a time); the first trial"
           f" {s1['first_trial_s']:.2f} s / {s2['first_trial_s']:.2f} s (with 2: the pool starting)")
     one = _get(res, "parallel", "slipstream_1") or _get(res, "parallel", "optuna_1") or {}
-    loads = [la for r in (res.get("parallel") or {}).values() for la in r.get("load_averages") or []
-             if la]
+    loads = {row: "/".join(f"{la[0]:.1f}" for la in r.get("load_averages") or [] if la)
+             for row, r in sorted((res.get("parallel") or {}).items())}
     if one.get("cpus"):
-        p(f"    {one['cpus']:.0f} CPUs; 1-minute load average when each parallel run ended: "
-          + ", ".join(f"{la[0]:.2f}" for la in loads))
+        p(f"    {one['cpus']:.0f} CPUs; 1-minute load average as each run ended (above 2: other"
+          " processes took CPU from the trials): "
+          + "; ".join(f"{row.replace('_', ' ')}: {la}" for row, la in loads.items()))
+    w1, w2 = (_get(res, "parallel", f"slipstream_{n}", "each", "optimize_s") or [] for n in (1, 2))
+    paired = "/".join(f"{a / b:.2f}x" for a, b in zip(w1, w2, strict=False) if a and b)
     p(f"    repeats, wall s: slipstream 1: {spread('parallel', 'slipstream_1', 'optimize_s')},"
-      f" 2: {spread('parallel', 'slipstream_2', 'optimize_s')}")
+      f" 2: {spread('parallel', 'slipstream_2', 'optimize_s')}; speed-up within each repeat"
+      f" {paired or '-'}")
     for bench in sorted(res):
         for row, rec in sorted(res[bench].items()):
             if "error" in rec and "not selected" not in rec["error"]:
