@@ -136,6 +136,26 @@ def test_parallel_trials_on_the_process_pool(isolated_home: Path) -> None:
     assert sorted(n for n, _, _ in trial_lines(result)) == [0, 1, 2, 3]
 
 
+def test_early_stopping_prunes_trials_and_counts_them(isolated_home: Path) -> None:
+    result = slipstream("tune", objective("curve"), "--space", str(SPACE), "--trials", "12",
+                        "--early-stopping", "median", "--seed", "0", "--name", "pruned",
+                        home=isolated_home)
+    assert result.code == 0, result.err
+    study, trials = stored(isolated_home, "pruned")
+    pruned = [t.number for t in trials if t.state == "PRUNED"]
+    assert pruned and len(pruned) < 12 - 5  # the median pruner starts after 5 trials
+    assert sorted(n for n, state, _ in trial_lines(result) if state == "PRUNED") == pruned
+    complete = 12 - len(pruned)
+    assert (f"Study pruned ({study.study_id}) COMPLETED: 12 trials: {complete} complete, "
+            f"{len(pruned)} pruned, 0 failed\n") in result.out
+    shown = slipstream("tune", "show", "pruned", home=isolated_home)
+    assert "early stopping median" in shown.out
+    for trial in trials:  # the steps each trial reported before it ended
+        state = "PRUNED" if trial.number in pruned else "COMPLETE"
+        assert re.search(rf"^{trial.number} +{state} .* {len(trial.intermediate)} +[\d.]+ s ",
+                         shown.out, re.MULTILINE), shown.out
+
+
 def test_failed_trials_stop_the_study(isolated_home: Path) -> None:
     result = slipstream("tune", objective("fails_above_zero"), "--space", str(SPACE),
                         "--trials", "30", "--max-failed", "2", "--seed", "1", "--name", "bad",
