@@ -138,13 +138,7 @@ class SqlTrackingStore(SqlStoreBase, SqlLoggedModels, SqlModelRegistry, Tracking
         from slipstream.metadata.sql import tracking_runs as runs
 
         value = enum_value(RunStatus, status, "run status")
-        def write(conn: Connection) -> RunInfo:
-            runs.update_info(conn, run_id, value, end_time, run_name)
-            info = runs.load_info(conn, run_id)
-            assert info is not None  # update_info found it active
-            return info
-
-        return self._write(write)
+        return self._write(lambda c: runs.update_info(c, run_id, value, end_time, run_name))
 
     def get_run(self, run_id: str) -> Run:
         from slipstream.metadata.sql import tracking_runs as runs

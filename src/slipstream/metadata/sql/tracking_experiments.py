@@ -134,6 +134,20 @@ def delete_tag(conn: Connection, experiment_id: str, key: str) -> None:
         raise NotFoundError(f"No tag with name: {key} in experiment with id {experiment_id}")
 
 
+def active_location(conn: Connection, experiment_id: str, artifact_root: str) -> str:
+    """`experiment_location` of an active experiment, in one query (`require_active` also
+    reads its tags): what a new run needs."""
+    row = conn.execute(sa.select(_E.lifecycle_stage, _E.artifact_location).where(
+        _E.experiment_id == numeric_id(experiment_id))).first()
+    if row is None:
+        raise NotFoundError(f"No Experiment with id={experiment_id} exists")
+    if row.lifecycle_stage != LifecycleStage.ACTIVE.value:
+        raise InvalidInputError(
+            f"The experiment {experiment_id} must be in the 'active' state. Current state is "
+            f"{row.lifecycle_stage}.")
+    return (row.artifact_location or f"{artifact_root}/{numeric_id(experiment_id)}").rstrip("/")
+
+
 def require_active(conn: Connection, experiment_id: str) -> Experiment:
     experiment = get(conn, experiment_id)
     if experiment.lifecycle_stage != LifecycleStage.ACTIVE.value:

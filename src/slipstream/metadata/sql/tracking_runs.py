@@ -3,6 +3,7 @@ updating, loading many at once with their params, tags, latest metrics and input
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import secrets
 import uuid
@@ -27,11 +28,11 @@ from slipstream.entities import (
     RunTag,
 )
 from slipstream.metadata.sql import tables
+from slipstream.metadata.sql.rows import numeric_id
 from slipstream.metadata.sql.run_search import DATASET_CONTEXT_TAG
 from slipstream.metadata.sql.tracking_experiments import (
-    experiment_location,
+    active_location,
     insert_dialect,
-    require_active,
 )
 from slipstream.metadata.sql.tracking_metrics import metric_from_row
 from slipstream.metadata.validation import check_tag
@@ -47,7 +48,7 @@ def create(conn: Connection, experiment_id: str, user_id: str, start_time: int |
            execution_id: str | None, node_id: str | None, artifact_root: str) -> Run:
     """Insert a RUNNING run with its tags; the run as stored (no read-back needed: a new run
     has no params, metrics or inputs)."""
-    experiment = require_active(conn, experiment_id)
+    location = active_location(conn, experiment_id, artifact_root)
     all_tags = dict(tags)
     tagged_name = all_tags.get(RUN_NAME_TAG)
     if run_name and tagged_name and tagged_name != run_name:
@@ -62,9 +63,9 @@ def create(conn: Connection, experiment_id: str, user_id: str, start_time: int |
     for key, value in all_tags.items():
         check_tag(RunTag(key, value))
     run_id = uuid.uuid4().hex
-    artifact_uri = f"{experiment_location(experiment, artifact_root)}/{run_id}/artifacts"
+    artifact_uri = f"{location}/{run_id}/artifacts"
     conn.execute(tables.runs.insert().values(
-        run_id=run_id, experiment_id=int(experiment.experiment_id), name=name,
+        run_id=run_id, experiment_id=numeric_id(experiment_id), name=name,
         user_id=user_id or "", status=RunStatus.RUNNING.value, start_time=start_time,
         end_time=None, artifact_uri=artifact_uri,
         lifecycle_stage=LifecycleStage.ACTIVE.value, parent_run_id=parent,
@@ -72,7 +73,7 @@ def create(conn: Connection, experiment_id: str, user_id: str, start_time: int |
     if all_tags:
         conn.execute(tables.tags.insert(), [{"run_id": run_id, "key": k, "value": v}
                                             for k, v in all_tags.items()])
-    info = RunInfo(run_id, str(experiment.experiment_id), name, user_id or "",
+    info = RunInfo(run_id, str(numeric_id(experiment_id)), name, user_id or "",
                    RunStatus.RUNNING.value, start_time, None, artifact_uri,
                    LifecycleStage.ACTIVE.value, parent, execution_id, node_id)
     return Run(info, RunData((), {}, all_tags))
@@ -103,8 +104,14 @@ def require_active_run(conn: Connection, run_id: str) -> None:
 
 
 def update_info(conn: Connection, run_id: str, status: str, end_time: int | None,
-                run_name: str | None) -> None:
-    require_active_run(conn, run_id)
+                run_name: str | None) -> RunInfo:
+    """Set an active run's status, end time and (when given) name; its info as it now is."""
+    info = load_info(conn, run_id)
+    if info is None:
+        raise NotFoundError(f"Run with id={run_id} not found")
+    if info.lifecycle_stage != LifecycleStage.ACTIVE.value:
+        raise InvalidInputError(f"The run {run_id} must be in the 'active' state. Current "
+                                f"state is {info.lifecycle_stage}.")
     values: dict[str, Any] = {"status": status, "end_time": end_time}
     if run_name:
         values["name"] = run_name
@@ -113,6 +120,8 @@ def update_info(conn: Connection, run_id: str, status: str, end_time: int | None
         conn.execute(stmt.on_conflict_do_update(index_elements=["run_id", "key"],
                                                 set_={"value": stmt.excluded.value}))
     conn.execute(tables.runs.update().where(_R.run_id == run_id).values(**values))
+    return dataclasses.replace(info, status=status, end_time=end_time,
+                               run_name=run_name or info.run_name)
 
 
 def set_stage(conn: Connection, run_id: str, stage: str) -> None:
