@@ -8,12 +8,14 @@ Per repeat, round-robin over the tools (so a burst of load from elsewhere lands 
 - grid: grids of 250, 500, 1,000 and 2,000 points: Optuna's GridSampler in memory and
   Slipstream's grid; time per trial at each size.
 - parallel: the CPU-bound objective with 1 and 2 trials at a time (Slipstream: parallel_trials on
-  its process pool; Optuna: n_jobs threads).
+  its process pool; Optuna: n_jobs threads), and the floor: the same trials with no tuner (in
+  this process, or a plain pool of 2), what the machine gives at the moment.
 Stdlib only (run.py runs under any Python).
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,8 @@ from tuning_report import KINDS, print_section, targets, verdicts
 __all__ = ["measure", "print_section", "targets", "verdicts"]
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = {"optuna": HERE / "optuna_tuning.py", "slipstream": HERE / "slipstream_tuning.py"}
+SCRIPTS = {"optuna": HERE / "optuna_tuning.py", "slipstream": HERE / "slipstream_tuning.py",
+           "floor": HERE / "floor.py"}
 PARALLEL = (1, 2)
 TIMEOUT_S = 600
 
@@ -42,7 +45,7 @@ def plan() -> list[tuple[str, str, str, list[str]]]:
         for tool in KINDS:
             out.append(("grid", f"{tool}_{n}", tool, ["--bench", "grid", "--n", str(n)]))
     for n_parallel in PARALLEL:
-        for tool in KINDS:
+        for tool in (*KINDS, "floor"):
             out.append(("parallel", f"{tool}_{n_parallel}", tool,
                         ["--bench", "parallel", "--parallel", str(n_parallel)]))
     return out
@@ -64,7 +67,8 @@ def measure(pythons: dict[str, Path], failures: dict[str, str], repeat: int, log
                 continue
             log(f"  tuning   {bench:<8} {row:<18} run {i + 1}/{repeat}")
             try:
-                record = run_json(pythons[tool], [str(SCRIPTS[tool]), *argv, "--json"],
+                python = Path(sys.executable) if tool == "floor" else pythons[tool]
+                record = run_json(python, [str(SCRIPTS[tool]), *argv, "--json"],
                                   timeout=TIMEOUT_S)
             except run_failed as exc:
                 errors[(bench, row)] = str(exc)

@@ -52,7 +52,7 @@ def targets(res: dict[str, Any]) -> dict[str, Any]:
                _get(res, "grid", f"slipstream_{big}", "optimize_s"))
     out["grid_vs_optuna"] = {"value": r, "goal": "", "verdict": "info"}
     n, goal = 2, SPEEDUP_PER_CORE * 2
-    for tool in KINDS:
+    for tool in (*KINDS, "floor"):
         r = _ratio(_get(res, "parallel", f"{tool}_1", "optimize_s"),
                    _get(res, "parallel", f"{tool}_{n}", "optimize_s"))
         out[f"speedup_{tool}"] = (
@@ -128,6 +128,12 @@ def print_section(res: dict[str, Any], tgt: dict[str, Any], p: Callable[..., Non
       f"{f'{so:.2f}x' if so is not None else '-':>13}{f'{oo:.2f}x' if oo is not None else '-':>13}"
       f"{'':>9}  {tgt.get('speedup_slipstream', {}).get('goal', '')} "
       f"{tgt.get('speedup_slipstream', {}).get('verdict', NA)}")
+    fo = tgt.get("speedup_floor", {}).get("value")
+    if fo is not None:
+        share = f"; slipstream's speed-up is {so / fo:.0%} of it" if so is not None and fo else ""
+        walls = " / ".join(val("parallel", f"floor_{n}", "optimize_s", " s", 2) for n in (1, 2))
+        p(f"    the floor (no tuner: the trials in one process / a plain forkserver pool of 2):"
+          f" {walls}, {fo:.2f}x, what the machine gave{share}")
     s1, s2 = (_get(res, "parallel", f"slipstream_{n}") or {} for n in (1, 2))
     if isinstance(s1.get("trial_median_s"), float) and isinstance(s2.get("trial_median_s"), float):
         p(f"    slipstream, one trial as stored: median {s1['trial_median_s']:.2f} s (1 at a time),"
