@@ -182,7 +182,7 @@ def _outcome(study: Study, trials: list[Trial]) -> None:
     from slipstream.cli.tune_progress import best_text, summary_text
 
     best = best_text(study, trials)
-    _print(f"Study {study.name} ({study.study_id}) {study.status}: {summary_text(study, trials)}")
+    _print(f"Study {study.name} ({study.study_id}) {study.status}: {summary_text(trials)}")
     _print(best[0].upper() + best[1:])
     _print(f"See `slipstream tune show {study.name}`")
 
@@ -233,7 +233,7 @@ def show(study: StudyArg) -> None:
     _print("space: " + ", ".join(f"{k}={_dist_text(v)}" for k, v in found.space.items()))
     if found.execution_id or found.parent_run_id:
         _print(f"execution {found.execution_id or '-'}, parent run {found.parent_run_id or '-'}")
-    _print(f"{summary_text(found, trials)}; {best_text(found, trials)}")
+    _print(f"{summary_text(trials)}; {best_text(found, trials)}")
     names = list(found.space)
     table = Table(box=None, pad_edge=False, show_edge=False)
     for column in ("trial", "state", found.objective, *names, "steps", "time", "run", "error"):

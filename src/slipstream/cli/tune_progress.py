@@ -53,7 +53,7 @@ def counts(trials: Iterable[Trial]) -> dict[str, int]:
     return out
 
 
-def summary_text(study: Study, trials: list[Trial]) -> str:
+def summary_text(trials: list[Trial]) -> str:
     """`N trials: a complete, b pruned, c failed` (and running ones, if any)."""
     n = counts(trials)
     text = (f"{len(trials)} trials: {n['COMPLETE']} complete, {n['PRUNED']} pruned, "
