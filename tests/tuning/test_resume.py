@@ -66,9 +66,10 @@ _SCRIPT = textwrap.dedent("""
 """)
 
 
-def _kill_mid_study(tmp_path: Path, parallel: int) -> list[object]:
-    """Run the study in a subprocess, SIGKILL it (and its workers) once 4 trials finished;
-    the trials as the store has them then."""
+def _kill_mid_study(tmp_path: Path, parallel: int, sig: int = signal.SIGKILL
+                    ) -> list[object]:
+    """Run the study in a subprocess, send `sig` to it and its workers (SIGINT: Ctrl-C in
+    its terminal) once 4 trials finished; the trials as the store has them then."""
     from slipstream.tuning.api import study_store
 
     script = tmp_path / "study.py"
@@ -92,8 +93,15 @@ def _kill_mid_study(tmp_path: Path, parallel: int) -> list[object]:
         else:
             pytest.fail("the study did not get going")
     finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+        os.killpg(proc.pid, sig)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    if sig == signal.SIGINT:
+        assert store.get_study("killed").status == "INTERRUPTED"
+        assert proc.returncode != 0
     return store.list_trials(store.get_study("killed").study_id)
 
 
@@ -115,6 +123,11 @@ def _resume_completes(before: list[object]) -> None:
 
 def test_sigkill_then_resume(tmp_path: Path) -> None:
     _resume_completes(_kill_mid_study(tmp_path, parallel=2))
+
+
+def test_ctrl_c_on_a_pool_then_resume(tmp_path: Path) -> None:
+    """SIGINT to the tuner and its workers (Ctrl-C): trials in flight stay RUNNING."""
+    _resume_completes(_kill_mid_study(tmp_path, parallel=2, sig=signal.SIGINT))
 
 
 @pytest.mark.postgres
