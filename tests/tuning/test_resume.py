@@ -69,7 +69,8 @@ _SCRIPT = textwrap.dedent("""
 def _kill_mid_study(tmp_path: Path, parallel: int, sig: int = signal.SIGKILL
                     ) -> list[object]:
     """Run the study in a subprocess, send `sig` to it and its workers (SIGINT: Ctrl-C in
-    its terminal) once 4 trials finished; the trials as the store has them then."""
+    its terminal) once 4 trials finished and another runs; the trials as the store has them
+    then."""
     from slipstream.tuning.api import study_store
 
     script = tmp_path / "study.py"
@@ -86,7 +87,8 @@ def _kill_mid_study(tmp_path: Path, parallel: int, sig: int = signal.SIGKILL
                                            intermediate=False)
             except NotFoundError:
                 trials = []
-            if sum(t.state == "COMPLETE" for t in trials) >= 4:
+            if sum(t.state == "COMPLETE" for t in trials) >= 4 and any(
+                    t.state == "RUNNING" for t in trials):
                 break
             assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
             time.sleep(0.05)
