@@ -118,7 +118,10 @@ class Tuner(TunerLink):
                     distributions=self.space, intermediate_values=intermediate))
                 self._asked += 1
                 self._finished += 1
-                self._failed += trial.state == TrialState.FAIL
+                if trial.state == TrialState.FAIL:
+                    self._failed += 1
+                    if len(self._first_errors) < 3:
+                        self._first_errors.append(f"trial {trial.number}: {trial.error}")
             else:
                 with quiet_optuna():
                     self._optuna.enqueue_trial(trial.params)
