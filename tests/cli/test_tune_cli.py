@@ -156,6 +156,19 @@ def test_early_stopping_prunes_trials_and_counts_them(isolated_home: Path) -> No
                          shown.out, re.MULTILINE), shown.out
 
 
+def test_resume_raises_the_budget_of_a_finished_study(isolated_home: Path) -> None:
+    first = slipstream("tune", objective("quadratic"), "--space", str(SPACE), "--trials", "3",
+                       "--seed", "2", "--name", "more", home=isolated_home)
+    assert first.code == 0, first.err
+    more = slipstream("tune", "resume", "more", "--trials", "5", home=isolated_home)
+    assert more.code == 0, more.err
+    assert more.out.startswith("Resuming study more (")
+    assert ", COMPLETED, 3 trials recorded)\n" in more.out.splitlines(keepends=True)[0]
+    assert [n for n, _, _ in trial_lines(more)] == [3, 4]
+    study, trials = stored(isolated_home, "more")
+    assert study.status == "COMPLETED" and [t.number for t in trials] == [0, 1, 2, 3, 4]
+
+
 def test_failed_trials_stop_the_study(isolated_home: Path) -> None:
     result = slipstream("tune", objective("fails_above_zero"), "--space", str(SPACE),
                         "--trials", "30", "--max-failed", "2", "--seed", "1", "--name", "bad",
@@ -284,6 +297,9 @@ def _resume_and_check(home: Path, name: str, log: Path, trials: int,
     assert sorted(json.dumps(c, sort_keys=True) for c in calls) == sorted(
         [json.dumps(t.params, sort_keys=True) for t in after]
         + [json.dumps(t.params, sort_keys=True) for t in rerun])
+    ended_before = {t.number for t in before if t.state != "RUNNING"}
+    assert sorted(n for n, _, _ in trial_lines(result)) == [  # a line for each trial run now
+        n for n in range(trials) if n not in ended_before]
     assert result.out.startswith(f"Resuming study {name} ({study.study_id}, ")
     assert re.search(rf"^Study {name} \(\w+\) COMPLETED: {trials} trials: {trials} complete",
                      result.out, re.MULTILINE), result.out

@@ -22,6 +22,7 @@ from typer.core import TyperGroup
 
 from slipstream._core.errors import UserError
 from slipstream.cli.main import State, console, err_console
+from slipstream.entities.studies import TrialState
 
 if TYPE_CHECKING:
     from slipstream.entities.studies import Study, Trial
@@ -138,11 +139,13 @@ def resume(
 
     with _store() as store:
         found = store.get_study(study)
-        done = len(store.list_trials(found.study_id, intermediate=False))
+        recorded = store.list_trials(found.study_id, intermediate=False)
     _settings_env()
-    _print(f"Resuming study {found.name} ({found.study_id}, {found.status}, {done} trials "
-           f"recorded)")
-    _drive(found.name, lambda: ss.resume_study(found.study_id, max_trials=trials))
+    _print(f"Resuming study {found.name} ({found.study_id}, {found.status}, {len(recorded)} "
+           "trials recorded)")
+    finished = [t.number for t in recorded if t.state != TrialState.RUNNING]
+    _drive(found.name, lambda: ss.resume_study(found.study_id, max_trials=trials),
+           finished=finished)
 
 
 def _default_name(fn: Any, target: str) -> str:
@@ -154,11 +157,12 @@ def _default_name(fn: Any, target: str) -> str:
     return f"{label}-{new_id()[:8]}"
 
 
-def _drive(name: str, start: Any) -> None:
-    """Run the study with the progress display, then print its outcome."""
+def _drive(name: str, start: Any, *, finished: list[int] | None = None) -> None:
+    """Run the study with the progress display (a line for each trial that ends, not for those
+    `finished` before), then print its outcome."""
     from slipstream.cli.tune_progress import StudyProgress, StudyWatcher
 
-    progress = StudyProgress(console, name)
+    progress = StudyProgress(console, name, finished=finished or ())
     with _store() as store:
         def read() -> tuple[Study, list[Trial]]:
             found = store.get_study(name)

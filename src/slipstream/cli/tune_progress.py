@@ -73,12 +73,12 @@ class StudyProgress:
     """What the terminal shows while a study runs; `update` takes the study and its trials
     (the study is unknown until the tuner has stored it)."""
 
-    def __init__(self, console: Console, name: str) -> None:
+    def __init__(self, console: Console, name: str, *, finished: Iterable[int] = ()) -> None:
         self.console = console
         self.name = name
         self.study: Study | None = None
         self.trials: dict[int, Trial] = {}
-        self.printed: set[int] = set()
+        self.printed: set[int] = set(finished)  # trials that had ended before: no line
         self.interactive = console.is_terminal
         self.lock = threading.Lock()
 
