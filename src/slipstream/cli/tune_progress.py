@@ -144,7 +144,8 @@ class StudyProgress:
 
 
 class StudyWatcher:
-    """Reads the study and its trials every `interval` seconds in a thread and hands them to
+    """Reads the study and its trials every `interval` seconds in a thread (less often when a
+    read takes long: at most a tenth of the time is spent reading) and hands them to
     `on_trials`; leaving the `with` block reads once more, so the last trials are shown."""
 
     def __init__(self, read: Callable[[], tuple[Study, list[Trial]]],
@@ -154,16 +155,21 @@ class StudyWatcher:
         self.thread = threading.Thread(target=self._loop, name="slipstream-tune-watch",
                                        daemon=True)
 
-    def _poll(self) -> None:
+    def _poll(self) -> float:
+        """Read and hand over once; how long the read took."""
+        start = time.perf_counter()
         try:
             study, trials = self.read()
         except Exception:  # the study may not exist yet; the tuner reports real errors
-            return
+            return time.perf_counter() - start
+        took = time.perf_counter() - start
         self.on_trials(study, trials)
+        return took
 
     def _loop(self) -> None:
-        while not self.done.wait(self.interval):
-            self._poll()
+        wait = self.interval
+        while not self.done.wait(wait):
+            wait = max(self.interval, 10 * self._poll())
 
     def __enter__(self) -> StudyWatcher:
         self.thread.start()
