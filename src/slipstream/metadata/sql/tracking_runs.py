@@ -38,6 +38,13 @@ from slipstream.metadata.sql.tracking_metrics import metric_from_row
 from slipstream.metadata.validation import check_tag
 
 _R = tables.runs.c
+# The statements of every run's start and end, built once (building one per call costs
+# several times what running it does).
+_INSERT_RUN = tables.runs.insert()
+_INSERT_TAGS = tables.tags.insert()
+_SELECT_RUN = sa.select(tables.runs).where(_R.run_id == sa.bindparam("rid"))
+_END_RUN = tables.runs.update().where(_R.run_id == sa.bindparam("rid")).values(
+    status=sa.bindparam("new_status"), end_time=sa.bindparam("new_end"))
 _CHUNK = 500
 _ADJECTIVES = ("bold", "calm", "brave", "bright", "clever", "gentle", "quick", "silent", "swift")
 _NOUNS = ("otter", "falcon", "heron", "lynx", "panda", "raven", "trout", "wolf", "finch")
@@ -64,15 +71,15 @@ def create(conn: Connection, experiment_id: str, user_id: str, start_time: int |
         check_tag(RunTag(key, value))
     run_id = uuid.uuid4().hex
     artifact_uri = f"{location}/{run_id}/artifacts"
-    conn.execute(tables.runs.insert().values(
-        run_id=run_id, experiment_id=numeric_id(experiment_id), name=name,
-        user_id=user_id or "", status=RunStatus.RUNNING.value, start_time=start_time,
-        end_time=None, artifact_uri=artifact_uri,
-        lifecycle_stage=LifecycleStage.ACTIVE.value, parent_run_id=parent,
-        execution_id=execution_id, node_id=node_id))
+    conn.execute(_INSERT_RUN, {
+        "run_id": run_id, "experiment_id": numeric_id(experiment_id), "name": name,
+        "user_id": user_id or "", "status": RunStatus.RUNNING.value, "start_time": start_time,
+        "end_time": None, "artifact_uri": artifact_uri,
+        "lifecycle_stage": LifecycleStage.ACTIVE.value, "parent_run_id": parent,
+        "execution_id": execution_id, "node_id": node_id})
     if all_tags:
-        conn.execute(tables.tags.insert(), [{"run_id": run_id, "key": k, "value": v}
-                                            for k, v in all_tags.items()])
+        conn.execute(_INSERT_TAGS, [{"run_id": run_id, "key": k, "value": v}
+                                    for k, v in all_tags.items()])
     info = RunInfo(run_id, str(numeric_id(experiment_id)), name, user_id or "",
                    RunStatus.RUNNING.value, start_time, None, artifact_uri,
                    LifecycleStage.ACTIVE.value, parent, execution_id, node_id)
@@ -81,7 +88,7 @@ def create(conn: Connection, experiment_id: str, user_id: str, start_time: int |
 
 def load_info(conn: Connection, run_id: str) -> RunInfo | None:
     """A run's info alone (one query; `load` also reads params, tags, metrics, inputs)."""
-    r = conn.execute(sa.select(tables.runs).where(_R.run_id == run_id)).first()
+    r = conn.execute(_SELECT_RUN, {"rid": run_id}).first()
     if r is None:
         return None
     return RunInfo(r.run_id, str(r.experiment_id), r.name, r.user_id, r.status, r.start_time,
@@ -112,6 +119,9 @@ def update_info(conn: Connection, run_id: str, status: str, end_time: int | None
     if info.lifecycle_stage != LifecycleStage.ACTIVE.value:
         raise InvalidInputError(f"The run {run_id} must be in the 'active' state. Current "
                                 f"state is {info.lifecycle_stage}.")
+    if not run_name:
+        conn.execute(_END_RUN, {"rid": run_id, "new_status": status, "new_end": end_time})
+        return dataclasses.replace(info, status=status, end_time=end_time)
     values: dict[str, Any] = {"status": status, "end_time": end_time}
     if run_name:
         values["name"] = run_name
