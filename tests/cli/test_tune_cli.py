@@ -110,8 +110,8 @@ def test_a_study_then_list_show_and_delete(isolated_home: Path) -> None:
 
 def test_a_dict_of_metrics_maximized_with_random_search(isolated_home: Path,
                                                          tmp_path: Path) -> None:
-    space = tmp_path / "space.yaml"
-    space.write_text("x: {uniform: [0, 1]}\npenalty: [l1, l2]\n")
+    space = tmp_path / "space.json"  # JSON works as YAML does
+    space.write_text(json.dumps({"x": {"uniform": [0, 1]}, "penalty": ["l1", "l2"]}))
     result = slipstream("tune", "run", objective("scored"), "--space", str(space), "--trials",
                         "5", "--objective", "accuracy", "--goal", "maximize", "--algorithm",
                         "random", "--seed", "0", "--name", "acc", home=isolated_home)
