@@ -1,9 +1,11 @@
 """The server's parts on their own: target checks, config checks, the percentage router's
-split, and the Prometheus text it renders."""
+split, the Prometheus text it renders, and metrics merged across workers."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +74,28 @@ def test_metrics_render_prometheus_text() -> None:
     assert metric_total(text, "slipstream_request_errors_total", kind="model") == 1
     assert metric_total(text, "slipstream_batch_size_sum") == 3
     assert "# TYPE slipstream_batch_size histogram" in text
+
+
+def test_shared_metrics_add_other_workers_and_drop_dead_ones(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from slipstream.serving.shared import SharedMetrics
+
+    mine, theirs = Metrics(), Metrics()
+    for _ in range(3):
+        mine.request("v2", 200, "primary", "churn/1", 0.001)
+        mine.batch("primary", "churn/1", 1, 0.0005)
+    for _ in range(5):
+        theirs.request("v2", 200, "primary", "churn/1", 0.01)
+    theirs.batch("primary", "churn/1", 5, 0.002)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    SharedMetrics(tmp_path, theirs, pid=os.getppid()).publish()  # a live process
+    SharedMetrics(tmp_path, theirs, pid=int(gone.stdout)).publish()  # an exited one
+    text = SharedMetrics(tmp_path, mine).render()
+    assert metric_total(text, "slipstream_requests_total", status="200") == 8
+    assert metric_total(text, "slipstream_request_latency_seconds_count") == 8
+    assert metric_total(text, "slipstream_batch_size_sum") == 8
+    assert metric_total(text, "slipstream_batch_size_bucket", le="+Inf") == 4
+    assert not (tmp_path / f"{int(gone.stdout)}.json").exists()

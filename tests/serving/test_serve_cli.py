@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from slipstream.models.flavors.python_function import PythonModel
+from slipstream.serving.shared import PUBLISH_INTERVAL_S
 from tests.cli.helpers import SLIPSTREAM, slipstream
 from tests.serving.helpers import COLUMNS, Client, frame, log_lr, log_python, metric_samples
 
@@ -104,6 +105,34 @@ def test_two_workers_answer_on_one_port(isolated_home: Path, model: list[int]) -
     for pid in pids:  # the workers are gone too
         with pytest.raises(ProcessLookupError):
             os.kill(int(pid), 0)
+
+
+def test_metrics_of_two_workers_add_up_whichever_answers(isolated_home: Path,
+                                                         model: list[int]) -> None:
+    served = Served(isolated_home, "models:/churn@champion", "--workers", "2")
+    row = {"dataframe_split": {"columns": COLUMNS, "data": ROWS.to_numpy()[:1].tolist()}}
+    try:
+        sent = 60
+        for _ in range(sent):
+            client = Client(served.url)  # a new connection each time: both workers answer
+            assert client.post("/invocations", row).status == 200
+            client.close()
+
+        def totals() -> tuple[float, frozenset[str]]:
+            client = Client(served.url)
+            page = metric_samples(client.get("/metrics").body.decode())
+            client.close()
+            return (sum(v for n, _, v in page if n == "slipstream_requests_total"),
+                    frozenset(lab["pid"] for n, lab, _ in page if n == "slipstream_worker_info"))
+
+        time.sleep(2 * PUBLISH_INTERVAL_S + 0.5)  # each worker's snapshot is that fresh
+        seen = [totals() for _ in range(20)]
+        assert {count for count, _ in seen} == {sent}, seen
+        assert {len(pids) for _, pids in seen} == {2}
+        batches = metric_samples(Client(served.url).get("/metrics").body.decode())
+        assert sum(v for n, _, v in batches if n == "slipstream_batch_size_sum") == sent
+    finally:
+        assert served.stop() == 0
 
 
 def test_bad_uri_is_one_line_before_binding(isolated_home: Path) -> None:

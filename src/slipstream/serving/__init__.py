@@ -9,7 +9,8 @@
                    signature; outputs.py: predictions -> each protocol's answer
     batching.py    the per-version micro-batcher (503 when full); fastpath.py: numpy for sklearn
     routing.py     Served versions, the percentage Router, the TargetWatcher (hot swap)
-    metrics.py     Prometheus text; reporter.py: the sink's background thread
+    metrics.py     Prometheus text; shared.py: one /metrics for all workers
+    reporter.py    the sink's background thread
     http.py        the HTTP/1.1 server (httptools, uvloop): requests straight to handlers
     run.py         serve(): that server on one socket, in-process or N worker processes
     deployments.py, store_sink.py   a deployment's targets and sink on the deployment store

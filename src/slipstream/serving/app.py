@@ -8,7 +8,7 @@ Routes:
     POST /v2/models/{name}[/versions/{v}]/infer            inference ({"inputs": [tensors]})
     GET  /v1/models/{name}, POST /v1/models/{name}:predict KServe v1 ({"instances": [...]})
     POST /invocations, GET /ping, /health, /version        MLflow's scoring server
-    GET  /metrics                                          Prometheus text format
+    GET  /metrics                                          Prometheus text format (every worker's)
 
 Every inference answer names the version that served it (X-Model-Version) and its route
 (X-Slipstream-Target) and carries X-Request-ID. Bad input is a 400 (415, 413) naming the field;
@@ -42,6 +42,7 @@ from slipstream.serving.protocols import (
 )
 from slipstream.serving.reporter import Reporter
 from slipstream.serving.routing import Router, Served, TargetWatcher
+from slipstream.serving.shared import SharedMetrics
 from slipstream.serving.sink import PredictionSink
 from slipstream.serving.targets import TargetSource
 
@@ -68,6 +69,7 @@ class ServingApp:
         self.watcher = TargetWatcher(source, config, self.metrics, self._swap, known)
         self.reporter = (Reporter(sink, name, sample_rate=config.sample_rate,
                                   interval=config.report_interval) if sink is not None else None)
+        self.shared: SharedMetrics | None = None  # set when other workers share the port
         self._started = False
         self._ids = itertools.count()
         self._id_prefix = os.urandom(6).hex()
@@ -146,7 +148,8 @@ class ServingApp:
             if path == "/version":
                 return Response(200, self._version, TEXT)
             if path == "/metrics":
-                return Response(200, self.metrics.render().encode(), _PROM)
+                text = self.shared.render() if self.shared else self.metrics.render()
+                return Response(200, text.encode(), _PROM)
         return _error(404, f"no route {method} {path}")
 
     def _unknown(self, name: str) -> Response:

@@ -1,11 +1,14 @@
 """Prometheus metrics kept in plain dicts and rendered in the text exposition format (no client
 library). One `Metrics` per worker process; updates happen on the event loop's thread, rendering
-too, so no lock is needed."""
+too, so no lock is needed. `snapshot()` is a worker's state as JSON-able data, and
+`render(others)` adds other workers' snapshots in (counters and histograms summed, gauges
+united), so any worker can answer for all of them (see shared.py)."""
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
+from typing import Any
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
@@ -28,10 +31,24 @@ class Histogram:
         series[-2] += value
         series[-1] += 1
 
-    def render(self, out: list[str]) -> None:
+    def snapshot(self) -> list[Any]:
+        return [[list(labels), series] for labels, series in list(self._series.items())]
+
+    def render(self, out: list[str], others: Sequence[list[Any]] = ()) -> None:
+        merged = self._series
+        if others:
+            merged = {labels: list(series) for labels, series in merged.items()}
+            for other in others:
+                for labels, series in other:
+                    key = _labels(labels)
+                    mine = merged.get(key)
+                    if mine is None:
+                        merged[key] = list(series)
+                    elif len(mine) == len(series):
+                        merged[key] = [a + b for a, b in zip(mine, series, strict=True)]
         out.append(f"# HELP {self.name} {self.help}")
         out.append(f"# TYPE {self.name} histogram")
-        for labels, series in list(self._series.items()):
+        for labels, series in list(merged.items()):
             running = 0.0
             for bound, count in zip((*self.buckets, "+Inf"), series, strict=False):
                 running += count
@@ -53,10 +70,23 @@ class Counter:
     def set(self, labels: Labels, value: float) -> None:
         self._values[labels] = value
 
-    def render(self, out: list[str]) -> None:
+    def snapshot(self) -> list[Any]:
+        return [[list(labels), value] for labels, value in list(self._values.items())]
+
+    def render(self, out: list[str], others: Sequence[list[Any]] = ()) -> None:
+        merged = self._values
+        if others:
+            merged = dict(merged)
+            for other in others:
+                for labels, value in other:
+                    key = _labels(labels)
+                    if self.kind == "gauge":  # one per worker (pid) or the same in each
+                        merged[key] = max(merged.get(key, value), value)
+                    else:
+                        merged[key] = merged.get(key, 0.0) + value
         out.append(f"# HELP {self.name} {self.help}")
         out.append(f"# TYPE {self.name} {self.kind}")
-        for labels, value in list(self._values.items()):
+        for labels, value in list(merged.items()):
             out.append(f"{self.name}{_fmt(labels)} {_num(value)}")
 
 
@@ -100,11 +130,20 @@ class Metrics:
         self.batch_size.observe(labels, size)
         self.predict_time.observe(labels, seconds)
 
-    def render(self) -> str:
+    def snapshot(self) -> dict[str, list[Any]]:
+        """Every metric's samples as JSON-able data (for other workers to merge)."""
+        return {metric.name: metric.snapshot() for metric in self._all}
+
+    def render(self, others: Sequence[dict[str, list[Any]]] = ()) -> str:
+        """The text exposition format; `others` are other workers' snapshots to add in."""
         out: list[str] = []
         for metric in self._all:
-            metric.render(out)
+            metric.render(out, [o[metric.name] for o in others if metric.name in o])
         return "\n".join(out) + "\n"
+
+
+def _labels(pairs: Any) -> Labels:
+    return tuple((str(k), str(v)) for k, v in pairs)
 
 
 def _request_labels(protocol: str, status: int, target: str,

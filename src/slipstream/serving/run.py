@@ -6,11 +6,14 @@ loaded); SIGTERM or SIGINT stops it after the requests in flight."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import multiprocessing
 import os
+import shutil
 import signal
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -63,7 +66,7 @@ def serve(source_factory: SourceFactory, *, name: str, host: str = "127.0.0.1",
     if workers == 1:
         try:
             _serve_one(source_factory, sink_factory, name, config, sock, log_level, known,
-                       lambda: on_ready and on_ready(_url(host, sock)), None)
+                       lambda: on_ready and on_ready(_url(host, sock)), None, None)
         finally:
             sock.close()
         return
@@ -79,10 +82,11 @@ def _url(host: str, sock: socket.socket) -> str:
 def _serve_one(source_factory: SourceFactory, sink_factory: SinkFactory | None, name: str,
                config: ServingConfig, sock: socket.socket, log_level: str,
                known: Mapping[str, Any] | None, loaded: Callable[[], Any],
-               failed: Callable[[str], Any] | None) -> None:
+               failed: Callable[[str], Any] | None, metrics_dir: str | None) -> None:
     """Serve on `sock` in this process until SIGTERM or SIGINT (in the main thread): the HTTP
     server starts at once and the models load in a thread; then `loaded()`. A load failure
-    stops the server and raises InvalidInputError (or calls `failed(why)` when given)."""
+    stops the server and raises InvalidInputError (or calls `failed(why)` when given). With
+    `metrics_dir` the worker's metrics are shared with the other workers' through it."""
     from slipstream.serving.app import create_serving_app
     from slipstream.serving.http import HttpServer, new_event_loop
 
@@ -91,6 +95,8 @@ def _serve_one(source_factory: SourceFactory, sink_factory: SinkFactory | None, 
     app = create_serving_app(source_factory(), name=name, config=config, sink=sink, load=False,
                              known=known)
     loop = new_event_loop()
+    if metrics_dir is not None:
+        _share_metrics(app, metrics_dir, loop)
     server = HttpServer(app.handle, max_body_bytes=config.max_body_bytes)
     failure: list[str] = []
 
@@ -113,12 +119,28 @@ def _serve_one(source_factory: SourceFactory, sink_factory: SinkFactory | None, 
         loop.run_until_complete(server.serve(sock, loader.start))
     finally:
         app.stop()
+        if app.shared is not None:
+            app.shared.close()
         loop.close()
     if failure:
         why = f"could not load the model to serve: {failure[0]}"
         if failed is None:
             raise InvalidInputError(why)
         failed(why)
+
+
+def _share_metrics(app: Any, folder: str, loop: asyncio.AbstractEventLoop) -> None:
+    """Publish the app's metrics to `folder` from the loop every PUBLISH_INTERVAL_S, and answer
+    /metrics with every worker's."""
+    from slipstream.serving.shared import PUBLISH_INTERVAL_S, SharedMetrics
+
+    shared = app.shared = SharedMetrics(folder, app.metrics)
+
+    def tick() -> None:
+        shared.publish()
+        loop.call_later(PUBLISH_INTERVAL_S, tick)
+
+    loop.call_soon(tick)
 
 
 def _log_level(name: str) -> None:
@@ -130,13 +152,13 @@ def _log_level(name: str) -> None:
 
 def _worker(source_factory: SourceFactory, sink_factory: SinkFactory | None, name: str,
             config: ServingConfig, sock: socket.socket, log_level: str,
-            known: Mapping[str, Any] | None, ready: Any) -> None:
+            known: Mapping[str, Any] | None, metrics_dir: str, ready: Any) -> None:
     """One worker process: serve on the shared socket, load the models, report readiness."""
     pid = os.getpid()
     try:
         _serve_one(source_factory, sink_factory, name, config, sock, log_level, known,
                    lambda: ready.put(("ready", pid, "")),
-                   lambda why: ready.put(("failed", pid, why)))
+                   lambda why: ready.put(("failed", pid, why)), metrics_dir)
     except Exception as exc:
         ready.put(("failed", pid, f"{type(exc).__name__}: {exc}"))
 
@@ -146,8 +168,9 @@ def _supervise(source_factory: SourceFactory, sink_factory: SinkFactory | None, 
                known: Mapping[str, Any] | None, on_ready: Callable[[str], None] | None) -> None:
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Queue()
+    metrics_dir = tempfile.mkdtemp(prefix="slipstream-serve-metrics-")
     procs = [ctx.Process(target=_worker, args=(source_factory, sink_factory, name, config, sock,
-                                                log_level, known, ready),
+                                                log_level, known, metrics_dir, ready),
                          name=f"slipstream-serve-worker-{i}", daemon=False)
              for i in range(workers)]
     stopping = threading.Event()
@@ -188,3 +211,4 @@ def _supervise(source_factory: SourceFactory, sink_factory: SinkFactory | None, 
         for s, handler in previous.items():
             signal.signal(s, handler)
         sock.close()
+        shutil.rmtree(metrics_dir, ignore_errors=True)
