@@ -15,24 +15,23 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from slipstream.serving.http import HttpServer, Request, Response, new_event_loop
+from slipstream.serving.http import HttpServer, Later, Request, Response, new_event_loop
 from slipstream.serving.run import bind
 from tests.serving.helpers import running
 
 LIMIT = 1000
 
 
-def handler(request: Request) -> Response | asyncio.Future[Response]:
-    """Echoes the request; /slow?ms=N answers after N ms through a future (as batching does)."""
+def handler(request: Request) -> Response | Later:
+    """Echoes the request; /slow?ms=N answers after N ms through a Later (as batching does)."""
     echo = json.dumps({"method": request.method, "path": request.path,
                        "query": request.query.decode(), "body": request.body.decode(),
                        "type": request.headers.get(b"content-type", b"").decode()}).encode()
     if request.path == "/slow":
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[Response] = loop.create_future()
+        later = Later()
         delay = int(request.query.decode().split("=")[1]) / 1000
-        loop.call_later(delay, future.set_result, Response(200, echo))
-        return future
+        asyncio.get_running_loop().call_later(delay, later.resolve, Response(200, echo))
+        return later
     if request.path == "/boom":
         raise RuntimeError("a handler bug")
     return Response(201 if request.method == "POST" else 200, echo,

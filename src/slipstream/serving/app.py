@@ -1,6 +1,6 @@
 """The inference server's routes and handlers, independent of the HTTP layer: `handle(request)`
-answers at once, or (for inference, which waits for its micro-batch) with a future that the
-batcher resolves.
+answers at once, or (for inference, which waits for its micro-batch) with a `Later` that the
+batcher's callback resolves.
 
 Routes:
     GET  /v2/health/live, /v2/health/ready, /v2           Open Inference Protocol v2: health, server
@@ -18,7 +18,6 @@ have loaded, live is 200 and ready (and inference) 503.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import logging
@@ -29,7 +28,7 @@ from typing import Any
 
 from slipstream.serving.batching import ModelFailure, Overloaded
 from slipstream.serving.config import ServingConfig
-from slipstream.serving.http import JSON, TEXT, Request, Response
+from slipstream.serving.http import JSON, TEXT, Later, Request, Response
 from slipstream.serving.inputs import InputError, Inputs, describe
 from slipstream.serving.metrics import Metrics
 from slipstream.serving.outputs import predictions, v2_outputs
@@ -52,7 +51,7 @@ _PROM = b"text/plain; version=0.0.4; charset=utf-8"
 _V2, _V1, _MLFLOW = "v2", "v1", "mlflow"
 _EMPTY: dict[bytes, bytes] = {}
 
-Answer = Response | asyncio.Future[Response]
+Answer = Response | Later
 
 
 class ServingApp:
@@ -200,14 +199,14 @@ class ServingApp:
                 parsed = parse_json(request.body)
                 decode = decode_v2 if protocol == _V2 else decode_v1
                 inputs, _ = decode(parsed, served.input_schema)
-            future: asyncio.Future[Response] = asyncio.get_running_loop().create_future()
+            later = Later()
 
             def done(piece: Any, failure: BaseException | None) -> None:
-                future.set_result(self._answer(protocol, name, served, parsed, request_id,
-                                               inputs, piece, failure, extra, started))
+                later.resolve(self._answer(protocol, name, served, parsed, request_id, inputs,
+                                           piece, failure, extra, started))
 
             served.batcher.submit(inputs, done)
-            return future
+            return later
         except InputError as exc:
             status = 415 if isinstance(exc, UnsupportedMediaType) else 400
             return self._done(protocol, served, request_id, inputs, None, status,

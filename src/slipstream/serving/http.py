@@ -2,9 +2,9 @@
 each request to a handler directly (no ASGI messages) and writes each response with one
 `transport.write` (status line, headers and body together).
 
-    handler(Request) -> Response | asyncio.Future[Response]
+    handler(Request) -> Response | Later
 
-A handler answers at once, or returns a future that the micro-batcher resolves. Connections
+A handler answers at once, or returns a `Later` that the micro-batcher resolves. Connections
 are kept alive (HTTP/1.1 unless "Connection: close"; HTTP/1.0 only with "keep-alive") and may
 pipeline: answers go out in request order. Bodies come by Content-Length or chunked; one larger
 than `max_body_bytes` is a 413 and the connection closes; a request httptools cannot parse is a
@@ -59,7 +59,30 @@ class Response:
             status, body, content_type, headers)
 
 
-Handler = Callable[[Request], "Response | asyncio.Future[Response]"]
+class Later:
+    """An answer to come: a handler returns one and calls `resolve(response)` when it has it
+    (the micro-batcher's callback does); the connection writes it then, in the same loop turn."""
+
+    __slots__ = ("_response", "_then")
+
+    def __init__(self) -> None:
+        self._response: Response | None = None
+        self._then: Callable[[Response], None] | None = None
+
+    def resolve(self, response: Response) -> None:
+        if self._then is not None:
+            self._then(response)
+        else:
+            self._response = response
+
+    def then(self, callback: Callable[[Response], None]) -> None:
+        if self._response is not None:
+            callback(self._response)
+        else:
+            self._then = callback
+
+
+Handler = Callable[[Request], "Response | Later"]
 
 
 def encode(response: Response, keep_alive: bool, head_only: bool = False) -> bytes:
@@ -204,7 +227,7 @@ class HttpProtocol(asyncio.Protocol):
             slot.close = not keep_alive
             self._owed.append(slot)
             self._server.in_flight += 1
-            answer.add_done_callback(lambda f: self._finished(f, slot, head))
+            answer.then(lambda response: self._finished(response, slot, head))
             if len(self._owed) >= _MAX_PIPELINE:
                 self._pause()
         if not keep_alive:
@@ -212,13 +235,8 @@ class HttpProtocol(asyncio.Protocol):
 
     # --------------------------------------------------------------------------- answers
 
-    def _finished(self, future: asyncio.Future[Response], slot: _Slot, head: bool) -> None:
+    def _finished(self, response: Response, slot: _Slot, head: bool) -> None:
         self._server.in_flight -= 1
-        try:
-            response = future.result()
-        except BaseException:
-            log.exception("a deferred answer failed")
-            response = _error(500, "internal server error")
         slot.data = encode(response, not slot.close, head)
         self._flush()
         self._server.idle.set()
