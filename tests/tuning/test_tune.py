@@ -161,3 +161,17 @@ def test_import_slipstream_does_not_import_optuna() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_an_executor_object() -> None:
+    from slipstream.execution.executor import InlineExecutor
+    from slipstream.execution.process import ProcessExecutor
+
+    for executor in (InlineExecutor(), ProcessExecutor(1)):
+        study = ss.tune(objectives.quadratic, space=SPACE, max_trials=3, executor=executor,
+                        algorithm="random", seed=0)
+        assert [t.state for t in study.trials] == ["COMPLETE"] * 3
+        from slipstream.execution.api import default_client
+
+        assert default_client().store.get_execution(study.execution_id).executor == \
+            executor.name
