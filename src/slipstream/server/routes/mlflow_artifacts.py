@@ -21,6 +21,8 @@ from fastapi.responses import FileResponse, Response, StreamingResponse
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from slipstream.artifacts.run_files import CHUNK_SIZE, ArtifactRepository, check_path
+from slipstream.server.routes.mlflow_body import Args, path_value
+from slipstream.server.routes.mlflow_deps import Json, answer
 
 PROXY_PATH = "/api/2.0/mlflow-artifacts/artifacts"
 router = APIRouter(prefix=PROXY_PATH, tags=["mlflow artifacts"])
@@ -41,11 +43,11 @@ def artifact_repository(request: Request) -> ArtifactRepository:
 
 
 Repository = Annotated[ArtifactRepository, Depends(artifact_repository)]
-Json = dict[str, Any]
+FilePath = Annotated[str, path_value("path")]
 
 
 @router.put("/{path:path}")
-async def upload_artifact(path: str, request: Request, repository: Repository) -> Json:
+async def upload_artifact(path: FilePath, request: Request, repository: Repository) -> Json:
     """Store the raw request body as file `path`."""
     writer = repository.writer(check_path(path))
     out = await run_in_threadpool(writer.__enter__)
@@ -62,11 +64,11 @@ async def upload_artifact(path: str, request: Request, repository: Repository) -
         await run_in_threadpool(writer.__exit__, type(exc), exc, exc.__traceback__)
         raise
     await run_in_threadpool(writer.__exit__, None, None, None)
-    return {}
+    return answer()
 
 
 @router.get("/{path:path}")
-def download_artifact(path: str, repository: Repository) -> Response:
+def download_artifact(path: FilePath, repository: Repository) -> Response:
     """The raw bytes of file `path`; 404 RESOURCE_DOES_NOT_EXIST when missing."""
     relative = check_path(path)
     name = relative.rsplit("/", 1)[-1]
@@ -83,24 +85,24 @@ def download_artifact(path: str, repository: Repository) -> Response:
 
 
 @router.get("")
-def list_artifacts(repository: Repository, path: str | None = None) -> Json:
+def list_artifacts(repository: Repository, args: Args) -> Json:
     """The direct children of folder `path` (names only, as MLflow sends them); `{}` if none."""
-    entries = repository.list(check_path(path or "", allow_root=True))
+    entries = repository.list(check_path(args.text("path", ""), allow_root=True))
     if not entries:
-        return {}
-    return {"files": [_file_json(e.path.rsplit("/", 1)[-1], e.is_dir, e.file_size)
-                      for e in entries]}
+        return answer()
+    return answer({"files": [_file_json(e.path.rsplit("/", 1)[-1], e.is_dir, e.file_size)
+                             for e in entries]})
 
 
 @router.delete("/{path:path}")
-def delete_artifact(path: str, repository: Repository) -> Json:
+def delete_artifact(path: FilePath, repository: Repository) -> Json:
     """Remove file or folder `path`."""
     repository.delete(check_path(path))
-    return {}
+    return answer()
 
 
-def _file_json(name: str, is_dir: bool, size: int | None) -> Json:
-    entry: Json = {"path": name, "is_dir": is_dir}
+def _file_json(name: str, is_dir: bool, size: int | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"path": name, "is_dir": is_dir}
     if size is not None and not is_dir:
         entry["file_size"] = size
     return entry

@@ -9,7 +9,8 @@ string`), mapped once to MLflow's 400 INVALID_PARAMETER_VALUE (`server.errors`).
 
 As lenient as MLflow's server (protobuf's JSON mapping): unknown fields are ignored, `null` is an
 unset field, integers may come as strings of digits or whole floats, numbers as strings. Query
-strings (`Args`) are the same getters over text values; a list is the repeated parameter.
+strings (`Args`) are the same getters over text values; a list is the repeated parameter. Path
+parameters are read from the matched path (`path_value`).
 """
 
 from __future__ import annotations
@@ -221,6 +222,16 @@ def request_args(request: Request) -> Fields:
     for name, value in request.query_params.multi_items():
         values.setdefault(name, []).append(value)
     return Fields(values, request.url.path, "query")
+
+
+def path_value(name: str) -> Any:
+    """The route's path parameter `name`, as a dependency: `Annotated[str, path_value("id")]`
+    (read from the matched path, so FastAPI builds no field for it)."""
+
+    def read(request: Request) -> str:
+        return str(request.path_params[name])
+
+    return Depends(read)
 
 
 #: A route's JSON body (POST, PATCH, DELETE).

@@ -15,7 +15,7 @@ from slipstream._core.errors import InvalidInputError
 from slipstream.entities.tracking import ModelOutput
 from slipstream.metadata.logged_models import SEARCH_LOGGED_MODELS_DEFAULT, LoggedModelStore
 from slipstream.server.artifact_uris import Uris
-from slipstream.server.routes.mlflow_body import Args, Body
+from slipstream.server.routes.mlflow_body import Args, Body, path_value
 from slipstream.server.routes.mlflow_deps import PREFIX, Json, answer
 from slipstream.server.routes.mlflow_models_wire import logged_model_json, status_from_wire
 from slipstream.server.routes.mlflow_wire import page
@@ -33,6 +33,8 @@ def models_store(request: Request) -> LoggedModelStore:
 
 
 Models = Annotated[LoggedModelStore, Depends(models_store)]
+ModelId = Annotated[str, path_value("model_id")]
+TagKey = Annotated[str, path_value("tag_key")]
 
 
 @router.post("/logged-models")
@@ -58,37 +60,37 @@ def search_logged_models(models: Models, uris: Uris, body: Body) -> Json:
 
 
 @router.get("/logged-models/{model_id}")
-def get_logged_model(models: Models, uris: Uris, model_id: str, args: Args) -> Json:
+def get_logged_model(models: Models, uris: Uris, model_id: ModelId, args: Args) -> Json:
     found = models.get_logged_model(model_id, args.boolean("allow_deleted", False))
     return answer({"model": logged_model_json(found, uris)})
 
 
 @router.patch("/logged-models/{model_id}")
-def finalize_logged_model(models: Models, uris: Uris, model_id: str, body: Body) -> Json:
+def finalize_logged_model(models: Models, uris: Uris, model_id: ModelId, body: Body) -> Json:
     model = models.finalize_logged_model(model_id, status_from_wire(body.raw("status")))
     return answer({"model": logged_model_json(model, uris)})
 
 
 @router.delete("/logged-models/{model_id}")
-def delete_logged_model(models: Models, model_id: str) -> Json:
+def delete_logged_model(models: Models, model_id: ModelId) -> Json:
     models.delete_logged_model(model_id)
     return answer()
 
 
 @router.patch("/logged-models/{model_id}/tags")
-def set_logged_model_tags(models: Models, uris: Uris, model_id: str, body: Body) -> Json:
+def set_logged_model_tags(models: Models, uris: Uris, model_id: ModelId, body: Body) -> Json:
     models.set_logged_model_tags(model_id, body.pairs("tags"))
     return answer({"model": logged_model_json(models.get_logged_model(model_id), uris)})
 
 
 @router.delete("/logged-models/{model_id}/tags/{tag_key:path}")
-def delete_logged_model_tag(models: Models, model_id: str, tag_key: str) -> Json:
+def delete_logged_model_tag(models: Models, model_id: ModelId, tag_key: TagKey) -> Json:
     models.delete_logged_model_tag(model_id, tag_key)
     return answer()
 
 
 @router.post("/logged-models/{model_id}/params")
-def log_logged_model_params(models: Models, model_id: str, body: Body) -> Json:
+def log_logged_model_params(models: Models, model_id: ModelId, body: Body) -> Json:
     models.log_logged_model_params(model_id, body.pairs("params"))
     return answer()
 
