@@ -4,7 +4,7 @@ one-prediction JSON body.
     python noop_app.py --port P
 
 Served by `slipstream.serving.http.HttpServer` on a socket from `serving.run.bind`, on the event
-loop `slipstream serve` uses (uvloop when installed), it measures the HTTP stack's own cost per
+loop `slipstream serve` uses, it measures the HTTP stack's own cost per
 request on this machine: a floor under the server built on it (serving_group's "HTTP floor").
 """
 

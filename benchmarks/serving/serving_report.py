@@ -122,7 +122,7 @@ def print_section(res: dict[str, Any], tgt: dict[str, Any], p: Callable[..., Non
         inproc = rs.get("inproc_cpu_us_per_row")
         best = (f"; so by CPU at most {inproc / (inproc + fl['server_cpu_us_per_request']):.0%}"
                 " of in-process for any server on it" if inproc else "")
-        p(f"  HTTP floor (serving.http: httptools, uvloop if installed, a no-op handler): "
+        p(f"  HTTP floor (serving.http: httptools, the asyncio loop, a no-op handler): "
           f"{fl['server_cpu_us_per_request']:.0f} us of CPU per request, {fl['per_s']:,.0f}"
           f" requests/s{best}")
     cl = _get(res, "ceiling", "client") or {}

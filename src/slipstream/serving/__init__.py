@@ -11,7 +11,7 @@
     routing.py     Served versions, the percentage Router, the TargetWatcher (hot swap)
     metrics.py     Prometheus text; shared.py: one /metrics for all workers
     reporter.py    the sink's background thread
-    http.py        the HTTP/1.1 server (httptools, uvloop): requests straight to handlers
+    http.py        the HTTP/1.1 server (httptools, asyncio): requests straight to handlers
     run.py         serve(): that server on one socket, in-process or N worker processes
     deployments.py, store_sink.py   a deployment's targets and sink on the deployment store
 """

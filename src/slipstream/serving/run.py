@@ -1,4 +1,4 @@
-"""Run the inference server: serving.http's HTTP/1.1 server (uvloop when installed) on a socket
+"""Run the inference server: serving.http's HTTP/1.1 server (asyncio's loop) on a socket
 bound here, in this process for one worker, or in N spawned worker processes sharing one
 listening socket (each loads its own models and batches its own requests; the kernel spreads
 connections between them). Each answers as soon as it listens (ready once its models are
