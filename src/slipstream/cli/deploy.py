@@ -212,7 +212,7 @@ def serve(
                                                     "batch while others arrive.")] = 2.0,
     max_queue: Annotated[int, typer.Option(help="Waiting requests beyond which new ones get "
                                                 "503.")] = 1024,
-    log_level: Annotated[str, typer.Option(help="uvicorn's log level.")] = "warning",
+    log_level: Annotated[str, typer.Option(help="The server's log level.")] = "warning",
 ) -> None:
     """Serve a deployment: requests split between its targets, following traffic changes,
     promotes and rollbacks within the poll interval; statistics and samples go to the store."""
