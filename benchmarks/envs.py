@@ -34,7 +34,7 @@ ENVS: dict[str, tuple[list[str], str]] = {
     # and `slipstream serve` from this venv; tuning: `ss.tune` needs optuna
     "slipstream": (
         ["-e", f"{REPO}[tabular,examples,server,serving,tuning]", "psutil"],
-        "import pandas, sklearn, psutil, fastapi, uvicorn",
+        "import pandas, sklearn, psutil, fastapi, uvicorn, optuna, cmaes",
     ),
     "flytekit": (
         ["flytekit", "pandas", "scikit-learn", "pyarrow", "psutil"],
@@ -46,8 +46,12 @@ ENVS: dict[str, tuple[list[str], str]] = {
     ),
     # the tracking benchmarks' anchor (benchmarks/tracking/mlflow_tracking.py)
     "mlflow": (["mlflow", "psutil"], "import mlflow, mlflow.tracking, pandas, psutil"),
-    # the tuning benchmarks' anchor (benchmarks/tuning/optuna_tuning.py)
-    "optuna": (["optuna>=5", "psutil"], "import optuna, optuna.storages, psutil"),
+    # the tuning benchmarks' anchor (benchmarks/tuning/optuna_tuning.py); cmaes for Optuna's
+    # CmaEsSampler, scikit-learn for the quality benchmark's objective (optuna_quality.py)
+    "optuna": (
+        ["optuna>=5", "cmaes>=0.10", "scikit-learn", "psutil"],
+        "import optuna, optuna.storages, cmaes, sklearn, psutil",
+    ),
 }
 
 
