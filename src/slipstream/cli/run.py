@@ -8,6 +8,8 @@ import typer
 
 from slipstream.cli.main import client, console
 
+_EXECUTOR_HELP = "inline (default), process[:N], ray, ray:auto, ray:HOST:PORT or ray://HOST:10001"
+
 
 def register(app: typer.Typer) -> None:
     app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
@@ -19,7 +21,7 @@ def register(app: typer.Typer) -> None:
 def run(
     ctx: typer.Context,
     target: Annotated[str, typer.Argument(help="path/to/file.py:workflow or module:workflow")],
-    executor: Annotated[str | None, typer.Option(help="inline (default) or process[:N]")] = None,
+    executor: Annotated[str | None, typer.Option(help=_EXECUTOR_HELP)] = None,
 ) -> None:
     from slipstream.cli.inputs import parse_inputs
     from slipstream.execution.loading import load_entity
@@ -43,7 +45,7 @@ def run(
 
 def recover(
     execution_id: Annotated[str, typer.Argument(help="Execution id (or a unique prefix)")],
-    executor: Annotated[str | None, typer.Option(help="inline (default) or process[:N]")] = None,
+    executor: Annotated[str | None, typer.Option(help=_EXECUTOR_HELP)] = None,
 ) -> None:
     c = client()
     old = c.store.get_execution(execution_id)

@@ -74,9 +74,14 @@ class InlineExecutor(Executor):
 
 
 def make_executor(spec: str) -> Executor:
-    """`inline`, `process` or `process:N`."""
+    """`inline`, `process`, `process:N`, or a Ray cluster: `ray` (a local instance), `auto` /
+    `ray:auto` (the running one), `ray:HOST:PORT`, `ray://HOST:10001`."""
     from slipstream._core.errors import InvalidInputError
 
+    if spec == "auto" or spec == "ray" or spec.startswith("ray:"):
+        from slipstream.execution.ray_executor import RayExecutor, parse_address
+
+        return RayExecutor(parse_address(spec))
     kind, _, arg = spec.partition(":")
     if kind == "inline" and not arg:
         return InlineExecutor()
@@ -89,7 +94,8 @@ def make_executor(spec: str) -> Executor:
             raise InvalidInputError(f"executor {spec!r}: the worker count must be a number") from None
         return ProcessExecutor(workers)
     raise InvalidInputError(
-        f"Unknown executor {spec!r}: use 'inline' (default) or 'process' / 'process:N'")
+        f"Unknown executor {spec!r}: use 'inline' (default), 'process' / 'process:N', or 'ray' / "
+        "'ray:auto' / 'ray://HOST:10001'")
 
 
 __all__ = ["Executor", "InlineExecutor", "make_executor", "worker_name"]

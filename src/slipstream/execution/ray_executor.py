@@ -1,0 +1,226 @@
+"""A Ray cluster: every call (a task node, a chunk of map items) runs as one Ray task.
+
+Addresses: none starts a local Ray instance (it lives as long as this process); `auto` joins
+the cluster running on this machine; `host:port` its GCS; `ray://host:10001` goes through the
+Ray Client. The first connection of a process is kept and reused by later executions.
+
+As on the process pool, tasks travel with cloudpickle and values as literals whose bytes are in
+the artifact store, so every node must reach the artifact URI; outcomes come back the same way.
+A task's `Resources` become Ray's `num_cpus`, `memory`, `num_gpus` and custom resources
+(`ray_resources`), checked against the cluster's nodes before submitting; `interruptible` tasks
+are re-run by Ray when their worker or node dies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import sys
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
+
+import cloudpickle
+
+from slipstream._core.errors import InvalidInputError
+from slipstream._core.ids import hostname, now
+from slipstream.entities import ErrorInfo, Status
+from slipstream.execution.calls import ItemOutcome, TaskCall
+from slipstream.execution.executor import Executor
+from slipstream.execution.ray_resources import demand, ray_options, unsatisfiable
+from slipstream.execution.worker import WorkerEnv, run_call
+
+_FORWARDED_ENV = ("SLIPSTREAM_", "AWS_", "GOOGLE_", "AZURE_", "MLFLOW_")
+"""Environment variables a worker gets from the runner: store endpoints and credentials."""
+
+
+@dataclass(frozen=True)
+class _WorkerConfig:
+    artifact_uri: str
+    scratch_dir: str
+    path: tuple[str, ...]
+    environ: tuple[tuple[str, str], ...]
+
+
+class RayExecutor(Executor):
+    """Runs calls as Ray tasks; `address` as in the module docstring (None: a local instance)."""
+
+    shares_memory = False
+
+    def __init__(self, address: str | None = None, **init_options: Any) -> None:
+        self.address = address
+        self.name = f"ray:{address}" if address else "ray"
+        self.init_options = init_options
+        self._config: Any = None
+        self._remote: Any = None
+        self._tasks: dict[int, tuple[Any, Any]] = {}  # id(task) -> (task, ObjectRef of its pickle)
+        self._nodes: list[dict[str, float]] = []
+        self._pending: dict[Any, None] = {}
+        self._lock = threading.Lock()
+
+    # ---- lifecycle ---------------------------------------------------------------------------
+
+    def start(self, env: WorkerEnv, artifact_uri: str) -> None:
+        ray = _ray()
+        if not ray.is_initialized():
+            _connect(ray, self.address, self.init_options)
+        self._nodes = _node_resources(ray)
+        self.parallelism = max(1, int(sum(node.get("CPU", 0.0) for node in self._nodes)))
+        environ = tuple(sorted((k, v) for k, v in os.environ.items()
+                               if k.startswith(_FORWARDED_ENV)))
+        self._config = ray.put(_WorkerConfig(artifact_uri, env.ctx.scratch_dir,
+                                             tuple(sys.path), environ))
+        self._remote = ray.remote(_run_remote)
+        self._tasks = {}
+
+    def submit(self, call: TaskCall) -> Future[list[ItemOutcome]]:
+        assert self._remote is not None, "start() first"
+        ray = _ray()
+        options = ray_options(call.task)
+        problem = self._check_resources(ray, options)
+        if problem is not None:
+            return _failed(call, f"task {call.task.name!r} cannot run on the Ray cluster: "
+                           f"{problem}. Lower the task's requests, or add a node that has them.")
+        for item in call.items:
+            item.inputs = {k: v.without_py() for k, v in item.inputs.items()}
+        remote = cloudpickle.dumps(TaskCall(call.execution_id, None, call.items, call.bound))
+        ref = self._remote.options(**options).remote(self._config, self._task_ref(ray, call.task),
+                                                     remote)
+        with self._lock:
+            self._pending[ref] = None
+        future: Future[list[ItemOutcome]] = Future()
+        ref.future().add_done_callback(lambda done: self._finished(ref, done, future))
+        return future
+
+    def shutdown(self) -> None:
+        """Cancel calls still running (an aborted execution); the connection stays open."""
+        with self._lock:
+            pending, self._pending = list(self._pending), {}
+        if pending:
+            ray = _ray()
+            for ref in pending:
+                with contextlib.suppress(Exception):  # finished meanwhile, or the cluster is gone
+                    ray.cancel(ref)
+        self._tasks = {}
+        self._config = None
+        self._remote = None
+
+    # ---- helpers -------------------------------------------------------------------------------
+
+    def _finished(self, ref: Any, done: Future[Any], future: Future[list[ItemOutcome]]) -> None:
+        with self._lock:
+            self._pending.pop(ref, None)
+        try:
+            future.set_result(cloudpickle.loads(done.result()))
+        except BaseException as exc:  # the worker or its node died; a cancelled call
+            future.set_exception(exc)
+
+    def _task_ref(self, ray: Any, task: Any) -> Any:
+        """The task's pickle, put in the object store once per execution."""
+        known = self._tasks.get(id(task))
+        if known is None or known[0] is not task:
+            known = self._tasks[id(task)] = (task, ray.put(cloudpickle.dumps(task)))
+        return known[1]
+
+    def _check_resources(self, ray: Any, options: dict[str, Any]) -> str | None:
+        wanted = demand(options)
+        problem = unsatisfiable(wanted, self._nodes)
+        if problem is not None:  # a node may have joined since start()
+            self._nodes = _node_resources(ray)
+            problem = unsatisfiable(wanted, self._nodes)
+        return problem
+
+
+def parse_address(spec: str) -> str | None:
+    """`ray` -> None (a local instance); `auto`/`ray:auto` -> "auto"; `ray://h:p` as is;
+    `ray:h:p` -> "h:p"."""
+    if spec == "ray":
+        return None
+    if spec == "auto":
+        return "auto"
+    if spec.startswith("ray://"):
+        return spec
+    if spec.startswith("ray:") and spec[4:]:
+        return spec[4:]
+    raise InvalidInputError(f"executor {spec!r}: use 'ray', 'ray:auto', 'ray:HOST:PORT' or "
+                            "'ray://HOST:10001'")
+
+
+def _ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise InvalidInputError("the Ray executor needs Ray: pip install 'slipstream[ray]'") from None
+    return ray
+
+
+def _connect(ray: Any, address: str | None, options: dict[str, Any]) -> None:
+    if address is None:  # "local" starts a new instance even if a cluster runs on this machine
+        kwargs = {"include_dashboard": False, "logging_level": logging.WARNING, **options}
+        ray.init(address="local", **kwargs)
+        return
+    try:
+        ray.init(address=address, logging_level=logging.WARNING, **options)
+    except ConnectionError as exc:
+        raise InvalidInputError(f"no Ray cluster answers at {address!r}: {exc}") from None
+
+
+def _node_resources(ray: Any) -> list[dict[str, float]]:
+    return [dict(node["Resources"]) for node in ray.nodes() if node.get("Alive")]
+
+
+def _failed(call: TaskCall, message: str) -> Future[list[ItemOutcome]]:
+    t = now()
+    error = ErrorInfo("user", "ResourcesUnavailable", message)
+    future: Future[list[ItemOutcome]] = Future()
+    future.set_result([ItemOutcome(item.node_id, Status.FAILED, None, (), error, t, t)
+                       for item in call.items])
+    return future
+
+
+# ---- in the Ray worker ------------------------------------------------------------------------
+
+_ENV: tuple[_WorkerConfig, WorkerEnv] | None = None
+_TASKS: dict[bytes, Any] = {}
+
+
+def _worker_env(config: _WorkerConfig) -> WorkerEnv:
+    """Built once per Ray worker process (again only if an execution's stores differ)."""
+    global _ENV
+    if _ENV is not None and _ENV[0] == config:
+        return _ENV[1]
+    os.environ.update(dict(config.environ))
+    for entry in reversed(config.path):
+        if entry not in sys.path:
+            sys.path.insert(0, entry)
+    import ray
+
+    from slipstream.artifacts import open_artifact_store
+    from slipstream.types import ConversionContext, default_engine
+
+    context = ray.get_runtime_context()
+    node = context.get_node_id()
+    ip = ray.util.get_node_ip_address()
+    name = f"{hostname()}:{os.getpid()} ray-node {ip} {node[:16]}"
+    env = WorkerEnv(default_engine(),
+                    ConversionContext(open_artifact_store(config.artifact_uri), config.scratch_dir),
+                    name)
+    _ENV = (config, env)
+    return env
+
+
+def _run_remote(config: _WorkerConfig, task_payload: bytes, call_payload: bytes) -> bytes:
+    env = _worker_env(config)
+    key = hashlib.blake2b(task_payload, digest_size=16).digest()
+    task = _TASKS.get(key)
+    if task is None:
+        task = _TASKS[key] = cloudpickle.loads(task_payload)
+    call: TaskCall = cloudpickle.loads(call_payload)
+    call.task = task
+    return cloudpickle.dumps([outcome.without_py() for outcome in run_call(call, env)])
+
+
+__all__ = ["RayExecutor", "parse_address"]
