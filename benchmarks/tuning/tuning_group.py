@@ -10,6 +10,9 @@ Per repeat, round-robin over the tools (so a burst of load from elsewhere lands 
 - parallel: the CPU-bound objective with 1 and 2 trials at a time (Slipstream: parallel_trials on
   its process pool; Optuna: n_jobs threads), and the floor: the same trials with no tuner (in
   this process, or a plain pool of 2), what the machine gives at the moment.
+Once per invocation, after the repeats (its figures are accuracies, the same in every repeat):
+- quality: TPE with 50 trials against random search with 200 on the fixed logistic-regression
+  objective (_logreg.py), seeds 0 .. 9, one process per tool and algorithm (about 3 minutes).
 Stdlib only (run.py runs under any Python).
 """
 
@@ -28,8 +31,11 @@ __all__ = ["measure", "print_section", "targets", "verdicts"]
 HERE = Path(__file__).resolve().parent
 SCRIPTS = {"optuna": HERE / "optuna_tuning.py", "slipstream": HERE / "slipstream_tuning.py",
            "floor": HERE / "floor.py"}
+QUALITY_SCRIPTS = {"optuna": HERE / "optuna_quality.py",
+                   "slipstream": HERE / "slipstream_quality.py"}
 PARALLEL = (1, 2)
 TIMEOUT_S = 600
+QUALITY_TIMEOUT_S = 1200
 
 Log = Callable[[str], None]
 
@@ -75,7 +81,7 @@ def measure(pythons: dict[str, Path], failures: dict[str, str], repeat: int, log
                 log(f"    FAILED: {str(exc)[:300]}")
                 continue
             records.setdefault((bench, row), []).append(record)
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"quality": quality(pythons, failures, log, run_json, run_failed)}
     for bench, row, _, _ in steps:
         if (bench, row) in errors:
             out.setdefault(bench, {})[row] = {"error": errors[(bench, row)]}
@@ -87,4 +93,26 @@ def measure(pythons: dict[str, Path], failures: dict[str, str], repeat: int, log
         med["each"] = {k: [r.get(k) for r in recs] for k in keys}
         med["load_averages"] = [r.get("load_average") for r in recs]
         out.setdefault(bench, {})[row] = med
+    return out
+
+
+def quality(pythons: dict[str, Path], failures: dict[str, str], log: Log,
+            run_json: Callable[..., dict[str, Any]],
+            run_failed: type[Exception]) -> dict[str, Any]:
+    """row (`<tool>_<algorithm>`) -> the one record of the quality benchmark, or {"error": ...}."""
+    out: dict[str, Any] = {}
+    for algorithm in c.QUALITY_TRIALS:
+        for tool in KINDS:
+            row = f"{tool}_{algorithm}"
+            if tool in failures:
+                out[row] = {"error": failures[tool]}
+                continue
+            log(f"  tuning   quality  {row:<18} (once: {c.QUALITY_SEEDS} seeds)")
+            try:
+                out[row] = run_json(pythons[tool], [str(QUALITY_SCRIPTS[tool]), "--algorithm",
+                                                    algorithm, "--json"],
+                                    timeout=QUALITY_TIMEOUT_S)
+            except run_failed as exc:
+                out[row] = {"error": str(exc)}
+                log(f"    FAILED: {str(exc)[:300]}")
     return out

@@ -59,7 +59,88 @@ def targets(res: dict[str, Any]) -> dict[str, Any]:
             {"value": r, "goal": f">= {goal:.1f}x (0.8 x {n})",
              "verdict": _verdict(r, lambda v: v >= goal)}
             if tool == "slipstream" else {"value": r, "goal": "", "verdict": "info"})
+    for tool in KINDS:
+        margin = quality_margin(res, tool)
+        out[f"quality_{tool}"] = (
+            {"value": margin, "goal": "TPE@50 mean >= random@200 mean",
+             "verdict": _verdict(margin, lambda v: v >= 0)}
+            if tool == "slipstream" else {"value": margin, "goal": "", "verdict": "info"})
     return out
+
+
+def quality_margin(res: dict[str, Any], tool: str) -> float | None:
+    """TPE's mean best accuracy by its last trial minus random search's by its last."""
+    tpe, rnd = (_get(res, "quality", f"{tool}_{alg}", "mean_best_at", str(c.QUALITY_TRIALS[alg]))
+                for alg in ("tpe", "random"))
+    if isinstance(tpe, int | float) and isinstance(rnd, int | float):
+        return float(tpe) - float(rnd)
+    return None
+
+
+def print_quality(res: dict[str, Any], tgt: dict[str, Any], p: Callable[..., None]) -> None:
+    """The quality rows: mean best-so-far curves, the verdict, per-seed figures, walls."""
+    q = res.get("quality") or {}
+    if not q:
+        return
+    rows = [(tool, alg) for tool in ("slipstream", "optuna") for alg in c.QUALITY_TRIALS]
+    seeds = next((r["seeds"] for r in q.values() if isinstance(r.get("seeds"), int)), "?")
+    test_rows = round(c.QUALITY_SAMPLES * c.QUALITY_TEST_SIZE)
+    p(f"quality: logistic regression, make_classification({c.QUALITY_SAMPLES}, "
+      f"{c.QUALITY_FEATURES}), held-out accuracy ({test_rows:,} rows: one row = "
+      f"{1 / test_rows:.5f}); C log-uniform {c.QUALITY_C[0]:g}..{c.QUALITY_C[1]:g}, penalty l1/l2")
+    p(f"{'':<46}{'slipstream':>26}{'optuna':>26}")
+    p(f"{f'  mean best accuracy by trial ({seeds} seeds)':<46}"
+      + "".join(f"{alg:>13}" for _, alg in rows))
+
+    def cell(tool: str, alg: str, k: int) -> str:
+        r = q.get(f"{tool}_{alg}") or {}
+        if k > c.QUALITY_TRIALS[alg]:
+            return ""
+        if "error" in r:
+            return "n/a" if "not selected" in r["error"] else "FAILED"
+        v = _get(r, "mean_best_at", str(k))
+        return f"{v:.5f}" if isinstance(v, int | float) else "-"
+
+    for k in c.QUALITY_CHECKPOINTS:
+        p(f"{f'    {k}':<46}" + "".join(f"{cell(tool, alg, k):>13}" for tool, alg in rows))
+    so, oo = (tgt.get(f"quality_{t}", {}).get("value") for t in KINDS)
+    t = tgt.get("quality_slipstream", {})
+    p(f"{'  TPE@50 mean - random@200 mean':<46}"
+      f"{f'{so:+.5f}' if so is not None else '-':>13}{f'{oo:+.5f}' if oo is not None else '-':>13}"
+      f"{'':>9}  {t.get('goal', '')} (slipstream) {t.get('verdict', NA)}")
+    for tool in KINDS:
+        parts = []
+        for alg, n in c.QUALITY_TRIALS.items():
+            each = _get(q, f"{tool}_{alg}", "best_at", str(n)) or []
+            parts.append(f"{alg}@{n} " + "/".join(f"{v * test_rows:.0f}" for v in each
+                                                  if isinstance(v, int | float)))
+        p(f"    {tool}, correct test rows of the best trial per seed: {'; '.join(parts)}")
+    curves = {tool: [_get(q, f"{tool}_{alg}", "best_at") for alg in c.QUALITY_TRIALS]
+              for tool in KINDS}
+    if all(all(isinstance(x, dict) for x in v) for v in curves.values()):
+        p("    the curves are identical in both tools (the same samplers, seeds and objective)"
+          if curves["slipstream"] == curves["optuna"] else
+          "    !!!!! the curves differ between the tools (same samplers and seeds) !!!!!")
+    for alg, n in c.QUALITY_TRIALS.items():
+        r = q.get(f"slipstream_{alg}") or {}
+        want = n * c.QUALITY_SEEDS
+        if "error" not in r and (r.get("stored") != want or r.get("with_run") != want):
+            p(f"    !!!!! slipstream {alg}: {r.get('stored')} trials COMPLETE in the stores,"
+              f" {r.get('with_run')} with a run, {want} expected !!!!!")
+    walls = []
+    for tool, alg in rows:
+        r = q.get(f"{tool}_{alg}") or {}
+        if isinstance(r.get("optimize_s"), int | float):
+            walls.append(f"{tool} {alg} {r['optimize_s']:.0f} s ({r.get('objective_s', 0):.0f} s"
+                         " in the objective)")
+    if walls:
+        p(f"    studies' wall, all seeds: {'; '.join(walls)}")
+    fits = next((r["fit_s"] for r in q.values() if isinstance(r.get("fit_s"), dict)), None)
+    if fits:
+        p(f"    one fit: {min(fits.values()) * 1000:.0f}-{max(fits.values()) * 1000:.0f} ms"
+          f" (liblinear, max_iter={c.QUALITY_MAX_ITER}; slowest {max(fits, key=fits.get)});"
+          " curves read back from the stored trials (slipstream), one fresh SLIPSTREAM_HOME per"
+          " seed")
 
 
 def print_section(res: dict[str, Any], tgt: dict[str, Any], p: Callable[..., None]) -> None:
@@ -151,12 +232,14 @@ def print_section(res: dict[str, Any], tgt: dict[str, Any], p: Callable[..., Non
     p(f"    repeats, wall s: slipstream 1: {spread('parallel', 'slipstream_1', 'optimize_s')},"
       f" 2: {spread('parallel', 'slipstream_2', 'optimize_s')}; speed-up within each repeat"
       f" {paired or '-'}")
+    print_quality(res, tgt, p)
     for bench in sorted(res):
         for row, rec in sorted(res[bench].items()):
             if "error" in rec and "not selected" not in rec["error"]:
                 p(f"    {bench} {row}: {rec['error'][:240]}")
     p("  (ratio = Slipstream trials/s over Optuna's; grid slope = time per trial at the largest")
     p("   grid over the smallest, 1.0 = linear; speed-up = wall with 1 trial at a time over 2;")
+    p("   quality = mean over seeds of the best accuracy among the first k trials, run once;")
     p("   medians over the repeats; shared, noisy 2-core machine)")
 
 
