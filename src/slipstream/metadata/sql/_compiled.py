@@ -1147,6 +1147,68 @@ LOG_BATCH: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
     },
 }
 
+#: A run's start and end: (SQL, the parameters it binds, in order).
+RUNS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
+    'sqlite': {
+        'experiment': (
+            'SELECT experiments.lifecycle_stage, experiments.artifact_location \n'
+            'FROM experiments \n'
+            'WHERE experiments.experiment_id = ?',
+            ('experiment_id',),
+        ),
+        'insert': (
+            'INSERT INTO runs (run_id, experiment_id, name, user_id, status, start_time, '
+            'end_time, artifact_uri, lifecycle_stage, parent_run_id, execution_id, node_id) '
+            'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            ('run_id', 'experiment_id', 'name', 'user_id', 'status', 'start_time',
+            'end_time', 'artifact_uri', 'lifecycle_stage', 'parent_run_id', 'execution_id',
+            'node_id'),
+        ),
+        'tag': (
+            'INSERT INTO tags (run_id, "key", value) VALUES (?, ?, ?)',
+            ('run_id', 'key', 'value'),
+        ),
+        'end': (
+            'UPDATE runs SET status=?, end_time=? WHERE runs.run_id = ? AND '
+            "runs.lifecycle_stage = 'active' RETURNING run_id, experiment_id, name, user_id, "
+            'status, start_time, end_time, artifact_uri, lifecycle_stage, parent_run_id, '
+            'execution_id, node_id',
+            ('new_status', 'new_end', 'rid'),
+        ),
+    },
+    'postgresql': {
+        'experiment': (
+            'SELECT experiments.lifecycle_stage, experiments.artifact_location \n'
+            'FROM experiments \n'
+            'WHERE experiments.experiment_id = %s::INTEGER',
+            ('experiment_id',),
+        ),
+        'insert': (
+            'INSERT INTO runs (run_id, experiment_id, name, user_id, status, start_time, '
+            'end_time, artifact_uri, lifecycle_stage, parent_run_id, execution_id, node_id) '
+            'VALUES (%s::VARCHAR, %s::INTEGER, %s::VARCHAR, %s::VARCHAR, %s::VARCHAR, '
+            '%s::BIGINT, %s::BIGINT, %s::VARCHAR, %s::VARCHAR, %s::VARCHAR, %s::VARCHAR, '
+            '%s::VARCHAR)',
+            ('run_id', 'experiment_id', 'name', 'user_id', 'status', 'start_time',
+            'end_time', 'artifact_uri', 'lifecycle_stage', 'parent_run_id', 'execution_id',
+            'node_id'),
+        ),
+        'tag': (
+            'INSERT INTO tags (run_id, key, value) VALUES (%s::VARCHAR, %s::VARCHAR, '
+            '%s::VARCHAR)',
+            ('run_id', 'key', 'value'),
+        ),
+        'end': (
+            'UPDATE runs SET status=%s::VARCHAR, end_time=%s::BIGINT WHERE runs.run_id = '
+            "%s::VARCHAR AND runs.lifecycle_stage = 'active' RETURNING runs.run_id, "
+            'runs.experiment_id, runs.name, runs.user_id, runs.status, runs.start_time, '
+            'runs.end_time, runs.artifact_uri, runs.lifecycle_stage, runs.parent_run_id, '
+            'runs.execution_id, runs.node_id',
+            ('new_status', 'new_end', 'rid'),
+        ),
+    },
+}
+
 #: The study store's per-trial statements: (SQL, the parameters it binds, in order).
 TRIALS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
     'sqlite': {

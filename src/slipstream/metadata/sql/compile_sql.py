@@ -2,11 +2,11 @@
 
 `python -m slipstream.metadata.sql.compile_sql` writes `_compiled.py`: per dialect (SQLite, and
 PostgreSQL through psycopg 3) the DDL of the head schema, the upserts `record` runs, the
-cache-entries SELECT, the tracking store's `log_batch` statements and the study store's
-per-trial statements. Opening a store, `record`, `get_cache_entries`, `log_batch` and a
-trial's start and finish then run that text through the driver without importing SQLAlchemy.
-A test regenerates the module in memory and compares it with the committed file, so it cannot
-drift from `tables.py`.
+cache-entries SELECT, the tracking store's `log_batch` statements and a run's start and end,
+and the study store's per-trial statements. Opening a store, `record`, `get_cache_entries`,
+`log_batch`, creating and ending a run and a trial's start and finish then run that text
+through the driver without importing SQLAlchemy. A test regenerates the module in memory and
+compares it with the committed file, so it cannot drift from `tables.py`.
 """
 
 from __future__ import annotations
@@ -140,6 +140,20 @@ def trial_statements(dialect: Dialect) -> dict[str, tuple[str, tuple[str, ...]]]
     return out
 
 
+def run_statements(dialect: Dialect) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """A run's start and end (`tracking_runs.run_statements`), each as (SQL, the parameters
+    it binds in order)."""
+    from slipstream.metadata.sql import tracking_runs
+
+    out = {}
+    for name, stmt in tracking_runs.run_statements().items():
+        compiled = stmt.compile(dialect=dialect)
+        out[name] = (str(compiled), tuple(compiled.positiontup or ()))
+    if out["insert"][1] != tracking_runs.INFO_COLUMNS:  # tracking_lifecycle binds in that order
+        raise AssertionError(f"the run insert binds {out['insert'][1]}")  # internal invariant
+    return out
+
+
 def _experiment_row() -> sa.Select[Any]:
     """An experiment's columns in `Experiment`'s field order (tags apart)."""
     e = tables.experiments.c
@@ -205,6 +219,16 @@ def render() -> str:
     for name, dialect in compiled.items():
         out.append(f"    {name!r}: {{")
         for short, (sql, names) in log_batch_statements(dialect).items():
+            out.append(f"        {short!r}: (")
+            out.append(_literal(sql, 12) + ",")
+            out.append(_literal(repr(names), 12, raw=True) + ",")
+            out.append("        ),")
+        out.append("    },")
+    out += ["}", "", "#: A run's start and end: (SQL, the parameters it binds, in order).",
+            "RUNS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {"]
+    for name, dialect in compiled.items():
+        out.append(f"    {name!r}: {{")
+        for short, (sql, names) in run_statements(dialect).items():
             out.append(f"        {short!r}: (")
             out.append(_literal(sql, 12) + ",")
             out.append(_literal(repr(names), 12, raw=True) + ",")

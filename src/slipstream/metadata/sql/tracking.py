@@ -1,9 +1,10 @@
 """`SqlTrackingStore`: the tracking store on SQLite or PostgreSQL (same database and schema as
 the execution store, so runs join node executions).
 
-`log_batch`, the hot path, runs SQL compiled ahead of time through the driver in one
-`BEGIN IMMEDIATE` transaction (`tracking_metrics`); everything else is SQLAlchemy Core, one
-transaction per call (`tracking_experiments`, `tracking_runs`, `run_search`). On SQLite every
+The hot path (`log_batch`, creating and ending a run, and `end_run`: a last batch and the end
+in one transaction) runs SQL compiled ahead of time through the driver, one `BEGIN IMMEDIATE`
+transaction per call (`tracking_metrics`, `tracking_lifecycle`); everything else is SQLAlchemy
+Core, one transaction per call (`tracking_experiments`, `tracking_runs`, `run_search`). On SQLite every
 write takes the write lock up front (`BEGIN IMMEDIATE`, waited for by busy_timeout), and as a
 last resort a write that still reports "database is locked" is retried with backoff, so many
 processes can log into one file.
@@ -12,8 +13,8 @@ processes can log into one file.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from slipstream._core.errors import InvalidInputError, NotFoundError
 from slipstream.entities import (
@@ -31,6 +32,8 @@ from slipstream.entities import (
     ViewType,
 )
 from slipstream.metadata.sql import _compiled
+from slipstream.metadata.sql import tracking_lifecycle as lifecycle
+from slipstream.metadata.sql.dbapi import Database
 from slipstream.metadata.sql.logged_model_store import SqlLoggedModels
 from slipstream.metadata.sql.registry_store import SqlModelRegistry
 from slipstream.metadata.sql.rows import numeric_id
@@ -127,18 +130,30 @@ class SqlTrackingStore(SqlStoreBase, SqlLoggedModels, SqlModelRegistry, Tracking
                    run_name: str | None, tags: Mapping[str, str] | None = None, *,
                    parent_run_id: str | None = None, execution_id: str | None = None,
                    node_id: str | None = None) -> Run:
-        from slipstream.metadata.sql import tracking_runs as runs
-
-        return self._write(lambda c: runs.create(
-            c, experiment_id, user_id, start_time, run_name, dict(tags or {}), parent_run_id,
-            execution_id, node_id, self.artifact_root))
+        return self._write_driver(lambda db, conn: lifecycle.create(
+            db, conn, experiment_id, user_id, start_time, run_name, dict(tags or {}),
+            parent_run_id, execution_id, node_id, self.artifact_root))
 
     def update_run_info(self, run_id: str, status: RunStatus | str, end_time: int | None,
                         run_name: str | None = None) -> RunInfo:
-        from slipstream.metadata.sql import tracking_runs as runs
-
         value = enum_value(RunStatus, status, "run status")
-        return self._write(lambda c: runs.update_info(c, run_id, value, end_time, run_name))
+        if run_name:
+            from slipstream.metadata.sql import tracking_runs as runs
+
+            return self._write(lambda c: runs.update_info(c, run_id, value, end_time,
+                                                          run_name))
+        return self._write_driver(lambda db, conn: lifecycle.end(db, conn, run_id, value,
+                                                                 end_time))
+
+    def end_run(self, run_id: str, status: RunStatus | str, end_time: int | None,
+                metrics: Sequence[Metric] = (), params: Sequence[Param] = (),
+                tags: Sequence[RunTag] = ()) -> RunInfo:
+        """`log_batch` and `update_run_info` in one transaction (all or nothing)."""
+        check_run_id(run_id)
+        check_batch(metrics, params, tags)
+        value = enum_value(RunStatus, status, "run status")
+        return self._write_driver(lambda db, conn: lifecycle.finish(
+            db, conn, run_id, value, end_time, metrics, params, tags))
 
     def get_run(self, run_id: str) -> Run:
         from slipstream.metadata.sql import tracking_runs as runs
@@ -163,15 +178,8 @@ class SqlTrackingStore(SqlStoreBase, SqlLoggedModels, SqlModelRegistry, Tracking
         if not (metrics or params or tags):
             self.get_run(run_id)  # still: unknown ids are errors
             return
-        db = self._db
-
-        def write() -> None:
-            with self._translate_errors("write to", db.driver.unavailable_errors,
-                                        db.driver.errors), \
-                    db.connection() as conn, db.transaction(conn):
-                _log_batch(db, conn, run_id, metrics, params, tags)
-
-        retry_locked(write)
+        self._write_driver(lambda db, conn: _log_batch(db, conn, run_id, metrics, params,
+                                                       tags))
 
     def delete_tag(self, run_id: str, key: str) -> None:
         from slipstream.metadata.sql import tracking_runs as runs
@@ -238,6 +246,19 @@ class SqlTrackingStore(SqlStoreBase, SqlLoggedModels, SqlModelRegistry, Tracking
             return runs.load(conn, runs.ids_for_executions(conn, execution_ids))
 
     # -- helpers ----------------------------------------------------------------------------
+
+    def _write_driver(self, work: Callable[[Database, Any], T]) -> T:
+        """`work(db, conn)` in one driver transaction (SQLite: BEGIN IMMEDIATE), retried if
+        still locked."""
+        db = self._db
+
+        def write() -> T:
+            with self._translate_errors("write to", db.driver.unavailable_errors,
+                                        db.driver.errors), \
+                    db.connection() as conn, db.transaction(conn):
+                return work(db, conn)
+
+        return retry_locked(write)
 
     def _read_experiment(self, statement: str, key: int | str) -> Experiment | None:
         """One experiment by id or name through the driver: a client's first calls

@@ -1,13 +1,13 @@
-"""Runs in SQL (SQLAlchemy Core on a connection the store opened and commits): creating,
-updating, loading many at once with their params, tags, latest metrics and inputs."""
+"""Runs in SQL (SQLAlchemy Core on a connection the store opened and commits): renaming,
+deleting, loading many at once with their params, tags, latest metrics and inputs; and the
+statements of a run's start and end, which the store runs through the driver
+(`tracking_lifecycle`)."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import secrets
-import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,66 +24,21 @@ from slipstream.entities import (
     Run,
     RunData,
     RunInfo,
-    RunStatus,
-    RunTag,
 )
 from slipstream.metadata.sql import tables
-from slipstream.metadata.sql.rows import numeric_id
 from slipstream.metadata.sql.run_search import DATASET_CONTEXT_TAG
 from slipstream.metadata.sql.tracking_experiments import (
-    active_location,
     insert_dialect,
 )
 from slipstream.metadata.sql.tracking_metrics import metric_from_row
-from slipstream.metadata.validation import check_tag
 
 _R = tables.runs.c
-# The statements of every run's start and end, built once (building one per call costs
-# several times what running it does).
-_INSERT_RUN = tables.runs.insert()
-_INSERT_TAGS = tables.tags.insert()
 _SELECT_RUN = sa.select(tables.runs).where(_R.run_id == sa.bindparam("rid"))
-_END_RUN = tables.runs.update().where(_R.run_id == sa.bindparam("rid")).values(
-    status=sa.bindparam("new_status"), end_time=sa.bindparam("new_end"))
 _CHUNK = 500
-_ADJECTIVES = ("bold", "calm", "brave", "bright", "clever", "gentle", "quick", "silent", "swift")
-_NOUNS = ("otter", "falcon", "heron", "lynx", "panda", "raven", "trout", "wolf", "finch")
-
-
-def create(conn: Connection, experiment_id: str, user_id: str, start_time: int | None,
-           run_name: str | None, tags: Mapping[str, str], parent_run_id: str | None,
-           execution_id: str | None, node_id: str | None, artifact_root: str) -> Run:
-    """Insert a RUNNING run with its tags; the run as stored (no read-back needed: a new run
-    has no params, metrics or inputs)."""
-    location = active_location(conn, experiment_id, artifact_root)
-    all_tags = dict(tags)
-    tagged_name = all_tags.get(RUN_NAME_TAG)
-    if run_name and tagged_name and tagged_name != run_name:
-        raise InvalidInputError(
-            f"Both 'run_name' argument and 'mlflow.runName' tag are specified, but with "
-            f"different values (run_name={run_name!r}, mlflow.runName={tagged_name!r}).")
-    name = run_name or tagged_name or _generated_name()
-    all_tags[RUN_NAME_TAG] = name
-    parent = parent_run_id or all_tags.get(PARENT_RUN_TAG)
-    if parent:
-        all_tags[PARENT_RUN_TAG] = parent
-    for key, value in all_tags.items():
-        check_tag(RunTag(key, value))
-    run_id = uuid.uuid4().hex
-    artifact_uri = f"{location}/{run_id}/artifacts"
-    conn.execute(_INSERT_RUN, {
-        "run_id": run_id, "experiment_id": numeric_id(experiment_id), "name": name,
-        "user_id": user_id or "", "status": RunStatus.RUNNING.value, "start_time": start_time,
-        "end_time": None, "artifact_uri": artifact_uri,
-        "lifecycle_stage": LifecycleStage.ACTIVE.value, "parent_run_id": parent,
-        "execution_id": execution_id, "node_id": node_id})
-    if all_tags:
-        conn.execute(_INSERT_TAGS, [{"run_id": run_id, "key": k, "value": v}
-                                    for k, v in all_tags.items()])
-    info = RunInfo(run_id, str(numeric_id(experiment_id)), name, user_id or "",
-                   RunStatus.RUNNING.value, start_time, None, artifact_uri,
-                   LifecycleStage.ACTIVE.value, parent, execution_id, node_id)
-    return Run(info, RunData((), {}, all_tags))
+#: A run's info columns, in `RunInfo`'s field order.
+INFO_COLUMNS = ("run_id", "experiment_id", "name", "user_id", "status", "start_time",
+                "end_time", "artifact_uri", "lifecycle_stage", "parent_run_id", "execution_id",
+                "node_id")
 
 
 def load_info(conn: Connection, run_id: str) -> RunInfo | None:
@@ -111,27 +66,23 @@ def require_active_run(conn: Connection, run_id: str) -> None:
 
 
 def update_info(conn: Connection, run_id: str, status: str, end_time: int | None,
-                run_name: str | None) -> RunInfo:
-    """Set an active run's status, end time and (when given) name; its info as it now is."""
+                run_name: str) -> RunInfo:
+    """Set an active run's status, end time and name (mirrored in tag mlflow.runName); its
+    info as it now is. (Without a new name the store ends a run through the driver:
+    `tracking_lifecycle.end`.)"""
     info = load_info(conn, run_id)
     if info is None:
         raise NotFoundError(f"Run with id={run_id} not found")
     if info.lifecycle_stage != LifecycleStage.ACTIVE.value:
         raise InvalidInputError(f"The run {run_id} must be in the 'active' state. Current "
                                 f"state is {info.lifecycle_stage}.")
-    if not run_name:
-        conn.execute(_END_RUN, {"rid": run_id, "new_status": status, "new_end": end_time})
-        return dataclasses.replace(info, status=status, end_time=end_time)
-    values: dict[str, Any] = {"status": status, "end_time": end_time}
-    if run_name:
-        values["name"] = run_name
-        insert = insert_dialect(conn)
-        stmt = insert(tables.tags).values(run_id=run_id, key=RUN_NAME_TAG, value=run_name)
-        conn.execute(stmt.on_conflict_do_update(index_elements=["run_id", "key"],
-                                                set_={"value": stmt.excluded.value}))
-    conn.execute(tables.runs.update().where(_R.run_id == run_id).values(**values))
-    return dataclasses.replace(info, status=status, end_time=end_time,
-                               run_name=run_name or info.run_name)
+    insert = insert_dialect(conn)
+    stmt = insert(tables.tags).values(run_id=run_id, key=RUN_NAME_TAG, value=run_name)
+    conn.execute(stmt.on_conflict_do_update(index_elements=["run_id", "key"],
+                                            set_={"value": stmt.excluded.value}))
+    conn.execute(tables.runs.update().where(_R.run_id == run_id).values(
+        status=status, end_time=end_time, name=run_name))
+    return dataclasses.replace(info, status=status, end_time=end_time, run_name=run_name)
 
 
 def set_stage(conn: Connection, run_id: str, stage: str) -> None:
@@ -224,7 +175,20 @@ def _load_chunk(conn: Connection, ids: list[str]) -> dict[str, Run]:
     return out
 
 
-def _generated_name() -> str:
-    """A readable name for an unnamed run, like MLflow's ("swift-otter-512")."""
-    return (f"{secrets.choice(_ADJECTIVES)}-{secrets.choice(_NOUNS)}-"
-            f"{secrets.randbelow(1000)}")
+def run_statements() -> dict[str, Any]:
+    """A run's start and end as the driver runs them (`compile_sql` -> `_compiled.RUNS`):
+    `experiment` (stage and artifact location), `insert` (every column), `tag`, and `end`
+    (status and end time of an active run, returning its info columns)."""
+    e = tables.experiments.c
+    info = [_R[name] for name in INFO_COLUMNS]
+    return {
+        "experiment": sa.select(e.lifecycle_stage, e.artifact_location).where(
+            e.experiment_id == sa.bindparam("experiment_id")),
+        "insert": tables.runs.insert(),
+        "tag": tables.tags.insert(),
+        "end": tables.runs.update().where(
+            _R.run_id == sa.bindparam("rid"),
+            _R.lifecycle_stage == sa.literal_column("'active'")).values(
+            status=sa.bindparam("new_status"), end_time=sa.bindparam("new_end"))
+        .returning(*info),
+    }
