@@ -1,0 +1,146 @@
+"""The Ray executor on a real two-node cluster (a head and a worker node process on this machine,
+one CPU each): spreading, a large map, impossible requests, a node killed mid-run, and the
+cache and recovery contracts of the local executors."""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from slipstream._core.errors import ExecutionFailedError
+from slipstream.entities import Status
+from tests.execution import test_caching, test_recovery
+from tests.execution.conftest import local_only
+from tests.execution.flows import fanout, spread
+from tests.execution.helpers import nodes_by_id, run
+from tests.execution.ray_cluster import RayCluster, start_cluster
+
+if importlib.util.find_spec("ray") is None:
+    pytest.skip("needs the ray extra: pip install 'slipstream[ray]'", allow_module_level=True)
+
+pytestmark = [pytest.mark.ray, pytest.mark.timeout(180)]
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[RayCluster]:
+    """A head and one worker node; this test process joins it as the driver (Ray is imported
+    only once the cluster's token is in the environment: it reads the auth mode at import)."""
+    started = time.monotonic()
+    cluster = start_cluster()
+    print(f"ray cluster of 2 nodes up in {time.monotonic() - started:.1f} s")
+    try:
+        with pytest.MonkeyPatch.context() as env:
+            for name, value in cluster.auth_env.items():
+                env.setenv(name, value)
+            import ray
+
+            yield cluster
+            ray.shutdown()
+    finally:
+        cluster.stop()
+
+
+def node_ids() -> set[str]:
+    import ray
+
+    return {node["NodeID"] for node in ray.nodes() if node["Alive"]}
+
+
+def workers_of(client: Any, execution_id: str) -> set[str]:
+    return {attempt.worker for node in client.store.list_nodes(execution_id)
+            for attempt in node.attempts}
+
+
+@local_only
+def test_parallel_branches_run_on_both_nodes(client: Any, cluster: RayCluster) -> None:
+    outputs, execution = run(client, spread.two_branches, cluster.executor, x=3, y=4,
+                           seconds=1.5)
+    assert outputs == 6 + 8
+    assert execution.executor == cluster.executor
+    nodes = nodes_by_id(client, execution.id)
+    branch_workers = {nodes[n].attempts[0].worker for n in ("n0", "n1")}
+    # each attempt names its Ray node; two one-CPU nodes, two overlapping one-CPU tasks
+    assert {w.rsplit(" ", 1)[1] for w in branch_workers} == {n[:16] for n in node_ids()}
+    assert all(" ray-node " in w for w in branch_workers)
+
+
+@local_only
+def test_map_over_a_thousand_items(client: Any, cluster: RayCluster) -> None:
+    xs = list(range(1000))[::-1]
+    outputs, execution = run(client, fanout.squares, cluster.executor, xs=xs)
+    assert outputs == [x * x for x in xs]
+    nodes = nodes_by_id(client, execution.id)
+    items = [n for n in nodes.values() if n.kind == "map_item"]
+    assert len(items) == 1000 and all(n.status is Status.SUCCEEDED for n in items)
+    assert nodes["n0[999]"].inputs == {"x": 0} and nodes["n0[0]"].outputs == {"o0": 999 ** 2}
+
+
+@local_only
+@pytest.mark.parametrize(("workflow", "asked"), [(spread.too_big, "CPU=64"),
+                                                 (spread.exotic, "tpu=1")])
+def test_a_request_no_node_can_satisfy_fails_fast(client: Any, cluster: RayCluster,
+                                                 workflow: Any, asked: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(ExecutionFailedError) as info:
+        client.execute(workflow, {"x": 1}, executor=cluster.executor)
+    assert time.monotonic() - started < 10
+    message = str(info.value)
+    assert "ResourcesUnavailable" in message and "cannot run on the Ray cluster" in message
+    assert asked in message and "no node of the cluster has that much" in message
+    assert info.value.node_id == "n0"
+
+
+@local_only
+def test_killing_a_node_retries_its_interruptible_tasks(client: Any, cluster: RayCluster,
+                                                        scratch: str) -> None:
+    victim = cluster.workers[-1]
+    victim_id = victim.node_id()
+    log = Path(scratch)
+    killed = threading.Event()
+
+    def kill_when_busy() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if any(p.suffix == f".{victim_id}" for p in log.iterdir()):
+                victim.raylet().kill()  # SIGKILL: the node and its workers die mid-task
+                killed.set()
+                return
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=kill_when_busy, daemon=True)
+    killer.start()
+    try:
+        xs = list(range(12))
+        outputs, execution = run(client, spread.interruptible_squares, cluster.executor,
+                                 xs=xs, log_dirs=[scratch] * len(xs))
+        killer.join(5)
+        assert killed.is_set(), "no task ever started on the worker node"
+        assert outputs == [x * x for x in xs]
+        assert execution.status is Status.SUCCEEDED
+        nodes = nodes_by_id(client, execution.id)
+        assert all(nodes[f"n0[{i}]"].outputs == {"o0": i * i} for i in xs)
+        # every item finally ran on a live node; some had started on the killed one
+        assert victim_id[:16] not in " ".join(workers_of(client, execution.id))
+        started_on_victim = {int(p.stem) for p in log.iterdir() if p.suffix == f".{victim_id}"}
+        assert started_on_victim
+    finally:
+        victim.stop()
+        cluster.workers.remove(victim)
+        cluster.add_worker()  # the cluster is whole again for the tests after this one
+
+
+def test_a_second_run_hits_the_cache(client: Any, cluster: RayCluster, scratch: str) -> None:
+    test_caching.test_second_execution_reuses_cached_outputs(client, cluster.executor, scratch)
+
+
+@local_only
+def test_recovery_reuses_finished_nodes(client_factory: Any, cluster: RayCluster,
+                                        scratch: str) -> None:
+    test_recovery.test_recover_after_a_failure_reuses_finished_nodes(
+        client_factory, cluster.executor, scratch)
