@@ -6,18 +6,21 @@ a `with` block, process exit). Each drain writes a run's params and tags first, 
 most 100 of each, then its metrics, at most 1000 per `log_batch` (MLflow's limits), so a param
 the store rejects (another process logged another value) does not cost the metrics. A failed
 batch is kept as an error for its run and raised by the next `flush(run_id)` of that run.
+`end(run_id, finish)` writes a run's last items and ends it in one store call (one
+transaction); only if that fails are they written as above, apart from the end.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from slipstream.entities import Metric, Param, RunTag
 from slipstream.metadata.tracking import TrackingStore
 from slipstream.metadata.validation import (
+    MAX_ENTITIES_PER_BATCH,
     MAX_METRICS_PER_BATCH,
     MAX_PARAMS_PER_BATCH,
     MAX_TAGS_PER_BATCH,
@@ -25,6 +28,8 @@ from slipstream.metadata.validation import (
 
 #: Seconds between background drains.
 FLUSH_INTERVAL = 0.1
+#: Writes a run's last metrics, params and tags and ends it, in one call (`LogBuffer.end`).
+Finish = Callable[[Sequence[Metric], Sequence[Param], Sequence[RunTag]], object]
 
 
 @dataclass
@@ -35,6 +40,14 @@ class _Pending:
 
     def __bool__(self) -> bool:
         return bool(self.metrics or self.params or self.tags)
+
+
+def _fits_one_batch(pending: _Pending) -> bool:
+    return (len(pending.metrics) <= MAX_METRICS_PER_BATCH
+            and len(pending.params) <= MAX_PARAMS_PER_BATCH
+            and len(pending.tags) <= MAX_TAGS_PER_BATCH
+            and len(pending.metrics) + len(pending.params) + len(pending.tags)
+            <= MAX_ENTITIES_PER_BATCH)
 
 
 class LogBuffer:
@@ -76,13 +89,44 @@ class LogBuffer:
         """Write everything queued (for every run) now, on this thread; returns and forgets the
         errors recorded for `run_id` (all runs' errors when None)."""
         self._drain()
+        if run_id is not None:
+            return self._errors_of(run_id)
         with self._lock:
-            if run_id is None:
-                errors = [e for errs in self._errors.values() for e in errs]
-                self._errors.clear()
-            else:
-                errors = self._errors.pop(run_id, [])
+            errors = [e for errs in self._errors.values() for e in errs]
+            self._errors.clear()
         return errors
+
+    def end(self, run_id: str, finish: Finish) -> list[Exception]:
+        """Write everything queued (for every run) now, on this thread, handing `run_id`'s
+        last items to `finish` (which writes them and ends the run in one call); returns and
+        forgets the errors recorded for `run_id`. If `finish` raises with items (nothing was
+        written), they are written as `drain` writes them and `finish` is called without."""
+        with self._write_lock:
+            with self._lock:
+                taken, self._pending = self._pending, {}
+            last = taken.pop(run_id, None)
+            for other, pending in taken.items():
+                if pending:
+                    self._write(other, pending)
+            ended = False
+            if last and _fits_one_batch(last):
+                try:
+                    finish(last.metrics, last.params, last.tags)
+                    ended = True
+                except Exception:  # nothing written: they go the usual way below
+                    pass
+            try:
+                if not ended:
+                    if last:
+                        self._write(run_id, last)
+                    finish((), (), ())
+            finally:
+                errors = self._errors_of(run_id)
+        return errors
+
+    def _errors_of(self, run_id: str) -> list[Exception]:
+        with self._lock:
+            return self._errors.pop(run_id, [])
 
     def close(self) -> None:
         """Drain once more and stop the background thread."""

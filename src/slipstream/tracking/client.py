@@ -117,8 +117,9 @@ class TrackingClient:
         """Flush what is queued for the run, then set its status and end time. Raises
         InvalidInputError (after ending the run) when the store refused queued data."""
         status = run_status(status)
-        errors = self._buffer.flush(run_id)
-        self.store.update_run_info(run_id, status, _now() if end_time is None else end_time)
+        stamp = _now() if end_time is None else end_time
+        errors = self._buffer.end(run_id, lambda metrics, params, tags: self.store.end_run(
+            run_id, status, stamp, metrics, params, tags))
         with self._params_lock:
             self._params.pop(run_id, None)
         if errors:
