@@ -171,6 +171,15 @@ class TrackingStore(ABC):
     def set_tag(self, run_id: str, key: str, value: str) -> None:
         self.log_batch(run_id, tags=[RunTag(key, value)])
 
+    def end_run(self, run_id: str, status: RunStatus | str, end_time: int | None,
+                metrics: Sequence[Metric] = (), params: Sequence[Param] = (),
+                tags: Sequence[RunTag] = ()) -> RunInfo:
+        """A last batch (if any), then the run's status and end time. The SQL store does both
+        in one transaction, all or nothing; here they are two calls."""
+        if metrics or params or tags:
+            self.log_batch(run_id, metrics=metrics, params=params, tags=tags)
+        return self.update_run_info(run_id, status, end_time)
+
     def list_runs_for_execution(self, execution_id: str) -> list[Run]:
         """Runs logged from one workflow execution's nodes."""
         return self.list_runs_for_executions([execution_id])
