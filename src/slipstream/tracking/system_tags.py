@@ -42,11 +42,23 @@ def system_tags() -> dict[str, str]:
     return tags
 
 
+#: Where the checkout holding a folder keeps its git files, found once per folder: a new run
+#: then reads HEAD and the ref it names, not every parent folder.
+_git_dirs: dict[str, Path | None] = {}
+_MAX_GIT_DIRS = 64
+
+
 def git_commit(start: Path) -> str | None:
     """The commit HEAD points at in the git checkout holding `start`, or None."""
-    git_dir = _find_git_dir(start)
-    if git_dir is None:
-        return None
+    key = str(start)
+    git_dir = _git_dirs.get(key)
+    if git_dir is None or not (git_dir / "HEAD").is_file():  # not known, moved or gone
+        git_dir = _find_git_dir(start)
+        if git_dir is None:
+            return None
+        if len(_git_dirs) >= _MAX_GIT_DIRS:
+            _git_dirs.clear()
+        _git_dirs[key] = git_dir
     try:
         head = (git_dir / "HEAD").read_text().strip()
         if not head.startswith("ref:"):
