@@ -144,3 +144,39 @@ def test_recovery_reuses_finished_nodes(client_factory: Any, cluster: RayCluster
                                         scratch: str) -> None:
     test_recovery.test_recover_after_a_failure_reuses_finished_nodes(
         client_factory, cluster.executor, scratch)
+
+
+@local_only
+def test_tracking_calls_in_remote_tasks_reach_the_store(client: Any, cluster: RayCluster,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import slipstream as ss
+    from slipstream.tracking.fluent import default_tracking_client
+    from tests.tracking.flows import logged
+
+    # the fluent API's default client (here and in the Ray workers) reads these settings
+    monkeypatch.setenv("SLIPSTREAM_STORE_URL", client.settings.store_url)
+    monkeypatch.setenv("SLIPSTREAM_ARTIFACT_URI", client.settings.artifact_uri)
+    _, execution = run(client, logged.fit, cluster.executor, epochs=5)
+    store = default_tracking_client().store
+    deadline = time.monotonic() + 30
+    while True:  # a worker's tracking writes are buffered and flushed in the background
+        runs = {r.info.run_name: r for r in store.list_runs_for_execution(execution.id)}
+        if all(runs.get(n) and runs[n].info.status == "FINISHED" for n in ("train", "evaluate")):
+            break
+        assert time.monotonic() < deadline, f"the runs never ended: {runs}"
+        time.sleep(0.1)
+    assert runs["train"].info.node_id == "n0" and runs["evaluate"].info.node_id == "n1"
+    assert len(ss.get_metric_history(runs["train"].info.run_id, "loss")) == 5
+    assert runs["evaluate"].data.metric_values == {"acc": 0.5}
+
+
+def test_tuning_trials_run_on_the_cluster(cluster: RayCluster) -> None:
+    from slipstream.tracking.fluent import close_default_clients
+    from slipstream.tuning.api import close_study_stores
+    from tests.tuning import test_pruning
+
+    try:  # one trial at a time, each a Ray task that asks the tuner's pruner over its link
+        test_pruning.test_median_pruner_prunes_the_worse_curves(cluster.executor)
+    finally:
+        close_default_clients()
+        close_study_stores()

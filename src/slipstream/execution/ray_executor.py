@@ -192,7 +192,10 @@ def _worker_env(config: _WorkerConfig) -> WorkerEnv:
     global _ENV
     if _ENV is not None and _ENV[0] == config:
         return _ENV[1]
-    os.environ.update(dict(config.environ))
+    environ = dict(config.environ)
+    for name in [n for n in os.environ if n.startswith(_FORWARDED_ENV) and n not in environ]:
+        del os.environ[name]  # left by an earlier execution: Ray workers outlive executions
+    os.environ.update(environ)
     for entry in reversed(config.path):
         if entry not in sys.path:
             sys.path.insert(0, entry)

@@ -13,10 +13,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from slipstream._core.errors import DefinitionError
+from slipstream.sdk.resources import Resources
 
 _SUFFIXES = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
              "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
 _QUANTITY = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*([a-zA-Z]*)\s*$")
+
+_NONE = Resources()
 
 RETRIES_WHEN_INTERRUPTED = 3
 """How often Ray re-runs an `interruptible` task whose worker or node died."""
@@ -46,14 +49,16 @@ def byte_amount(value: str | int, task: str, what: str = "mem") -> int:
 
 
 def ray_options(task: Any) -> dict[str, Any]:
-    """The `ray.remote(...).options(...)` that run one call of `task`."""
-    requests, limits = task.requests, task.limits
+    """The `ray.remote(...).options(...)` that run one call of `task` (a task, or anything
+    that runs like one, such as a tuning trial: missing knobs mean none)."""
+    requests = getattr(task, "requests", None) or _NONE
+    limits = getattr(task, "limits", None) or _NONE
     cpu = requests.cpu if requests.cpu is not None else limits.cpu
     mem = requests.mem if requests.mem is not None else limits.mem
     gpu = requests.gpu if requests.gpu is not None else limits.gpu
     custom = {**limits.custom, **requests.custom}
     options: dict[str, Any] = {
-        "max_retries": RETRIES_WHEN_INTERRUPTED if task.interruptible else 0,
+        "max_retries": RETRIES_WHEN_INTERRUPTED if getattr(task, "interruptible", False) else 0,
         "retry_exceptions": False,  # a task's own errors are retried by its Retry policy
         "name": task.name,
     }
