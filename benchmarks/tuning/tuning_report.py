@@ -108,13 +108,22 @@ def print_quality(res: dict[str, Any], tgt: dict[str, Any], p: Callable[..., Non
     p(f"{'  TPE@50 mean - random@200 mean':<46}"
       f"{f'{so:+.5f}' if so is not None else '-':>13}{f'{oo:+.5f}' if oo is not None else '-':>13}"
       f"{'':>9}  {t.get('goal', '')} (slipstream) {t.get('verdict', NA)}")
-    for tool in KINDS:
-        parts = []
-        for alg, n in c.QUALITY_TRIALS.items():
-            each = _get(q, f"{tool}_{alg}", "best_at", str(n)) or []
-            parts.append(f"{alg}@{n} " + "/".join(f"{v * test_rows:.0f}" for v in each
-                                                  if isinstance(v, int | float)))
+    finals = {(tool, alg): [v for v in _get(q, f"{tool}_{alg}", "best_at",
+                                           str(c.QUALITY_TRIALS[alg])) or []
+                            if isinstance(v, int | float)] for tool, alg in rows}
+    for tool in ("slipstream", "optuna"):
+        parts = [f"{alg}@{c.QUALITY_TRIALS[alg]} "
+                 + "/".join(f"{v * test_rows:.0f}" for v in finals[(tool, alg)])
+                 for alg in c.QUALITY_TRIALS]
         p(f"    {tool}, correct test rows of the best trial per seed: {'; '.join(parts)}")
+    scores = [v for each in finals.values() for v in each]
+    if scores:
+        top = max(scores)
+        reached = "; ".join(f"{tool} {alg}@{c.QUALITY_TRIALS[alg]} "
+                            f"{sum(v == top for v in each)}/{len(each)}"
+                            for (tool, alg), each in finals.items())
+        p(f"    the best any study found: {top:.5f} ({top * test_rows:.0f} rows); seeds that"
+          f" found it: {reached}")
     curves = {tool: [_get(q, f"{tool}_{alg}", "best_at") for alg in c.QUALITY_TRIALS]
               for tool in KINDS}
     if all(all(isinstance(x, dict) for x in v) for v in curves.values()):
