@@ -180,3 +180,33 @@ def test_tuning_trials_run_on_the_cluster(cluster: RayCluster) -> None:
     finally:
         close_default_clients()
         close_study_stores()
+
+
+def _raylets() -> set[int]:
+    import psutil
+
+    return {p.pid for p in psutil.process_iter(["name"]) if p.info["name"] == "raylet"}
+
+
+def test_the_cli_on_a_local_instance_chosen_by_setting(isolated_home: Path) -> None:
+    """SLIPSTREAM_EXECUTOR=ray with no address: the command starts its own Ray instance (not
+    the cluster of the other tests), runs on it and leaves nothing running."""
+    from tests.cli.helpers import flow, slipstream
+
+    before = _raylets()
+    result = slipstream("run", flow("typed"), "--n-rows", "3", "--weights", "[1]",
+                        home=isolated_home, env={"SLIPSTREAM_EXECUTOR": "ray"}, timeout=120)
+    assert result.code == 0, result.err
+    assert "SUCCEEDED in " in result.out and "n_rows=3 ratio=0.5" in result.out
+    from slipstream._core.settings import Settings
+    from slipstream.execution.api import Client
+
+    client = Client(Settings.load(home=isolated_home))
+    try:
+        (execution,) = client.store.list_executions(limit=10)
+        assert execution.executor == "ray" and execution.status is Status.SUCCEEDED
+        (node,) = client.store.list_nodes(execution.id)
+        assert " ray-node " in node.attempts[0].worker
+    finally:
+        client.close()
+    assert _raylets() == before
