@@ -125,6 +125,35 @@ def test_update_run_info(tracking_store: TrackingStore) -> None:
     tracking_store.log_metric(rid, "after", 1.0, 1)  # a finished run still accepts logging
 
 
+def test_end_run_writes_a_last_batch_and_the_end_all_or_nothing(
+        tracking_store: TrackingStore) -> None:
+    rid = _run(tracking_store)
+    tracking_store.log_param(rid, "C", "1")
+    info = tracking_store.end_run(rid, RunStatus.FINISHED, 5000, [Metric("acc", 0.5, 9, 2)],
+                                  [Param("C", "1"), Param("k", "3")], [RunTag("t", "v")])
+    assert (info.run_id, info.status, info.end_time, info.run_name) == (rid, "FINISHED", 5000,
+                                                                         "r")
+    run = tracking_store.get_run(rid)
+    assert run.info == info
+    assert (run.data.params, run.data.metric_values) == ({"C": "1", "k": "3"}, {"acc": 0.5})
+    assert run.data.tags["t"] == "v"
+    other = _run(tracking_store)
+    tracking_store.log_param(other, "C", "1")
+    with pytest.raises(InvalidInputError, match="Changing param values"):
+        tracking_store.end_run(other, RunStatus.FAILED, 6000, [Metric("acc", 0.1, 9, 0)],
+                               [Param("C", "2")])
+    refused = tracking_store.get_run(other)
+    assert (refused.info.status, refused.info.end_time) == ("RUNNING", None)
+    assert refused.data.metric_values == {}
+    tracking_store.delete_run(other)
+    with pytest.raises(InvalidInputError, match="'active' state"):
+        tracking_store.end_run(other, RunStatus.FINISHED, 7000)
+    with pytest.raises(NotFoundError):
+        tracking_store.end_run("0" * 32, RunStatus.FINISHED, 7000)
+    with pytest.raises(NotFoundError):
+        tracking_store.update_run_info("0" * 32, RunStatus.FINISHED, 7000)
+
+
 def test_unknown_run(tracking_store: TrackingStore) -> None:
     missing = "0" * 32
     with pytest.raises(NotFoundError):
