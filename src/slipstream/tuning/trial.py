@@ -18,6 +18,7 @@ the trial ends PRUNED (its node succeeds: it did what was asked).
 from __future__ import annotations
 
 import contextvars
+import functools
 import inspect
 import math
 import numbers
@@ -137,9 +138,10 @@ class TrialTask:
         self.interface = Interface({name: Param(tp) for name, tp in types.items()}, OUTPUTS,
                                    "tuple")
 
-    @property
+    @functools.cached_property
     def version(self) -> str:
-        """The objective's code version (a @task's own; a hash of a function's bytecode)."""
+        """The objective's code version (a @task's own; a hash of a function's bytecode),
+        worked out once: every trial's node records it."""
         version = getattr(self.fn, "version", None)
         return version if isinstance(version, str) else _code_version(self.fn)
 
