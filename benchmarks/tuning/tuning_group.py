@@ -12,7 +12,7 @@ Per repeat, round-robin over the tools (so a burst of load from elsewhere lands 
   this process, or a plain pool of 2), what the machine gives at the moment.
 Once per invocation, after the repeats (its figures are accuracies, the same in every repeat):
 - quality: TPE with 50 trials against random search with 200 on the fixed logistic-regression
-  objective (_logreg.py), seeds 0 .. 9, one process per tool and algorithm (about 3 minutes).
+  objective (_logreg.py), seeds 0 .. 9, one process per tool and algorithm (2-3 minutes).
 Stdlib only (run.py runs under any Python).
 """
 
