@@ -63,6 +63,10 @@ def test_git_commit_is_read_from_the_checkout(tmp_path: Path) -> None:
     folder = tmp_path / "repo" / "src" / "pkg"
     folder.mkdir(parents=True)
     assert git_commit(folder) == sha
+    new = tmp_path / "main.lock"  # a new commit, written as git does: renamed into place
+    new.write_text(sha[::-1] + "\n")
+    new.replace(git / "refs" / "heads" / "main")
+    assert git_commit(folder) == sha[::-1]
     (git / "refs" / "heads" / "main").unlink()
     (git / "packed-refs").write_text(f"# pack-refs\n{sha} refs/heads/main\n")
     assert git_commit(folder) == sha

@@ -1,5 +1,6 @@
 """The system tags MLflow's client sets on a new run: who ran it, from which file, at which git
-commit. Read without a subprocess (the commit comes from .git/HEAD and the refs files)."""
+commit. Read without a subprocess (the commit comes from .git/HEAD and the refs files, read
+again only when one of them changed)."""
 
 from __future__ import annotations
 
@@ -42,10 +43,13 @@ def system_tags() -> dict[str, str]:
     return tags
 
 
-#: Where the checkout holding a folder keeps its git files, found once per folder: a new run
-#: then reads HEAD and the ref it names, not every parent folder.
+#: Where the checkout holding a folder keeps its git files, found once per folder (not
+#: searched up every parent folder for each new run).
 _git_dirs: dict[str, Path | None] = {}
 _MAX_GIT_DIRS = 64
+#: The commit last read from a git folder, with the files it came from and their stamps: read
+#: again only when one of them changed.
+_commits: dict[Path, tuple[tuple[Path, ...], tuple[object, ...], str | None]] = {}
 
 
 def git_commit(start: Path) -> str | None:
@@ -59,25 +63,56 @@ def git_commit(start: Path) -> str | None:
         if len(_git_dirs) >= _MAX_GIT_DIRS:
             _git_dirs.clear()
         _git_dirs[key] = git_dir
+    cached = _commits.get(git_dir)
+    if cached is not None and _stamp(cached[0]) == cached[1]:
+        return cached[2]
+    files, commit = _read_commit(git_dir)
+    stamp = _stamp(files)
+    if _read_commit(git_dir) == (files, commit) and _stamp(files) == stamp:  # kept still
+        if len(_commits) >= _MAX_GIT_DIRS:
+            _commits.clear()
+        _commits[git_dir] = (files, stamp, commit)
+    return commit
+
+
+def _read_commit(git_dir: Path) -> tuple[tuple[Path, ...], str | None]:
+    """The commit HEAD names, and every file that answer depended on (read or looked for)."""
+    files = [git_dir / "HEAD"]
     try:
-        head = (git_dir / "HEAD").read_text().strip()
+        head = files[0].read_text().strip()
         if not head.startswith("ref:"):
-            return head or None
+            return tuple(files), head or None
         ref = head[4:].strip()
+        files.append(git_dir / "commondir")
         common = _common_dir(git_dir)
         for folder in (git_dir, common):
             loose = folder / ref
+            files.append(loose)
             if loose.is_file():
-                return loose.read_text().strip() or None
+                return tuple(files), loose.read_text().strip() or None
         packed = common / "packed-refs"
+        files.append(packed)
         if packed.is_file():
             for line in packed.read_text().splitlines():
                 parts = line.split()
                 if len(parts) == 2 and parts[1] == ref:
-                    return parts[0]
+                    return tuple(files), parts[0]
     except OSError:
-        return None
-    return None
+        return tuple(files), None
+    return tuple(files), None
+
+
+def _stamp(files: tuple[Path, ...]) -> tuple[tuple[int, int, int] | None, ...]:
+    """What changes when git rewrites any of `files` (it renames new versions into place)."""
+    stamps: list[tuple[int, int, int] | None] = []
+    for path in files:
+        try:
+            st = os.stat(path)
+        except OSError:
+            stamps.append(None)
+            continue
+        stamps.append((st.st_ino, st.st_mtime_ns, st.st_size))
+    return tuple(stamps)
 
 
 def _find_git_dir(start: Path) -> Path | None:
