@@ -74,6 +74,8 @@ class RayCluster:
     port: int
     auth_env: dict[str, str]
     """Token authentication, for the nodes and for the driver that joins them."""
+    client_port: int = 0
+    """Where the head's Ray Client server listens (`ray://127.0.0.1:PORT`)."""
     head: Node | None = None
     workers: list[Node] = field(default_factory=list)
 
@@ -94,8 +96,9 @@ class RayCluster:
         return self
 
     def _start(self) -> None:
+        self.client_port = free_port()
         self.head = self._node(["--head", "--port", str(self.port), "--temp-dir", self.temp_dir,
-                                "--ray-client-server-port", str(free_port()),
+                                "--ray-client-server-port", str(self.client_port),
                                 "--include-dashboard=false", f"--system-config={_SYSTEM_CONFIG}"],
                                "head")
         self.add_worker()

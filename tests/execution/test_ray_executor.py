@@ -210,3 +210,32 @@ def test_the_cli_on_a_local_instance_chosen_by_setting(isolated_home: Path) -> N
     finally:
         client.close()
     assert _raylets() == before
+
+
+_CLIENT_RUN = """
+import sys
+from slipstream._core.settings import Settings
+from slipstream.execution.api import Client
+from tests.execution.flows import fanout
+
+client = Client(Settings.load(home=sys.argv[1]))
+result = client.execute(fanout.squares, {"xs": list(range(100))}, executor=sys.argv[2])
+workers = {a.worker for n in client.store.list_nodes(result.execution.id) for a in n.attempts}
+print(sum(client.outputs(fanout.squares, result)), result.execution.executor, sorted(workers))
+"""
+
+
+def test_a_run_through_the_ray_client(cluster: RayCluster, isolated_home: Path) -> None:
+    """`ray://` in a process of its own (this one is connected to the cluster directly)."""
+    import subprocess
+    import sys
+
+    from tests.cli.helpers import REPO
+
+    address = f"ray://127.0.0.1:{cluster.client_port}"
+    proc = subprocess.run([sys.executable, "-c", _CLIENT_RUN, str(isolated_home), address],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    total, executor, workers = proc.stdout.strip().splitlines()[-1].split(" ", 2)
+    assert int(total) == sum(x * x for x in range(100)) and executor == f"ray:{address}"
+    assert " ray-node " in workers

@@ -58,7 +58,7 @@ class RayExecutor(Executor):
         self._remote: Any = None
         self._tasks: dict[int, tuple[Any, Any]] = {}  # id(task) -> (task, ObjectRef of its pickle)
         self._nodes: list[dict[str, float]] = []
-        self._pending: dict[Any, None] = {}
+        self._pending: dict[int, Any] = {}  # id(ref) -> ref: Ray Client refs hash by a round trip
         self._lock = threading.Lock()
 
     # ---- lifecycle ---------------------------------------------------------------------------
@@ -90,7 +90,7 @@ class RayExecutor(Executor):
         ref = self._remote.options(**options).remote(self._config, self._task_ref(ray, call.task),
                                                      remote)
         with self._lock:
-            self._pending[ref] = None
+            self._pending[id(ref)] = ref
         future: Future[list[ItemOutcome]] = Future()
         ref.future().add_done_callback(lambda done: self._finished(ref, done, future))
         return future
@@ -98,7 +98,7 @@ class RayExecutor(Executor):
     def shutdown(self) -> None:
         """Cancel calls still running (an aborted execution); the connection stays open."""
         with self._lock:
-            pending, self._pending = list(self._pending), {}
+            pending, self._pending = list(self._pending.values()), {}
         if pending:
             ray = _ray()
             for ref in pending:
@@ -112,7 +112,7 @@ class RayExecutor(Executor):
 
     def _finished(self, ref: Any, done: Future[Any], future: Future[list[ItemOutcome]]) -> None:
         with self._lock:
-            self._pending.pop(ref, None)
+            self._pending.pop(id(ref), None)
         try:
             future.set_result(cloudpickle.loads(done.result()))
         except BaseException as exc:  # the worker or its node died; a cancelled call
