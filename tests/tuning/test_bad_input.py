@@ -42,7 +42,7 @@ def two(a: float, b: float) -> float:
                             "algorithm": "grid", "max_trials": 5},
      "the grid has 20 points but max_trials is 5"),
     (objectives.quadratic, {"space": SPACE, "name": " bad"}, "study name"),
-    (objectives.quadratic, {"space": SPACE, "executor": "ray"}, "Unknown executor"),
+    (objectives.quadratic, {"space": SPACE, "executor": "slurm"}, "Unknown executor"),
     (42, {"space": SPACE}, "needs a function"),
 ])
 def test_bad_input_writes_nothing(fn: Any, kwargs: dict[str, Any], words: str) -> None:
