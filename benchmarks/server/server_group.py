@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import report_values as rv
 import serve
 
 HERE = Path(__file__).resolve().parent
@@ -32,7 +33,6 @@ KEYS = {
     "latency": ["call_median_us", "call_p99_us", "per_metric_us", "flush_s", "wall_s"],
     "bulk": ["metrics_per_s", "wall_s"],
 }
-PASS, MISS, NA = "PASS", "MISS", "n/a"
 
 Log = Callable[[str], None]
 
@@ -141,42 +141,26 @@ def _clients(kind: str, url: str, pythons: dict[str, Path],
 # ------------------------------------------------------------------------------- report
 
 
-def _get(d: Any, *path: str) -> Any:
-    for key in path:
-        if not isinstance(d, dict) or key not in d:
-            return None
-        d = d[key]
-    return d
-
-
-def _ratio(num: Any, den: Any) -> float | None:
-    if isinstance(num, int | float) and isinstance(den, int | float) and den > 0:
-        return float(num) / float(den)
-    return None
-
-
-def _verdict(ok: bool | None) -> str:
-    return NA if ok is None else PASS if ok else MISS
 
 
 def targets(server: dict[str, Any]) -> dict[str, Any]:
     """Advantages over mlflow (how many times better) and verdicts against the issue's targets."""
     out: dict[str, Any] = {}
-    s, m = _get(server, "start", "slipstream", "start_s"), _get(server, "start", "mlflow", "start_s")
-    out["start"] = {"ratio": _ratio(m, s), "goal": f"< {START_TARGET_S:.0f} s",
-                    "verdict": _verdict(None if s is None else s < START_TARGET_S)}
-    s, m = _get(server, "start", "slipstream", "rss_mb"), _get(server, "start", "mlflow", "rss_mb")
-    out["idle_rss"] = {"ratio": _ratio(m, s), "goal": f"< {RSS_TARGET_MB:.0f} MB",
-                       "verdict": _verdict(None if s is None else s < RSS_TARGET_MB)}
-    m = _get(server, "latency", "mlflow", "call_median_us")
-    s = _get(server, "latency", "slipstream", "call_median_us")
-    out["latency"] = {"ratio": _ratio(m, s), "goal": "(no target)", "verdict": "info"}
-    m = _get(server, "bulk", "mlflow", "metrics_per_s")
+    s, m = rv.get(server, "start", "slipstream", "start_s"), rv.get(server, "start", "mlflow", "start_s")
+    out["start"] = {"ratio": rv.ratio(m, s), "goal": f"< {START_TARGET_S:.0f} s",
+                    "verdict": rv.verdict(None if s is None else s < START_TARGET_S)}
+    s, m = rv.get(server, "start", "slipstream", "rss_mb"), rv.get(server, "start", "mlflow", "rss_mb")
+    out["idle_rss"] = {"ratio": rv.ratio(m, s), "goal": f"< {RSS_TARGET_MB:.0f} MB",
+                       "verdict": rv.verdict(None if s is None else s < RSS_TARGET_MB)}
+    m = rv.get(server, "latency", "mlflow", "call_median_us")
+    s = rv.get(server, "latency", "slipstream", "call_median_us")
+    out["latency"] = {"ratio": rv.ratio(m, s), "goal": "(no target)", "verdict": "info"}
+    m = rv.get(server, "bulk", "mlflow", "metrics_per_s")
     for row in ("slipstream", "slipstream-api"):
-        s = _get(server, "bulk", row, "metrics_per_s")
-        ratio = _ratio(s, m)
+        s = rv.get(server, "bulk", row, "metrics_per_s")
+        ratio = rv.ratio(s, m)
         out[f"bulk:{row}"] = {"ratio": ratio, "goal": f">= {BULK_TARGET:.0f}x",
-                              "verdict": _verdict(None if ratio is None else ratio >= BULK_TARGET)}
+                              "verdict": rv.verdict(None if ratio is None else ratio >= BULK_TARGET)}
     return out
 
 
@@ -185,7 +169,7 @@ def print_section(server: dict[str, Any], tgt: dict[str, Any], p: Callable[..., 
     p(f"{'measurement':<44}{'slipstream':>13}{'mlflow':>13}{'advantage':>11}  target")
 
     def val(bench: str, row: str, key: str, scale: float, unit: str, digits: int) -> str:
-        r = _get(server, bench, row) or {}
+        r = rv.get(server, bench, row) or {}
         if "error" in r:
             skipped = r["error"].startswith("not measured") or "not selected" in r["error"]
             return "n/a" if skipped else "FAILED"
@@ -201,14 +185,14 @@ def print_section(server: dict[str, Any], tgt: dict[str, Any], p: Callable[..., 
           f"{val(bench, 'mlflow', key, scale, unit, digits):>13}{adv:>11}  {goal}")
 
     line("start -> first answered request", "start", "start_s", "start", unit=" s", digits=2)
-    each = [_get(server, "start", t, "each", "start_s") or [] for t in ("slipstream", "mlflow")]
+    each = [rv.get(server, "start", t, "each", "start_s") or [] for t in ("slipstream", "mlflow")]
     if any(len(e) > 1 for e in each):
         slip, mlf = (" ".join(f"{v:.2f}" for v in e) for e in each)
         p(f"{'  each start (s): slipstream / mlflow':<44}{slip} / {mlf}")
     line(f"idle RSS, process tree ({IDLE_SETTLE_S:.0f} s after start)", "start", "rss_mb",
          "idle_rss", unit=" MB", digits=0)
-    procs = [_get(server, "start", t, "processes") for t in ("slipstream", "mlflow")]
-    after = [_get(server, "start", t, "rss_after_mb") for t in ("slipstream", "mlflow")]
+    procs = [rv.get(server, "start", t, "processes") for t in ("slipstream", "mlflow")]
+    after = [rv.get(server, "start", t, "rss_after_mb") for t in ("slipstream", "mlflow")]
     p(f"{'  processes in the tree':<44}{fmt(procs[0]):>13}{fmt(procs[1]):>13}")
     p(f"{'  RSS after the client runs':<44}{fmt(after[0], ' MB'):>13}{fmt(after[1], ' MB'):>13}")
     line("mlflow client log_metric over HTTP, median", "latency", "call_median_us", "latency",
@@ -217,13 +201,13 @@ def print_section(server: dict[str, Any], tgt: dict[str, Any], p: Callable[..., 
          unit="/s", digits=0)
     line("bulk, Slipstream API over HTTP", "bulk", "metrics_per_s", "bulk:slipstream-api",
          slip_row="slipstream-api", unit="/s", digits=0)
-    r = _get(server, "latency", "slipstream-api") or {}
+    r = rv.get(server, "latency", "slipstream-api") or {}
     if "call_median_us" in r:
         p(f"{'  Slipstream API log_metric call (buffered)':<44}{r['call_median_us']:>10.1f} us"
           f"   (+ flush at end_run {r.get('flush_s', 0) * 1000:.0f} ms for 300 calls)")
     for bench in KEYS:
         for row in [*SERVERS, "slipstream-api"]:
-            rec = _get(server, bench, row) or {}
+            rec = rv.get(server, bench, row) or {}
             if "error" in rec:
                 p(f"    {bench} {row}: {rec['error'][:200]}")
             expected = {"bulk": 50_000, "latency": 300}.get(bench)
@@ -243,4 +227,4 @@ def fmt(value: Any, unit: str = "") -> str:
 
 
 def verdicts(tgt: dict[str, Any]) -> list[str]:
-    return [t["verdict"] for t in tgt.values() if t["verdict"] in (PASS, MISS, NA)]
+    return [t["verdict"] for t in tgt.values() if t["verdict"] in (rv.PASS, rv.MISS, rv.NA)]

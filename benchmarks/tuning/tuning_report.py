@@ -7,54 +7,41 @@ from collections.abc import Callable
 from typing import Any
 
 import _common as c
+import report_values as rv
 
 KINDS = ("optuna", "slipstream")
 VS_SQLITE, VS_MEMORY, GRID_SLOPE, SPEEDUP_PER_CORE = 10.0, 0.5, 1.5, 0.8
-PASS, MISS, NA = "PASS", "MISS", "n/a"
 
-
-def _get(d: Any, *path: str) -> Any:
-    for key in path:
-        if not isinstance(d, dict) or key not in d:
-            return None
-        d = d[key]
-    return d
-
-
-def _ratio(num: Any, den: Any) -> float | None:
-    if isinstance(num, int | float) and isinstance(den, int | float) and den > 0:
-        return float(num) / float(den)
-    return None
 
 
 def _verdict(value: float | None, ok: Callable[[float], bool]) -> str:
-    return NA if value is None else PASS if ok(value) else MISS
+    return rv.verdict(None if value is None else ok(value))
 
 
 def targets(res: dict[str, Any]) -> dict[str, Any]:
     """Per figure: its value, goal and verdict ("info" for figures without a target)."""
     out: dict[str, Any] = {}
-    slip = _get(res, "tpe", "slipstream", "trials_per_s")
-    r = _ratio(slip, _get(res, "tpe", "optuna_sqlite", "trials_per_s"))
+    slip = rv.get(res, "tpe", "slipstream", "trials_per_s")
+    r = rv.ratio(slip, rv.get(res, "tpe", "optuna_sqlite", "trials_per_s"))
     out["tpe_vs_sqlite"] = {"value": r, "goal": f">= {VS_SQLITE:.0f}x",
                             "verdict": _verdict(r, lambda v: v >= VS_SQLITE)}
-    r = _ratio(slip, _get(res, "tpe", "optuna_memory", "trials_per_s"))
+    r = rv.ratio(slip, rv.get(res, "tpe", "optuna_memory", "trials_per_s"))
     out["tpe_vs_memory"] = {"value": r, "goal": f">= {VS_MEMORY}x",
                             "verdict": _verdict(r, lambda v: v >= VS_MEMORY)}
     small, big = min(c.GRID_SIZES), max(c.GRID_SIZES)
     for tool in KINDS:
-        r = _ratio(_get(res, "grid", f"{tool}_{big}", "per_trial_ms"),
-                   _get(res, "grid", f"{tool}_{small}", "per_trial_ms"))
+        r = rv.ratio(rv.get(res, "grid", f"{tool}_{big}", "per_trial_ms"),
+                   rv.get(res, "grid", f"{tool}_{small}", "per_trial_ms"))
         out[f"grid_slope_{tool}"] = (
             {"value": r, "goal": f"<= {GRID_SLOPE}", "verdict": _verdict(r, lambda v: v <= GRID_SLOPE)}
             if tool == "slipstream" else {"value": r, "goal": "", "verdict": "info"})
-    r = _ratio(_get(res, "grid", f"optuna_{big}", "optimize_s"),
-               _get(res, "grid", f"slipstream_{big}", "optimize_s"))
+    r = rv.ratio(rv.get(res, "grid", f"optuna_{big}", "optimize_s"),
+               rv.get(res, "grid", f"slipstream_{big}", "optimize_s"))
     out["grid_vs_optuna"] = {"value": r, "goal": "", "verdict": "info"}
     n, goal = 2, SPEEDUP_PER_CORE * 2
     for tool in (*KINDS, "floor"):
-        r = _ratio(_get(res, "parallel", f"{tool}_1", "optimize_s"),
-                   _get(res, "parallel", f"{tool}_{n}", "optimize_s"))
+        r = rv.ratio(rv.get(res, "parallel", f"{tool}_1", "optimize_s"),
+                   rv.get(res, "parallel", f"{tool}_{n}", "optimize_s"))
         out[f"speedup_{tool}"] = (
             {"value": r, "goal": f">= {goal:.1f}x (0.8 x {n})",
              "verdict": _verdict(r, lambda v: v >= goal)}
@@ -70,7 +57,7 @@ def targets(res: dict[str, Any]) -> dict[str, Any]:
 
 def quality_margin(res: dict[str, Any], tool: str) -> float | None:
     """TPE's mean best accuracy by its last trial minus random search's by its last."""
-    tpe, rnd = (_get(res, "quality", f"{tool}_{alg}", "mean_best_at", str(c.QUALITY_TRIALS[alg]))
+    tpe, rnd = (rv.get(res, "quality", f"{tool}_{alg}", "mean_best_at", str(c.QUALITY_TRIALS[alg]))
                 for alg in ("tpe", "random"))
     if isinstance(tpe, int | float) and isinstance(rnd, int | float):
         return float(tpe) - float(rnd)
@@ -98,7 +85,7 @@ def print_quality(res: dict[str, Any], tgt: dict[str, Any], p: Callable[..., Non
             return ""
         if "error" in r:
             return "n/a" if "not selected" in r["error"] else "FAILED"
-        v = _get(r, "mean_best_at", str(k))
+        v = rv.get(r, "mean_best_at", str(k))
         return f"{v:.5f}" if isinstance(v, int | float) else "-"
 
     for k in c.QUALITY_CHECKPOINTS:
@@ -107,8 +94,8 @@ def print_quality(res: dict[str, Any], tgt: dict[str, Any], p: Callable[..., Non
     t = tgt.get("quality_slipstream", {})
     p(f"{'  TPE@50 mean - random@200 mean':<46}"
       f"{f'{so:+.5f}' if so is not None else '-':>13}{f'{oo:+.5f}' if oo is not None else '-':>13}"
-      f"{'':>9}  {t.get('goal', '')} (slipstream) {t.get('verdict', NA)}")
-    finals = {(tool, alg): [v for v in _get(q, f"{tool}_{alg}", "best_at",
+      f"{'':>9}  {t.get('goal', '')} (slipstream) {t.get('verdict', rv.NA)}")
+    finals = {(tool, alg): [v for v in rv.get(q, f"{tool}_{alg}", "best_at",
                                            str(c.QUALITY_TRIALS[alg])) or []
                             if isinstance(v, int | float)] for tool, alg in rows}
     for tool in ("slipstream", "optuna"):
@@ -124,7 +111,7 @@ def print_quality(res: dict[str, Any], tgt: dict[str, Any], p: Callable[..., Non
                             for (tool, alg), each in finals.items())
         p(f"    the best any study found: {top:.5f} ({top * test_rows:.0f} rows); seeds that"
           f" found it: {reached}")
-    curves = {tool: [_get(q, f"{tool}_{alg}", "best_at") for alg in c.QUALITY_TRIALS]
+    curves = {tool: [rv.get(q, f"{tool}_{alg}", "best_at") for alg in c.QUALITY_TRIALS]
               for tool in KINDS}
     if all(all(isinstance(x, dict) for x in v) for v in curves.values()):
         p("    the curves are identical in both tools (the same samplers, seeds and objective)"
@@ -157,20 +144,20 @@ def print_section(res: dict[str, Any], tgt: dict[str, Any], p: Callable[..., Non
     p(f"{'measurement':<46}{'slipstream':>13}{'optuna':>13}{'ratio':>9}  target")
 
     def val(bench: str, row: str, key: str, unit: str, digits: int) -> str:
-        r = _get(res, bench, row) or {}
+        r = rv.get(res, bench, row) or {}
         if "error" in r:
             return "n/a" if "not selected" in r["error"] else "FAILED"
         v = r.get(key)
         return f"{v:,.{digits}f}{unit}" if isinstance(v, int | float) else "-"
 
     def spread(bench: str, row: str, key: str) -> str:
-        each = _get(res, bench, row, "each", key) or []
+        each = rv.get(res, bench, row, "each", key) or []
         return "/".join(f"{v:,.3g}" for v in each if isinstance(v, int | float))
 
     def verdict(name: str) -> str:
         t = tgt.get(name) or {}
         ratio = f"{t['value']:.2f}x" if isinstance(t.get("value"), float) else "-"
-        goal = "" if t.get("verdict") == "info" else f"{t.get('goal', '')} {t.get('verdict', NA)}"
+        goal = "" if t.get("verdict") == "info" else f"{t.get('goal', '')} {t.get('verdict', rv.NA)}"
         return f"{ratio:>9}  {goal}".rstrip()
 
     tps = ("tpe", "trials_per_s", "/s", 1)
@@ -182,14 +169,14 @@ def print_section(res: dict[str, Any], tgt: dict[str, Any], p: Callable[..., Non
     p(f"    repeats, trials/s: slipstream {spread('tpe', 'slipstream', 'trials_per_s')}; optuna"
       f" sqlite {spread('tpe', 'optuna_sqlite', 'trials_per_s')}; optuna memory"
       f" {spread('tpe', 'optuna_memory', 'trials_per_s')}")
-    bests = {row: _get(res, "tpe", row, "best_value") for row in ("slipstream", "optuna_memory")}
+    bests = {row: rv.get(res, "tpe", row, "best_value") for row in ("slipstream", "optuna_memory")}
     if all(isinstance(v, float) for v in bests.values()):
         same = bests["slipstream"] == bests["optuna_memory"]
         p(f"    best value after {c.TPE_TRIALS} trials: slipstream {bests['slipstream']:.6g}, optuna"
           f" {bests['optuna_memory']:.6g}"
           + (" (identical: the same TPESampler and seed)" if same else "  !!!!! DIFFERENT !!!!!"))
     for row in ("slipstream", "optuna_sqlite"):
-        r = _get(res, "tpe", row) or {}
+        r = rv.get(res, "tpe", row) or {}
         if isinstance(r.get("stored"), int | float) and r["stored"] != c.TPE_TRIALS:
             p(f"    !!!!! {row}: {r['stored']:.0f} trials stored, {c.TPE_TRIALS} expected !!!!!")
     for n in c.GRID_SIZES:
@@ -197,14 +184,14 @@ def print_section(res: dict[str, Any], tgt: dict[str, Any], p: Callable[..., Non
           f"{val('grid', f'slipstream_{n}', 'per_trial_ms', ' ms', 3):>13}"
           f"{val('grid', f'optuna_{n}', 'per_trial_ms', ' ms', 3):>13}")
         for tool in KINDS:
-            r = _get(res, "grid", f"{tool}_{n}") or {}
+            r = rv.get(res, "grid", f"{tool}_{n}") or {}
             if isinstance(r.get("distinct"), int | float) and r["distinct"] != n:
                 p(f"    !!!!! {tool}: {r['distinct']:.0f} distinct points of {n} !!!!!")
     small, big = min(c.GRID_SIZES), max(c.GRID_SIZES)
     so, oo = (tgt.get(f"grid_slope_{t}", {}).get("value") for t in ("slipstream", "optuna"))
     p(f"{f'  per trial at {big:,} / at {small:,} points':<46}"
       f"{f'{so:.2f}' if so is not None else '-':>13}{f'{oo:.2f}' if oo is not None else '-':>13}"
-      f"{'':>9}  <= {GRID_SLOPE} (slipstream) {tgt.get('grid_slope_slipstream', {}).get('verdict', NA)}")
+      f"{'':>9}  <= {GRID_SLOPE} (slipstream) {tgt.get('grid_slope_slipstream', {}).get('verdict', rv.NA)}")
     p(f"{f'  whole grid of {big:,}, optuna time / slipstream':<46}"
       f"{val('grid', f'slipstream_{big}', 'optimize_s', ' s', 2):>13}"
       f"{val('grid', f'optuna_{big}', 'optimize_s', ' s', 2):>13}{verdict('grid_vs_optuna')}")
@@ -217,26 +204,26 @@ def print_section(res: dict[str, Any], tgt: dict[str, Any], p: Callable[..., Non
     p(f"{'  speed-up, 2 vs 1 (Optuna: n_jobs threads)':<46}"
       f"{f'{so:.2f}x' if so is not None else '-':>13}{f'{oo:.2f}x' if oo is not None else '-':>13}"
       f"{'':>9}  {tgt.get('speedup_slipstream', {}).get('goal', '')} "
-      f"{tgt.get('speedup_slipstream', {}).get('verdict', NA)}")
+      f"{tgt.get('speedup_slipstream', {}).get('verdict', rv.NA)}")
     fo = tgt.get("speedup_floor", {}).get("value")
     if fo is not None:
         share = f"; slipstream's speed-up is {so / fo:.0%} of it" if so is not None and fo else ""
         walls = " / ".join(val("parallel", f"floor_{n}", "optimize_s", " s", 2) for n in (1, 2))
         p(f"    the floor (no tuner: the trials in one process / a plain forkserver pool of 2):"
           f" {walls}, {fo:.2f}x, what the machine gave{share}")
-    s1, s2 = (_get(res, "parallel", f"slipstream_{n}") or {} for n in (1, 2))
+    s1, s2 = (rv.get(res, "parallel", f"slipstream_{n}") or {} for n in (1, 2))
     if isinstance(s1.get("trial_median_s"), float) and isinstance(s2.get("trial_median_s"), float):
         p(f"    slipstream, one trial as stored: median {s1['trial_median_s']:.2f} s (1 at a time),"
           f" {s2['trial_median_s']:.2f} s (2 at a time); the first trial"
           f" {s1['first_trial_s']:.2f} s / {s2['first_trial_s']:.2f} s (with 2: the pool starting)")
-    one = _get(res, "parallel", "slipstream_1") or _get(res, "parallel", "optuna_1") or {}
+    one = rv.get(res, "parallel", "slipstream_1") or rv.get(res, "parallel", "optuna_1") or {}
     loads = {row: "/".join(f"{la[0]:.1f}" for la in r.get("load_averages") or [] if la)
              for row, r in sorted((res.get("parallel") or {}).items())}
     if one.get("cpus"):
         p(f"    {one['cpus']:.0f} CPUs; 1-minute load average as each run ended (above 2: other"
           " processes took CPU from the trials): "
           + "; ".join(f"{row.replace('_', ' ')}: {la}" for row, la in loads.items()))
-    w1, w2 = (_get(res, "parallel", f"slipstream_{n}", "each", "optimize_s") or [] for n in (1, 2))
+    w1, w2 = (rv.get(res, "parallel", f"slipstream_{n}", "each", "optimize_s") or [] for n in (1, 2))
     paired = "/".join(f"{a / b:.2f}x" for a, b in zip(w1, w2, strict=False) if a and b)
     p(f"    repeats, wall s: slipstream 1: {spread('parallel', 'slipstream_1', 'optimize_s')},"
       f" 2: {spread('parallel', 'slipstream_2', 'optimize_s')}; speed-up within each repeat"
@@ -253,4 +240,4 @@ def print_section(res: dict[str, Any], tgt: dict[str, Any], p: Callable[..., Non
 
 
 def verdicts(tgt: dict[str, Any]) -> list[str]:
-    return [t["verdict"] for t in tgt.values() if t["verdict"] in (PASS, MISS, NA)]
+    return [t["verdict"] for t in tgt.values() if t["verdict"] in (rv.PASS, rv.MISS, rv.NA)]
