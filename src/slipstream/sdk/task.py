@@ -79,12 +79,7 @@ class Task:
         """A hash of what the function does: its bytecode, names, constants and defaults (not
         its comments, formatting or line numbers). Changes when the code does."""
         if self._version is None:
-            code = getattr(self.fn, "__code__", None)
-            if code is None:
-                text = self.source
-            else:
-                text = _code_fingerprint(code) + "|" + repr(getattr(self.fn, "__defaults__", None))
-            self._version = hashlib.sha256(text.encode()).hexdigest()[:16]
+            self._version = code_version(self.fn, lambda: self.source)
         return self._version
 
     @property
@@ -138,6 +133,17 @@ def _import_task(module_name: str, qualname: str) -> Task:
     for part in qualname.split("."):
         obj = getattr(obj, part)
     return obj  # type: ignore[no-any-return]
+
+
+def code_version(fn: Any, source: Callable[[], str] | None = None) -> str:
+    """A hash of what `fn` does: its bytecode, names, constants and defaults (not its comments,
+    formatting or line numbers); for an object without code, of `source()` (default: repr)."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        text = source() if source is not None else repr(fn)
+    else:
+        text = _code_fingerprint(code) + "|" + repr(getattr(fn, "__defaults__", None))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _code_fingerprint(code: types.CodeType) -> str:

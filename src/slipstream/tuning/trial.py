@@ -33,6 +33,7 @@ from slipstream.entities.studies import TrialState
 from slipstream.graph.spec import Interface, Param
 from slipstream.metadata.studies import check_intermediate
 from slipstream.sdk.resources import as_retry
+from slipstream.sdk.task import code_version
 from slipstream.tuning.link import TunerLink, link_for
 
 STUDY_TAG = "slipstream.study_id"
@@ -143,7 +144,7 @@ class TrialTask:
         """The objective's code version (a @task's own; a hash of a function's bytecode),
         worked out once: every trial's node records it."""
         version = getattr(self.fn, "version", None)
-        return version if isinstance(version, str) else _code_version(self.fn)
+        return version if isinstance(version, str) else code_version(self.fn)
 
     @property
     def ref(self) -> str:
@@ -237,10 +238,3 @@ def _is_pruned(exc: BaseException) -> bool:
     optuna_exceptions = sys.modules.get("optuna.exceptions")
     return optuna_exceptions is not None and isinstance(exc, optuna_exceptions.TrialPruned)
 
-
-def _code_version(fn: Any) -> str:
-    import hashlib
-
-    code = getattr(fn, "__code__", None)
-    text = f"{code.co_code.hex()}|{code.co_names}|{code.co_varnames}" if code else repr(fn)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
