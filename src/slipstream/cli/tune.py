@@ -114,11 +114,12 @@ def run(
     """Run a study: each trial calls the task with one point of the space."""
     import slipstream as ss
     from slipstream.execution.loading import load_entity
+    from slipstream.tuning.api import default_study_name
     from slipstream.tuning.space import load_space
 
     distributions = load_space(space)  # a bad space file fails before anything is loaded
     fn = load_entity(target)
-    study_name = name or _default_name(fn, target)
+    study_name = name or default_study_name(fn)
     options = {"objective": objective, "goal": goal, "algorithm": algorithm,
                "early_stopping": early_stopping, "max_trials": trials,
                "parallel_trials": parallel, "max_failed_trials": max_failed, "seed": seed,
@@ -146,15 +147,6 @@ def resume(
     finished = [t.number for t in recorded if t.state != TrialState.RUNNING]
     _drive(found.name, lambda: ss.resume_study(found.study_id, max_trials=trials),
            finished=finished)
-
-
-def _default_name(fn: Any, target: str) -> str:
-    """As `ss.tune` names a study (the task's name and a short id); the CLI names it first so
-    the progress display can find it."""
-    from slipstream._core.ids import new_id
-
-    label = getattr(fn, "name", None) or getattr(fn, "__name__", None) or target.rpartition(":")[2]
-    return f"{label}-{new_id()[:8]}"
 
 
 def _drive(name: str, start: Any, *, finished: list[int] | None = None) -> None:

@@ -90,7 +90,7 @@ def tune(fn: Any, space: Mapping[str, Any], *, objective: str = "objective",
     params_style(fn, list(distributions))
     task_name = _name_of(fn)
     if name is None:
-        name = f"{task_name}-{new_id()[:8]}"
+        name = default_study_name(fn)
     check_study_name(name)
     chosen = _executor(executor, parallel_trials)
     client = default_client()
@@ -266,6 +266,11 @@ def _count(label: str, value: Any, least: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < least:
         raise InvalidInputError(f"{label} must be an integer >= {least}, not {value!r}")
     return value
+
+
+def default_study_name(fn: Any) -> str:
+    """The name a study of `fn` gets when none is given: the task's name and a short id."""
+    return f"{_name_of(fn)}-{new_id()[:8]}"
 
 
 def _name_of(fn: Any) -> str:
