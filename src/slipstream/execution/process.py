@@ -19,7 +19,7 @@ import cloudpickle
 
 from slipstream.execution.calls import ItemOutcome, TaskCall
 from slipstream.execution.executor import Executor
-from slipstream.execution.worker import WorkerEnv, run_call, worker_name
+from slipstream.execution.worker import WorkerEnv, adopt_runner_process, open_worker_env, run_call
 
 _ENV: WorkerEnv | None = None
 _TASKS: dict[bytes, Any] = {}
@@ -88,18 +88,8 @@ def _init_worker(artifact_uri: str, scratch_dir: str, path: list[str],
     global _ENV
     # Workers fork from a forkserver started once per process, so they inherit the environment
     # of that moment; the runner's current one (credentials, endpoints) is what tasks expect.
-    for name in set(os.environ) - set(environ):
-        del os.environ[name]
-    os.environ.update(environ)
-    for entry in reversed(path):
-        if entry not in sys.path:
-            sys.path.insert(0, entry)
-    from slipstream.artifacts import open_artifact_store
-    from slipstream.types import ConversionContext, default_engine
-
-    _ENV = WorkerEnv(default_engine(),
-                     ConversionContext(open_artifact_store(artifact_uri), scratch_dir),
-                     worker_name())
+    adopt_runner_process(environ, path)
+    _ENV = open_worker_env(artifact_uri, scratch_dir)
 
 
 def _run_remote(payload: bytes, call: TaskCall) -> list[ItemOutcome]:

@@ -31,7 +31,7 @@ from slipstream.entities import ErrorInfo, Status
 from slipstream.execution.calls import ItemOutcome, TaskCall
 from slipstream.execution.executor import Executor
 from slipstream.execution.ray_resources import demand, ray_options, unsatisfiable
-from slipstream.execution.worker import WorkerEnv, run_call
+from slipstream.execution.worker import WorkerEnv, adopt_runner_process, open_worker_env, run_call
 
 _FORWARDED_ENV = ("SLIPSTREAM_", "AWS_", "GOOGLE_", "AZURE_", "MLFLOW_")
 """Environment variables a worker gets from the runner: store endpoints and credentials."""
@@ -192,25 +192,15 @@ def _worker_env(config: _WorkerConfig) -> WorkerEnv:
     global _ENV
     if _ENV is not None and _ENV[0] == config:
         return _ENV[1]
-    environ = dict(config.environ)
-    for name in [n for n in os.environ if n.startswith(_FORWARDED_ENV) and n not in environ]:
-        del os.environ[name]  # left by an earlier execution: Ray workers outlive executions
-    os.environ.update(environ)
-    for entry in reversed(config.path):
-        if entry not in sys.path:
-            sys.path.insert(0, entry)
+    # Ray workers outlive executions: only the runner's forwarded variables are replaced
+    adopt_runner_process(dict(config.environ), config.path, managed=_FORWARDED_ENV)
     import ray
-
-    from slipstream.artifacts import open_artifact_store
-    from slipstream.types import ConversionContext, default_engine
 
     context = ray.get_runtime_context()
     node = context.get_node_id()
     ip = ray.util.get_node_ip_address()
     name = f"{hostname()}:{os.getpid()} ray-node {ip} {node[:16]}"
-    env = WorkerEnv(default_engine(),
-                    ConversionContext(open_artifact_store(config.artifact_uri), config.scratch_dir),
-                    name)
+    env = open_worker_env(config.artifact_uri, config.scratch_dir, name)
     _ENV = (config, env)
     return env
 

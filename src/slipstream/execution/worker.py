@@ -41,6 +41,31 @@ def worker_name() -> str:
     return f"{hostname()}:{os.getpid()}"
 
 
+def adopt_runner_process(environ: dict[str, str], path: list[str],
+                         managed: tuple[str, ...] | None = None) -> None:
+    """Make a worker process's environment and import path the runner's: its variables set,
+    those it does not have removed (with `managed`, only those starting with one of these
+    prefixes: the worker's own stay), its sys.path entries put first."""
+    stale = [name for name in os.environ if name not in environ
+             and (managed is None or name.startswith(managed))]
+    for name in stale:
+        del os.environ[name]
+    os.environ.update(environ)
+    for entry in reversed(path):
+        if entry not in sys.path:
+            sys.path.insert(0, entry)
+
+
+def open_worker_env(artifact_uri: str, scratch_dir: str, name: str | None = None) -> WorkerEnv:
+    """A worker process's services: the type engine and the artifact store at `artifact_uri`."""
+    from slipstream.artifacts import open_artifact_store
+    from slipstream.types import default_engine
+
+    return WorkerEnv(default_engine(),
+                     ConversionContext(open_artifact_store(artifact_uri), scratch_dir),
+                     name or worker_name())
+
+
 def run_call(call: TaskCall, env: WorkerEnv) -> list[ItemOutcome]:
     """Run every item of `call`; never raises for a task's own failure."""
     return [run_item(call, item, env) for item in call.items]
