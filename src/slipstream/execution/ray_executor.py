@@ -71,8 +71,10 @@ class RayExecutor(Executor):
         self.parallelism = max(1, int(sum(node.get("CPU", 0.0) for node in self._nodes)))
         environ = tuple(sorted((k, v) for k, v in os.environ.items()
                                if k.startswith(_FORWARDED_ENV)))
-        self._config = ray.put(_WorkerConfig(artifact_uri, env.ctx.scratch_dir,
-                                             tuple(sys.path), environ))
+        # absolute: Ray workers do not run in this process's folder ('' and relative entries,
+        # as `python -c` and `python -m` put first, would name theirs)
+        path = tuple(os.path.abspath(entry) for entry in sys.path)
+        self._config = ray.put(_WorkerConfig(artifact_uri, env.ctx.scratch_dir, path, environ))
         self._remote = ray.remote(_run_remote)
         self._tasks = {}
 
