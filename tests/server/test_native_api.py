@@ -66,6 +66,7 @@ def test_openapi_documents_every_native_route(api: Api) -> None:
 
     from slipstream.server.routes.native import (
         artifacts,
+        deployments,
         executions,
         experiments,
         logged_models,
@@ -77,7 +78,7 @@ def test_openapi_documents_every_native_route(api: Api) -> None:
     assert status == 200
     schemas = spec["components"]["schemas"]
     routes = [r for module in (experiments, runs, artifacts, logged_models, executions,
-                                 workflows)
+                                 workflows, deployments)
               for r in module.router.routes if isinstance(r, APIRoute)]
     assert len(routes) >= 35
     for route in routes:
@@ -87,7 +88,8 @@ def test_openapi_documents_every_native_route(api: Api) -> None:
             where = f"{method} {path}"
             assert operation.get("summary") and operation.get("description"), where
             assert operation["tags"] and operation["tags"][0] in (
-                "experiments", "runs", "executions", "artifacts", "logged models", "workflows"), where
+                "experiments", "runs", "executions", "artifacts", "logged models", "workflows",
+                "deployments"), where
             assert "422" not in operation["responses"], where  # bad input is a 400
             for code in ("400", "404", "default"):
                 ref = operation["responses"][code]["content"]["application/json"]["schema"]

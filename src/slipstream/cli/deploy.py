@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from slipstream.cli.main import State, console
-from slipstream.entities.deployments import CANARY, PRIMARY, Deployment, DeploymentTarget
+from slipstream.entities.deployments import Deployment, DeploymentTarget
 from slipstream.metadata.deployments import DeploymentStore
 
 deploy_app = typer.Typer(help="Deployments with canary rollouts: create, shift traffic, "
@@ -84,13 +84,12 @@ def create(
 ) -> None:
     """Record a new deployment: a primary model, optionally a canary taking --traffic percent."""
     from slipstream._core.errors import InvalidInputError
+    from slipstream.metadata.deployments import initial_targets
 
     if (canary is None) != (traffic is None):
         raise InvalidInputError("--canary and --traffic go together: the canary model and its "
                                 "share of requests in percent.")
-    targets = [DeploymentTarget(PRIMARY, model, 100.0 - (traffic or 0.0))]
-    if canary is not None and traffic is not None:
-        targets.append(DeploymentTarget(CANARY, canary, traffic))
+    targets = initial_targets(model, canary, traffic)
     with _store() as store:
         _done("Created", store.create_deployment(name, targets, description=description,
                                                  user_id=_user()))

@@ -205,6 +205,20 @@ def check_targets(targets: Sequence[DeploymentTarget]) -> tuple[DeploymentTarget
     return checked
 
 
+def initial_targets(model_uri: str, canary_uri: str | None = None,
+                    canary_percent: float | None = None) -> list[DeploymentTarget]:
+    """A new deployment's targets: the primary, and a canary taking `canary_percent` of the
+    requests when both canary arguments are given (one without the other is refused)."""
+    if (canary_uri is None) != (canary_percent is None):
+        raise InvalidInputError("A canary needs both its model URI and its share of requests "
+                                "in percent (give both or neither).")
+    share = check_percent(canary_percent, "canary traffic") if canary_percent is not None else 0.0
+    targets = [DeploymentTarget(PRIMARY, model_uri, 100.0 - share)]
+    if canary_uri is not None:
+        targets.append(DeploymentTarget(CANARY, canary_uri, share))
+    return targets
+
+
 def check_expected_revision(deployment: Deployment, expected: int | None) -> None:
     """RevisionConflictError unless `expected` is None or the deployment's revision."""
     if expected is not None and expected != deployment.revision:

@@ -16,6 +16,8 @@ read access to workflow executions. Documented at /docs and /openapi.json.
     workflows.py    /workflows           registered versions, one with its compiled graph
     studies.py      /studies             list, get (trial counts, best trial), trials,
                                          parameter importance (Optuna), delete
+    deployments.py  /deployments         create, list, get, delete, canary, traffic, promote,
+                                         rollback, history, per-version stats, predictions
 
 Errors are the app's (`server.errors`): `{"error_code", "message"}` with 400 or 404.
 
@@ -35,6 +37,7 @@ def include_routes(router: APIRouter) -> None:
     """Include every native resource's routes in `router` (mounted at PREFIX)."""
     from slipstream.server.routes.native import (
         artifacts,
+        deployments,
         executions,
         experiments,
         logged_models,
@@ -45,5 +48,5 @@ def include_routes(router: APIRouter) -> None:
     )
 
     for module in (experiments, runs, artifacts, logged_models, registry, executions, workflows,
-                   studies):
+                   studies, deployments):
         router.include_router(module.router)

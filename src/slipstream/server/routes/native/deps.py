@@ -1,14 +1,15 @@
 """The stores the native routes use, from `app.state` (opened by `create_app`, never here),
 and `answer`, how they send what `metadata.rest.codec` built.
 
-The execution store is opened on the first request that needs it (`ExecutionStoreSlot`), so a
-server that only tracks never pays for it and starts as fast as before.
+The execution, study and deployment stores are opened on the first request that needs them
+(`StoreSlot`), so a server that only tracks never pays for them and starts as fast as before.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Annotated, Any
+import weakref
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
@@ -16,30 +17,56 @@ from fastapi.responses import JSONResponse
 from slipstream.metadata.base import ExecutionStore
 from slipstream.metadata.tracking import TrackingStore
 
+S = TypeVar("S")
+_SLOT_LOCK = threading.Lock()  # guards creating an app's slot on its first request
 
-class ExecutionStoreSlot:
-    """An execution store opened at first use, then shared; `close` releases it."""
 
-    def __init__(self, url: str, store: ExecutionStore | None = None) -> None:
+class StoreSlot(Generic[S]):
+    """A store opened at first use by `factory_name` (a function of `metadata.factory`, given
+    `url`), then shared; `close` releases it (unless it was passed in as `store`)."""
+
+    def __init__(self, url: str, factory_name: str, store: S | None = None) -> None:
         self.url = url
+        self.factory_name = factory_name
         self._store = store
         self._owned = store is None
         self._lock = threading.Lock()
 
-    def get(self) -> ExecutionStore:
+    def get(self) -> S:
         """The store, opened (and migrated if needed) on the first call."""
         with self._lock:
             if self._store is None:
-                from slipstream.metadata.factory import open_execution_store
+                from slipstream.metadata import factory
 
-                self._store = open_execution_store(self.url)
+                self._store = getattr(factory, self.factory_name)(self.url)
+            assert self._store is not None
             return self._store
 
     def close(self) -> None:
         with self._lock:
             store, self._store = self._store, None
         if store is not None and self._owned:
-            store.close()
+            store.close()  # type: ignore[attr-defined]
+
+
+class ExecutionStoreSlot(StoreSlot[ExecutionStore]):
+    """The execution store, opened at first use."""
+
+    def __init__(self, url: str, store: ExecutionStore | None = None) -> None:
+        super().__init__(url, "open_execution_store", store)
+
+
+def slot_store(request: Request, attribute: str, factory_name: str) -> Any:
+    """The store in `app.state.<attribute>`: a StoreSlot made on the app's first request that
+    needs it (from the app's `settings.store_url`) and closed with the app."""
+    app = request.app
+    with _SLOT_LOCK:
+        slot = getattr(app.state, attribute, None)
+        if slot is None:
+            slot = StoreSlot(app.state.settings.store_url, factory_name)
+            setattr(app.state, attribute, slot)
+            weakref.finalize(app, slot.close)
+    return slot.get()
 
 
 def tracking_store(request: Request) -> TrackingStore:

@@ -2,17 +2,14 @@
 importance of each parameter as Optuna computes it from the complete trials.
 
 A study is named in the path by its id or its name. The study store is the server's store
-(`settings.store_url`), opened on the first request that needs it (`StudyStoreSlot`) unless
-`create_app` put one on `app.state.study_store`. Optuna is imported only by the importance
-route (the `tuning` extra).
+(`settings.store_url`), opened on the first request that needs it (`deps.StoreSlot`). Optuna
+is imported only by the importance route (the `tuning` extra).
 """
 
 from __future__ import annotations
 
 import json
-import threading
-import weakref
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,49 +17,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from slipstream._core.errors import InvalidInputError
 from slipstream.entities.studies import Study, StudyStatus, Trial, TrialState
 from slipstream.metadata.studies import StudyStore
+from slipstream.server.routes.native.deps import slot_store
 from slipstream.server.routes.native.schemas import ERRORS
-
-if TYPE_CHECKING:
-    from fastapi import FastAPI
 
 router = APIRouter(prefix="/studies", tags=["studies"], responses=ERRORS)
 _NO_CONTENT: dict[str, Any] = {"status_code": 204, "response_class": Response}
-_SLOT_LOCK = threading.Lock()  # guards creating an app's slot on its first request
-
-
-class StudyStoreSlot:
-    """A study store opened at first use, then shared; `close` releases it."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self._store: StudyStore | None = None
-        self._lock = threading.Lock()
-
-    def get(self) -> StudyStore:
-        with self._lock:
-            if self._store is None:
-                from slipstream.metadata.factory import open_study_store
-
-                self._store = open_study_store(self.url)
-            return self._store
-
-    def close(self) -> None:
-        with self._lock:
-            store, self._store = self._store, None
-        if store is not None:
-            store.close()  # type: ignore[attr-defined]
 
 
 def study_store(request: Request) -> StudyStore:
-    """The app's study store (its slot made on the first request, closed with the app)."""
-    app: FastAPI = request.app
-    with _SLOT_LOCK:
-        slot = getattr(app.state, "study_store", None)
-        if slot is None:
-            slot = StudyStoreSlot(app.state.settings.store_url)
-            app.state.study_store = slot
-            weakref.finalize(app, slot.close)
-    store: StudyStore = slot.get()
+    """The app's study store (opened on the first request that needs it)."""
+    store: StudyStore = slot_store(request, "study_store", "open_study_store")
     return store
 
 
