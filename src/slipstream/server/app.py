@@ -5,7 +5,8 @@ read the environment. Errors are mapped once (`server.errors`). The stores close
 shuts down. The artifact root (`settings.artifact_uri`, a folder or any fsspec URL) is served by
 MLflow's artifact proxy, and artifact locations under it go out as `mlflow-artifacts:/...`.
 The native API (/api/v1) is imported and built on its first request (`deferred_routes`), so the
-MLflow API answers sooner after start.
+MLflow API answers sooner after start. The console (the built UI) is the router's fallback for
+pages (`console`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from slipstream.artifacts.run_files import open_repository
 from slipstream.metadata.factory import open_tracking_store
 from slipstream.metadata.tracking import TrackingStore
 from slipstream.server.artifact_uris import ArtifactUris
+from slipstream.server.console import mount_console
 from slipstream.server.deferred_routes import DeferredRoutes
 from slipstream.server.errors import register_error_handlers
 from slipstream.server.routes import (
@@ -62,6 +64,7 @@ def create_app(settings: Settings, *, tracking_store: TrackingStore | None = Non
                    mlflow_registry.router, mlflow_artifacts.router, mlflow_server_info.router):
         app.include_router(router)
     DeferredRoutes(app, native.PREFIX, native.include_routes)  # imported on first use
+    mount_console(app)  # GET of any other path: the console's files and pages
     return app
 
 

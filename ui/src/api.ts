@@ -1,0 +1,175 @@
+/** The public REST API (/api/v1), typed as the console uses it. Nothing else is read. */
+
+export const API = "/api/v1";
+
+export type Status =
+  | "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "SKIPPED" | "ABORTED";
+
+export interface ErrorInfo { kind: string; type: string; message: string; traceback: string }
+
+export interface Execution {
+  id: string;
+  workflow_name: string;
+  workflow_version: string;
+  status: Status;
+  inputs: Record<string, unknown> | null;
+  outputs: Record<string, unknown> | null;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+  duration: number | null;
+  error: ErrorInfo | null;
+  recovered_from: string | null;
+  source_ref: string;
+  executor: string;
+  host: string;
+  pid: number;
+}
+
+export interface Attempt {
+  number: number;
+  started_at: number;
+  ended_at: number | null;
+  status: Status;
+  error: ErrorInfo | null;
+  worker: string;
+}
+
+export interface NodeExecution {
+  execution_id: string;
+  node_id: string;
+  name: string;
+  kind: string;
+  status: Status;
+  parent_id: string | null;
+  task_version: string;
+  started_at: number | null;
+  ended_at: number | null;
+  duration: number | null;
+  inputs: Record<string, unknown> | null;
+  outputs: Record<string, unknown> | null;
+  error: ErrorInfo | null;
+  attempts: Attempt[];
+  cache_status: string;
+  cache_key: string | null;
+  detail: Record<string, unknown>;
+  run_ids: string[];
+}
+
+export interface ExecutionDetail { execution: Execution; nodes: NodeExecution[] }
+
+export interface SpecNode {
+  id: string;
+  kind: string;
+  name: string;
+  inputs: Record<string, unknown>;
+  upstream: string[];
+  outputs: string[];
+}
+
+export interface Workflow {
+  name: string;
+  version: string;
+  source_ref: string;
+  created_at: number;
+  spec: { nodes: SpecNode[]; inputs: Record<string, { type: string }> } | null;
+}
+
+export interface Experiment {
+  experiment_id: string;
+  name: string;
+  artifact_location: string;
+  lifecycle_stage: string;
+  creation_time: number;
+  last_update_time: number;
+  tags: Record<string, string>;
+}
+
+export interface Metric { key: string; value: number; timestamp: number; step: number }
+
+export interface Run {
+  info: {
+    run_id: string;
+    experiment_id: string;
+    run_name: string;
+    user_id: string;
+    status: string;
+    start_time: number;
+    end_time: number | null;
+    artifact_uri: string;
+    lifecycle_stage: string;
+    parent_run_id: string | null;
+    execution_id: string | null;
+    node_id: string | null;
+  };
+  data: { metrics: Metric[]; params: Record<string, string>; tags: Record<string, string> };
+}
+
+export interface ArtifactFile { path: string; is_dir: boolean; file_size?: number | null }
+
+/** An error the API answered with: `{error_code, message}` and the HTTP status. */
+export class ApiError extends Error {
+  constructor(public status: number, public code: string, message: string) {
+    super(message);
+  }
+}
+
+async function request<T>(path: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(API + path, {
+    ...init,
+    headers: { Accept: "application/json", ...(init?.body ? { "Content-Type": "application/json" } : {}) },
+  });
+  if (!response.ok) {
+    let code = "HTTP_" + response.status;
+    let message = response.statusText;
+    try {
+      const body = await response.json();
+      code = body.error_code ?? code;
+      message = body.message ?? body.detail ?? message;
+      if (typeof message !== "string") message = JSON.stringify(message);
+    } catch {
+      /* not JSON: keep the status line */
+    }
+    throw new ApiError(response.status, code, message);
+  }
+  return (await response.json()) as T;
+}
+
+function query(params: Record<string, string | number | null | undefined | string[]>): string {
+  const q = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === null || value === undefined || value === "") continue;
+    if (Array.isArray(value)) value.forEach((v) => q.append(key, v));
+    else q.set(key, String(value));
+  }
+  const text = q.toString();
+  return text ? "?" + text : "";
+}
+
+export interface ExecutionFilter { workflow?: string; status?: string; since?: number; limit?: number; offset?: number }
+
+export const api = {
+  executions: (f: ExecutionFilter) =>
+    request<{ executions: Execution[] }>("/executions" + query({ ...f })),
+  execution: (id: string) => request<ExecutionDetail>(`/executions/${encodeURIComponent(id)}`),
+  workflows: (name?: string) => request<{ workflows: Workflow[] }>("/workflows" + query({ name })),
+  workflow: (name: string, version?: string) =>
+    request<Workflow>(`/workflows/${encodeURIComponent(name)}` + query({ version })),
+  experiments: () =>
+    request<{ experiments: Experiment[] }>("/experiments" + query({ max_results: 1000 })),
+  experiment: (id: string) => request<Experiment>(`/experiments/${encodeURIComponent(id)}`),
+  searchRuns: (body: { experiment_ids: string[]; filter: string; order_by: string[]; max_results: number; page_token?: string | null }) =>
+    request<{ runs?: Run[]; next_page_token?: string | null }>("/runs/search", { method: "POST", body: JSON.stringify(body) }),
+  run: (id: string) => request<Run>(`/runs/${encodeURIComponent(id)}`),
+  metricHistory: (runId: string, key: string) =>
+    request<{ metrics: Metric[]; next_page_token: string | null }>(
+      `/runs/${encodeURIComponent(runId)}/metric-history` + query({ key })),
+  artifacts: (runId: string, path?: string) =>
+    request<{ files?: ArtifactFile[]; root_uri?: string }>(
+      `/runs/${encodeURIComponent(runId)}/artifacts` + query({ path })),
+};
+
+/** Whether an execution or node in this status may still change. */
+export function isLive(status: Status): boolean {
+  return status === "QUEUED" || status === "RUNNING";
+}
