@@ -48,8 +48,27 @@ class ErrorInfo:
 
 
 @dataclass(frozen=True)
+class LogRef:
+    """Where an attempt's captured output (prints and log records) is kept: the artifact
+    store's sha256 `digest` of the text, its `size` in bytes, and how many bytes were `omitted`
+    from its middle to keep it bounded (0: the whole output)."""
+
+    digest: str
+    size: int
+    omitted: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"digest": self.digest, "size": self.size, "omitted": self.omitted}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> LogRef | None:
+        return cls(data["digest"], data["size"], data.get("omitted", 0)) if data else None
+
+
+@dataclass(frozen=True)
 class Attempt:
-    """One try of a node: when it ran, how it ended, and on which worker."""
+    """One try of a node: when it ran, how it ended, on which worker, and where what it wrote
+    is kept (`log`: None when it wrote nothing)."""
 
     number: int
     started_at: float
@@ -57,17 +76,22 @@ class Attempt:
     status: Status = Status.RUNNING
     error: ErrorInfo | None = None
     worker: str = ""
+    log: LogRef | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"number": self.number, "started_at": self.started_at, "ended_at": self.ended_at,
+        data = {"number": self.number, "started_at": self.started_at, "ended_at": self.ended_at,
                 "status": self.status.value, "worker": self.worker,
                 "error": self.error.to_json() if self.error else None}
+        if self.log is not None:
+            data["log"] = self.log.to_json()
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Attempt:
         return cls(number=data["number"], started_at=data["started_at"],
                    ended_at=data.get("ended_at"), status=Status(data["status"]),
-                   error=ErrorInfo.from_json(data.get("error")), worker=data.get("worker", ""))
+                   error=ErrorInfo.from_json(data.get("error")), worker=data.get("worker", ""),
+                   log=LogRef.from_json(data.get("log")))
 
 
 @dataclass(frozen=True)

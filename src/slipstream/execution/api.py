@@ -158,6 +158,13 @@ class Client:
         values = {name: value.get(self.engine, self.ctx) for name, value in result.outputs.items()}
         return join_outputs(workflow.interface, values)
 
+    def node_logs(self, execution_id: str, node_id: str, attempt: int | None = None) -> str:
+        """What a node's attempt printed and logged (the latest attempt by default; "" when
+        it wrote nothing). Raises NotFoundError for an unknown execution, node or attempt."""
+        from slipstream.execution.task_logs import read_node_log
+
+        return read_node_log(self.store, self.artifacts, execution_id, node_id, attempt)
+
     def close(self) -> None:
         if "store" in self.__dict__:
             self.store.close()

@@ -3,7 +3,9 @@ with retries and a timeout, convert outputs to literals (which validates them) a
 
 from __future__ import annotations
 
+import contextvars
 import functools
+import logging
 import os
 import sys
 import time
@@ -16,8 +18,9 @@ from typing import Any
 from slipstream._core.context import RunContext, enter_context, exit_context
 from slipstream._core.errors import ValueConversionError
 from slipstream._core.ids import hostname, now
-from slipstream.entities import Attempt, ErrorInfo, Status
+from slipstream.entities import Attempt, ErrorInfo, LogRef, Status
 from slipstream.execution.calls import CallItem, ItemOutcome, TaskCall
+from slipstream.execution.task_logs import TaskLog, store_log
 from slipstream.execution.timeouts import TaskTimedOut, call_with_timeout
 from slipstream.execution.values import Value, deferred_value, make_value
 from slipstream.sdk.interface import split_outputs
@@ -73,7 +76,7 @@ def run_call(call: TaskCall, env: WorkerEnv) -> list[ItemOutcome]:
 
 def run_item(call: TaskCall, item: CallItem, env: WorkerEnv) -> ItemOutcome:
     task = call.task
-    engine, ctx = env.engine, env.ctx
+    engine = env.engine
     interface = task.interface
     started = now()
     attempts: list[Attempt] = []
@@ -84,45 +87,67 @@ def run_item(call: TaskCall, item: CallItem, env: WorkerEnv) -> ItemOutcome:
     for number in range(1, max_attempts + 1):
         attempt_start = now()
         run_ctx: RunContext | None = None
-        try:
-            if inputs is None:
-                inputs = {name: value.get(engine, ctx) for name, value in item.inputs.items()}
-                if call.bound:
-                    inputs.update(call.bound)
-            run_ctx = RunContext(call.execution_id, item.node_id, task.name, number, env.name)
-            token = enter_context(run_ctx)
+        outputs: dict[str, Value] | None = None
+        final = False
+        with TaskLog() as log:  # what the attempt prints and logs, to its own log
             try:
-                if task.timeout is None:
-                    result = task.execute(inputs, run_ctx)
-                else:
-                    result = call_with_timeout(
-                        functools.partial(task.execute, inputs, run_ctx), task.timeout)
-            finally:
-                exit_context(token)
-            outputs = _convert_outputs(task, result, env, call.defer)
-            attempts.append(Attempt(number, attempt_start, now(), Status.SUCCEEDED, None, env.name))
-            _end_tracking(run_ctx, Status.SUCCEEDED)
+                if inputs is None:
+                    inputs = {name: value.get(engine, env.ctx)
+                              for name, value in item.inputs.items()}
+                    if call.bound:
+                        inputs.update(call.bound)
+                run_ctx = RunContext(call.execution_id, item.node_id, task.name, number,
+                                     env.name)
+                result = _execute(task, inputs, run_ctx)
+                outputs = _convert_outputs(task, result, env, call.defer)
+                status, error = Status.SUCCEEDED, None
+            except TaskTimedOut as exc:
+                status = Status.TIMED_OUT
+                error = ErrorInfo("timeout", "TaskTimedOut",
+                                  f"task {task.name!r} {exc} (timeout={task.timeout:g} s)")
+            except ValueConversionError as exc:
+                status, error = Status.FAILED, ErrorInfo("user", type(exc).__name__, str(exc))
+                final = True  # a value that does not fit its type will not fit on a retry
+            except Exception as exc:
+                status = Status.FAILED
+                error = ErrorInfo("user", type(exc).__name__, str(exc), user_traceback(exc))
+        attempts.append(Attempt(number, attempt_start, now(), status, error, env.name,
+                                _stored_log(log, env)))
+        _end_tracking(run_ctx, status)
+        if outputs is not None:
             return ItemOutcome(item.node_id, Status.SUCCEEDED, outputs, tuple(attempts), None,
                                started, now())
-        except TaskTimedOut as exc:
-            status = Status.TIMED_OUT
-            error = ErrorInfo("timeout", "TaskTimedOut",
-                              f"task {task.name!r} {exc} (timeout={task.timeout:g} s)")
-        except ValueConversionError as exc:
-            status, error = Status.FAILED, ErrorInfo("user", type(exc).__name__, str(exc))
-            attempts.append(Attempt(number, attempt_start, now(), status, error, env.name))
-            _end_tracking(run_ctx, status)
-            break  # a value that does not fit its type will not fit on a retry either
-        except Exception as exc:
-            status = Status.FAILED
-            error = ErrorInfo("user", type(exc).__name__, str(exc), user_traceback(exc))
-        attempts.append(Attempt(number, attempt_start, now(), status, error, env.name))
-        _end_tracking(run_ctx, status)
+        if final:
+            break
         if number < max_attempts:
             if not all(engine.is_immutable(p.tp) for p in interface.inputs.values()):
                 inputs = None  # the failed attempt may have mutated its inputs
             time.sleep(task.retry.delay(number))
     return ItemOutcome(item.node_id, status, None, tuple(attempts), error, started, now())
+
+
+def _execute(task: Any, inputs: dict[str, Any], run_ctx: RunContext) -> Any:
+    """Call the task with `run_ctx` as the current context, within its timeout (a timed task
+    may run on a helper thread, which gets a copy of this context: run and log stay known)."""
+    token = enter_context(run_ctx)
+    try:
+        if task.timeout is None:
+            return task.execute(inputs, run_ctx)
+        in_context = contextvars.copy_context().run
+        return call_with_timeout(functools.partial(in_context, task.execute, inputs, run_ctx),
+                                 task.timeout)
+    finally:
+        exit_context(token)
+
+
+def _stored_log(log: TaskLog, env: WorkerEnv) -> LogRef | None:
+    """The attempt's log put in the artifact store; a store that fails loses the log (with a
+    warning), not the attempt's outcome."""
+    try:
+        return store_log(log, env.ctx.blobs)
+    except Exception as exc:
+        logging.getLogger(__name__).warning("could not store a task attempt's log: %s", exc)
+        return None
 
 
 def _end_tracking(run_ctx: RunContext | None, status: Status) -> None:
