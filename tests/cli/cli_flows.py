@@ -6,6 +6,7 @@ effects that must cross processes (the switch `gate` reads) go through files in 
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import slipstream as ss
@@ -87,6 +88,19 @@ def fit(c: float) -> int:
 def tracked(c: float = 1.0) -> int:
     """n0 logs to its node's run; n1 logs nothing."""
     return step(x=fit(c=c))
+
+
+@task
+def shout(word: str) -> str:
+    print(f"shouting {word}")
+    logging.getLogger("cli_flows").warning("%s is loud", word)
+    return word.upper()
+
+
+@workflow
+def loud(word: str = "hey") -> str:
+    """n0 prints and logs a warning."""
+    return shout(word=word)
 
 
 NOT_A_WORKFLOW = 3

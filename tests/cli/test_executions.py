@@ -140,3 +140,23 @@ def test_show_names_the_run_each_node_logged_to(isolated_home: Path) -> None:
         client.close()
     assert (run.info.execution_id, run.info.node_id) == (execution_id, "n0")
     assert run.data.params == {"C": "2.0"} and run.data.metric_values == {"acc": 0.7}
+
+
+def test_logs_prints_what_a_node_wrote(isolated_home: Path) -> None:
+    ran = slipstream("run", flow("loud"), "--word", "ho", home=isolated_home)
+    assert ran.code == 0, ran.err
+    assert "shouting ho\n" in ran.out and "ho is loud\n" in ran.err  # still shown as it ran
+    execution_id = ran.execution_id()
+    logs = slipstream("executions", "logs", execution_id[:6], "n0", home=isolated_home)
+    assert logs.code == 0, logs.err
+    first, second = logs.out.splitlines()
+    assert first == "shouting ho"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d [\d:,]+ WARNING cli_flows: ho is loud", second)
+    assert slipstream("executions", "logs", execution_id, "n0", "--attempt", "1",
+                      home=isolated_home).out == logs.out
+    missing = slipstream("executions", "logs", execution_id, "n0", "--attempt", "2",
+                         home=isolated_home)
+    assert missing.code == 1 and missing.out == ""
+    assert f"node n0 (shout) of execution {execution_id} has no attempt 2" in missing.err
+    unknown = slipstream("executions", "logs", execution_id, "n1", home=isolated_home)
+    assert unknown.code == 1 and "has no node 'n1'; its nodes are n0." in unknown.err

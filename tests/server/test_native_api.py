@@ -101,7 +101,7 @@ def test_openapi_documents_every_native_route(api: Api) -> None:
                 assert "content" not in response, where
                 continue
             content = response["content"]
-            if "application/octet-stream" in content:  # a download
+            if "application/octet-stream" in content or "text/plain" in content:  # not JSON
                 continue
             schema = content["application/json"]["schema"]
             name = schema["$ref"].rsplit("/", 1)[-1]
@@ -197,6 +197,45 @@ def test_run_artifact_routes(api: Api) -> None:
     assert status == 400 and "Invalid artifact path" in error["message"]
     status, error = api.call("GET", f"/api/v1/runs/{rid}/artifacts/missing.txt")
     assert status == 404 and error["error_code"] == "RESOURCE_DOES_NOT_EXIST"
+
+
+def test_node_log_route(api: Api) -> None:
+    """What a node's attempts printed and logged, as text; attempts name their log."""
+    from urllib.parse import quote
+
+    from slipstream.execution.api import Client
+    from tests.execution.flows import chatty
+
+    client = Client(api.settings)
+    try:
+        eid = client.execute(chatty.talk_then_quiet, {"tag": "r", "x": 3}).execution.id
+        mapped = client.execute(chatty.talk_map, {"tags": ["m", "m"], "xs": [7, 8]}).execution.id
+        expected = client.node_logs(eid, "n0")
+    finally:
+        client.close()
+    base = f"/api/v1/executions/{eid}/nodes"
+    status, text = api.call("GET", f"{base}/n0/logs")
+    assert status == 200 and text.decode() == expected and "out r 3 begins\n" in expected
+    assert api.call("GET", f"{base}/n0/logs?attempt=1") == (200, text)
+    with urllib.request.urlopen(f"{api.url}{base}/n0/logs", timeout=20) as response:
+        assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert api.call("GET", f"{base}/n1/logs") == (200, None)  # wrote nothing
+    status, text = api.call("GET", f"/api/v1/executions/{mapped}/nodes/{quote('n0[1]')}/logs")
+    assert status == 200 and b"out m 8 ends" in text and b"m 7" not in text
+    attempts = {n["node_id"]: n["attempts"] for n in
+                api.call("GET", f"/api/v1/executions/{eid}")[1]["nodes"]}
+    assert attempts["n1"][0]["log"] is None
+    log = attempts["n0"][0]["log"]
+    assert log["size"] == len(expected.encode()) and log["omitted"] == 0
+    assert len(log["digest"]) == 64
+    for path, status, names in [
+            (f"{base}/n0/logs?attempt=2", 404, "has no attempt 2: it has 1 attempt"),
+            (f"{base}/n0/logs?attempt=0", 400, "query.attempt"),
+            (f"{base}/n0/x/logs", 404, "has no node 'n0/x'"),
+            (f"{base}/n9/logs", 404, "has no node 'n9'"),
+            ("/api/v1/executions/nope/nodes/n0/logs", 404, "nope")]:
+        got, error = api.call("GET", path)
+        assert got == status and names in error["message"], (path, error)
 
 
 # -- bad input ----------------------------------------------------------------------------------

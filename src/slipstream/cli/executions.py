@@ -1,4 +1,5 @@
-"""`slipstream executions list` and `slipstream executions show ID`."""
+"""`slipstream executions list`, `slipstream executions show ID` and
+`slipstream executions logs ID NODE`."""
 
 from __future__ import annotations
 
@@ -95,6 +96,22 @@ def show_execution(
     if record.error is not None and not any(n.error for n in nodes):
         console.print(f"\n[red]{record.error.type}[/]: {record.error.message}", highlight=False)
 
+
+
+@executions_app.command("logs")
+def node_logs(
+    execution_id: Annotated[str, typer.Argument(help="Execution id or a unique prefix")],
+    node_id: Annotated[str, typer.Argument(help="Node id, e.g. n2, n3/n0, n4[17]")],
+    attempt: Annotated[int | None, typer.Option(min=1, help="Attempt number (default: the "
+                                                            "latest)")] = None,
+) -> None:
+    """What a node's attempt printed and logged, as it wrote it (nothing when it wrote nothing)."""
+    import sys
+
+    text = client().node_logs(execution_id, node_id, attempt)
+    sys.stdout.write(text)
+    if text and not text.endswith("\n"):
+        sys.stdout.write("\n")
 
 def _runs_by_node(settings: Settings, execution_id: str) -> dict[str, str]:
     """The tracking run each node logged to (its latest, after retries), by node id."""

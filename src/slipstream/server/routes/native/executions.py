@@ -1,11 +1,12 @@
-"""/api/v1/executions: workflow executions (read only), with their node executions, attempts
-and the tracking runs logged from them."""
+"""/api/v1/executions: workflow executions (read only), with their node executions, attempts,
+what each attempt printed and logged, and the tracking runs logged from them."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from slipstream.entities import ExecutionRecord, NodeExecutionRecord, Status
@@ -32,6 +33,12 @@ class ErrorInfoOut(_FromRecord):
     traceback: str = ""
 
 
+class LogRefOut(_FromRecord):
+    digest: str = Field(description="sha256 of the text in the artifact store.")
+    size: int = Field(description="Bytes kept.")
+    omitted: int = Field(0, description="Bytes left out of the middle to keep it bounded.")
+
+
 class AttemptOut(_FromRecord):
     number: int
     started_at: float
@@ -39,6 +46,8 @@ class AttemptOut(_FromRecord):
     status: Status
     error: ErrorInfoOut | None = None
     worker: str = Field("", description="Where the attempt ran.")
+    log: LogRefOut | None = Field(None, description="What the attempt printed and logged "
+                                  "(GET .../nodes/{node_id}/logs); null when nothing.")
 
 
 class ExecutionOut(_FromRecord):
@@ -132,3 +141,22 @@ def runs_of_execution(store: Executions, tracking: Tracking, uris: Uris,
     record = store.get_execution(execution_id)
     found = tracking.list_runs_for_execution(record.id)
     return answer({"runs": [run_json(r, uris.to_wire) for r in found]})
+
+
+@router.get("/{execution_id}/nodes/{node_id:path}/logs", response_class=Response,
+            summary="Logs of a node",
+            responses={200: {"description": "The text, UTF-8.", "content": {"text/plain": {}}}})
+def node_logs(
+    store: Executions, request: Request, execution_id: str, node_id: str,
+    attempt: Annotated[int | None, Query(ge=1, description="Attempt number (default: the "
+                                                          "latest).")] = None,
+) -> PlainTextResponse:
+    """What one attempt of a node (n2, n3/n0, n4[17]) wrote to stdout and stderr and the log
+    records it emitted; empty when it wrote nothing or did not run. 404 for an unknown
+    execution, node or attempt."""
+    from slipstream.artifacts import open_artifact_store
+    from slipstream.execution.task_logs import read_node_log
+
+    blobs = open_artifact_store(request.app.state.settings.artifact_uri)
+    text = read_node_log(store, blobs, execution_id, node_id, attempt)
+    return PlainTextResponse(text, media_type="text/plain; charset=utf-8")
