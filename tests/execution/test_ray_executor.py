@@ -239,3 +239,17 @@ def test_a_run_through_the_ray_client(cluster: RayCluster, isolated_home: Path) 
     total, executor, workers = proc.stdout.strip().splitlines()[-1].split(" ", 2)
     assert int(total) == sum(x * x for x in range(100)) and executor == f"ray:{address}"
     assert " ray-node " in workers
+
+
+@local_only
+def test_a_remote_tasks_prints_reach_its_node_log(client: Any, cluster: RayCluster) -> None:
+    from tests.execution.flows import chatty
+
+    _, execution = run(client, chatty.talk_then_quiet, cluster.executor, tag="ray", x=1)
+    text = client.node_logs(execution.id, "n0")
+    assert "out ray 1 begins\nerr ray 1\n" in text and text.endswith("out ray 1 ends\n")
+    assert "WARNING tests.chatty: warn ray 1" in text
+    (attempt,) = nodes_by_id(client, execution.id)["n0"].attempts
+    assert attempt.log is not None and " ray-node " in attempt.worker
+    assert attempt.worker.rsplit(" ", 1)[1] in {n[:16] for n in node_ids()}
+    assert client.node_logs(execution.id, "n1") == ""
