@@ -62,7 +62,7 @@ export function Dag({ spec, records, executionStatus, expanded, onToggle, select
   }));
   return (
     <div className="dag" data-testid="dag">
-      <ReactFlow nodes={nodes} edges={edges} nodeTypes={NODE_TYPES} fitView fitViewOptions={{ maxZoom: 1, padding: 0.15 }} minZoom={0.2}
+      <ReactFlow key={placed.nodes.map((n) => n.id).join(",")} nodes={nodes} edges={edges} nodeTypes={NODE_TYPES} fitView fitViewOptions={{ maxZoom: 1, padding: 0.15 }} minZoom={0.2}
                  nodesConnectable={false} proOptions={{ hideAttribution: true }}
                  onNodeClick={(_, node) => onSelect(node.id)}>
         <Background gap={16} />

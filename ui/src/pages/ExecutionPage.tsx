@@ -66,7 +66,7 @@ export function ExecutionPage() {
       )}
       <div className="split">
         <div className="split-main">
-          {workflow.error ? <Failure error={workflow.error} /> : (
+          {workflow.error ? <Failure error={workflow.error} /> : !workflow.data ? <Loading what="the graph" /> : (
             <Dag spec={spec} records={records} executionStatus={execution.status} expanded={expanded}
                  onToggle={toggle} selected={shown} onSelect={setSelected} />
           )}

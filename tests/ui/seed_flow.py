@@ -1,0 +1,103 @@
+"""Data for the console's browser tests, made through the public Python API: run with
+SLIPSTREAM_HOME set to a fresh folder (`python -m tests.ui.seed_flow`).
+
+* `pipeline` (twice: the second run hits the cache for `prepare`), whose `train` logs a run
+  with params and a 50-step loss curve;
+* `fragile`, whose `explode` fails after one retry (2 attempts) and skips `report`;
+* experiment `sweep` with 12 runs (params lr, depth; metrics acc, loss; tag family).
+
+`waiter` (run by `python -m tests.ui.seed_flow wait PATH`) stays RUNNING until PATH exists.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from pathlib import Path
+
+import slipstream as ss
+from slipstream import task, workflow
+from slipstream._core.errors import ExecutionFailedError
+
+SWEEP_RUNS = 12
+
+
+@task(cache=True, cache_version="1")
+def prepare(rows: int) -> list[float]:
+    return [float(i % 7) for i in range(rows)]
+
+
+@task
+def train(data: list[float], lr: float) -> float:
+    ss.log_params({"lr": lr, "rows": len(data)})
+    for step in range(50):
+        ss.log_metric("loss", 1.0 / (1.0 + lr * step), step=step)
+    return round(sum(data) / len(data), 4)
+
+
+@task
+def summarize(score: float) -> str:
+    return f"score={score}"
+
+
+@workflow
+def pipeline(rows: int = 30, lr: float = 0.5) -> str:
+    return summarize(score=train(data=prepare(rows=rows), lr=lr))
+
+
+@task(retries=1)
+def explode(x: int) -> int:
+    raise ValueError(f"bad value {x}")
+
+
+@task
+def report(y: int) -> str:
+    return str(y)
+
+
+@workflow
+def fragile(x: int = 3) -> str:
+    return report(y=explode(x=x))
+
+
+@task
+def wait_for(path: str) -> str:
+    deadline = time.monotonic() + 120
+    while not Path(path).exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{path} never appeared")
+        time.sleep(0.05)
+    return "released"
+
+
+@task
+def after(note: str) -> str:
+    return note.upper()
+
+
+@workflow
+def waiter(path: str) -> str:
+    return after(note=wait_for(path=path))
+
+
+def seed() -> None:
+    pipeline(rows=30, lr=0.5)
+    pipeline(rows=30, lr=0.25)
+    with contextlib.suppress(ExecutionFailedError):  # the failure is the data we want
+        fragile(x=3)
+    ss.set_experiment("sweep")
+    for i in range(SWEEP_RUNS):
+        with ss.start_run(run_name=f"trial-{i:02d}"):
+            ss.log_params({"lr": 0.01 * (i + 1), "depth": 2 + i % 3})
+            for step in range(20):
+                ss.log_metric("loss", 1.0 / (1 + step * (i + 1)), step=step)
+            ss.log_metric("acc", 0.5 + i / 40)
+            ss.set_tag("family", "tree" if i % 2 else "linear")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["wait"]:
+        waiter(path=sys.argv[2])
+    else:
+        seed()

@@ -1,0 +1,140 @@
+"""The executions list and an execution's page, in Chromium, over `seed_flow`'s executions."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.request
+from typing import Any
+
+import pytest
+
+from tests.ui.conftest import Console, screenshot
+
+pytestmark = pytest.mark.ui
+
+
+def _api(console: Console, path: str) -> Any:
+    with urllib.request.urlopen(console.url + "/api/v1" + path, timeout=10) as response:
+        return json.load(response)
+
+
+def _execution(console: Console, workflow: str, index: int = 0) -> dict[str, Any]:
+    """The workflow's executions, newest first, as the API lists them."""
+    return _api(console, f"/executions?workflow={workflow}")["executions"][index]
+
+
+def _duration(seconds: float) -> str:
+    """The console's formatDuration for under a minute (ui/src/format.ts)."""
+    if seconds < 1:
+        return f"{int(seconds * 1000 + 0.5)} ms"  # Math.round
+    return f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def test_list_shows_every_execution_and_filters_by_workflow_and_status(
+        page: Any, console: Console) -> None:
+    from playwright.sync_api import expect
+
+    listed = _api(console, "/executions?limit=1000")["executions"]
+    page.goto("/")
+    expect(page).to_have_url(console.url + "/executions")
+    rows = page.locator("[data-testid=executions] tbody tr[data-row]")
+    expect(rows).to_have_count(len(listed))
+    failed = _execution(console, "fragile")
+    row = page.locator(f"tr[data-row='{failed['id']}']")
+    expect(row).to_contain_text("FAILED")
+    expect(row).to_contain_text("fragile")
+    expect(row).to_contain_text(failed["workflow_version"][:8])
+    expect(row.locator("td").nth(5)).to_have_text(_duration(failed["duration"]))
+    screenshot(page, "executions")
+
+    page.get_by_label("workflow").select_option("pipeline")
+    expect(rows).to_have_count(2)
+    expect(page.get_by_test_id("count")).to_have_text("2 executions")
+    assert "workflow=pipeline" in page.url
+    page.get_by_label("workflow").select_option("")
+    page.get_by_label("status").select_option("FAILED")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("fragile")
+    page.get_by_label("since").select_option("1h")  # the seed ran minutes ago
+    expect(rows).to_have_count(1)
+
+    rows.first.click()  # the main action: open it
+    expect(page).to_have_url(f"{console.url}/executions/{failed['id']}")
+
+
+def test_failed_execution_shows_the_error_attempts_and_skipped_node(
+        page: Any, console: Console) -> None:
+    from playwright.sync_api import expect
+
+    failed = _execution(console, "fragile")
+    page.goto(f"/executions/{failed['id']}")
+    explode = page.locator(".dag-node[data-node=n0]")
+    expect(explode).to_have_attribute("data-state", "failed")
+    expect(explode).to_contain_text("explode")
+    expect(page.locator(".dag-node[data-node=n1]")).to_have_attribute("data-state", "skipped")
+    panel = page.get_by_test_id("node-panel")  # the failed node is shown first
+    expect(panel.get_by_test_id("node-error")).to_contain_text("ValueError: bad value 3")
+    expect(panel.locator(".traceback")).to_contain_text('raise ValueError(f"bad value {x}")')
+    expect(panel.get_by_test_id("attempts").locator("tbody tr")).to_have_count(2)
+    expect(page.locator("[data-attempt^='n0#']")).to_have_count(2)  # both tries on the timeline
+    expect(page.get_by_test_id("execution-error")).to_contain_text("bad value 3")
+    screenshot(page, "execution-failed")
+
+    page.locator(".dag-node[data-node=n1]").click()
+    expect(panel).to_contain_text("skipped")
+
+
+def test_cached_node_and_the_run_it_logged(page: Any, console: Console) -> None:
+    from playwright.sync_api import expect
+
+    second = _execution(console, "pipeline", 0)  # newest: prepare came from the cache
+    detail = _api(console, f"/executions/{second['id']}")
+    train = next(n for n in detail["nodes"] if n["name"] == "train")
+    page.goto(f"/executions/{second['id']}")
+    expect(page.locator(".dag-node[data-node=n0]")).to_have_attribute("data-state", "cached")
+    expect(page.locator(".dag-node[data-node=n1]")).to_have_attribute("data-state", "succeeded")
+    expect(page.get_by_test_id("node-count")).to_have_text("3")
+    page.locator(".dag-node[data-node=n0]").click()
+    panel = page.get_by_test_id("node-panel")
+    expect(panel.get_by_test_id("cache")).to_have_text("hit")
+    expect(panel).to_contain_text("list (30 items)")  # the output's preview
+    page.locator(".dag-node[data-node=n1]").click()
+    expect(panel.locator("table.kv").first).to_contain_text("0.25")  # input lr
+    expect(panel).to_contain_text("2.8333")  # its output
+    screenshot(page, "execution")
+
+    run_id = train["run_ids"][0]
+    panel.get_by_role("link", name=run_id[:8]).click()
+    expect(page).to_have_url(f"{console.url}/runs/{run_id}")
+    expect(page.get_by_test_id("params")).to_contain_text("0.25")
+    expect(page.get_by_test_id("chart-loss")).to_have_attribute("data-points", "50")
+
+
+def test_running_execution_updates_live(page: Any, console: Console) -> None:
+    from playwright.sync_api import expect
+
+    gate = console.home / "release-waiter"
+    waiting = subprocess.Popen([sys.executable, "-m", "tests.ui.seed_flow", "wait", str(gate)],
+                               cwd=console.home, env=console.env())
+    try:
+        page.goto("/executions?workflow=waiter")
+        row = page.locator("[data-testid=executions] tbody tr[data-row]")
+        expect(row).to_have_count(1, timeout=30_000)
+        expect(row).to_contain_text("RUNNING")
+        expect(page.get_by_test_id("live")).to_have_text("● live")
+        row.click()
+        expect(page.locator(".dag-node[data-node=n0]")).to_have_attribute("data-state", "running")
+        expect(page.locator(".dag-node[data-node=n1]")).to_have_attribute("data-state", "pending")
+        gate.touch()  # no reload from here on: the page polls
+        expect(page.locator(".dag-node[data-node=n1]")).to_have_attribute(
+            "data-state", "succeeded", timeout=15_000)
+        expect(page.locator(".page-head .badge")).to_have_text("SUCCEEDED")
+        page.go_back()
+        expect(row).to_contain_text("SUCCEEDED")
+        expect(page.get_by_test_id("live")).to_have_text("idle")
+    finally:
+        gate.touch()
+        waiting.wait(timeout=60)
+    assert waiting.returncode == 0
