@@ -120,7 +120,8 @@ class _Tee:
     def write(self, text: str) -> int:
         written = self._original.write(text)
         log = _active.get()
-        if log is not None and sys._getframe(1).f_code is not _STREAM_HANDLER_EMIT:
+        if (log is not None and isinstance(text, str)
+                and sys._getframe(1).f_code is not _STREAM_HANDLER_EMIT):
             log.write(text)
         return written
 
