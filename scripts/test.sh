@@ -10,6 +10,9 @@ if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432; the
   echo "PostgreSQL is not answering on 127.0.0.1:5432; trying to start it" >&2
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
 fi
+if [ "$#" -eq 0 ] && [ -d ui/node_modules ]; then
+  (cd ui && npm test --silent -- --reporter=dot)   # the console's Vitest tests (~1 s)
+fi
 set +e
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
 status=$?
