@@ -2,7 +2,8 @@
 updated and deleted (with their trials); trials numbered by the store, reported, finished
 exactly once, re-started while RUNNING; bad input refused with nothing written; two processes
 starting 200 trials on one study get 200 distinct numbers; the per-trial calls never import
-SQLAlchemy; a store at 0006 upgraded keeping its data, and downgraded back."""
+SQLAlchemy; a tracked trial and its run written together, both or neither; a store at 0006
+upgraded keeping its data, and downgraded back."""
 
 from __future__ import annotations
 
@@ -324,6 +325,73 @@ def test_trials_start_and_finish_without_sqlalchemy(store: StudyStore, store_url
                           text=True, timeout=120, check=True)
     assert done.stdout.split() == ["False", "False"], done.stderr
     assert len(store.list_trials("s1", states=["COMPLETE"])) == 3
+
+
+# -- tracked trials: a trial and its run in one transaction ------------------------------------
+
+def _tracked(store_url: str, tmp_path: Any) -> tuple[Any, Any]:
+    """(the tracking store on the study store's database, a TrialRun for trial 0)."""
+    from slipstream.entities import Param
+    from slipstream.metadata.factory import open_tracking_store
+    from slipstream.metadata.studies import TrialRun
+
+    tracking = open_tracking_store(store_url, str(tmp_path / "artifacts"))
+    run = TrialRun("0", str(tmp_path / "artifacts"), "trial-0", "ada", 5000,
+                   {"slipstream.trial_number": "0"}, [Param("lr", "0.01"), Param("depth", "3")],
+                   execution_id="e1", node_id="trial-0")
+    return tracking, run
+
+
+def test_a_tracked_trial_and_its_run(store: StudyStore, store_url: str, tmp_path: Any) -> None:
+    from slipstream.entities import Metric, RunTag
+    from slipstream.metadata.studies import TrackedTrialStore, TrialRunEnd
+
+    assert isinstance(store, TrackedTrialStore)
+    tracking, spec = _tracked(store_url, tmp_path)
+    store.create_study(_study(experiment_id="0"))
+    trial, run = store.start_tracked_trial("s1", {"lr": 0.01, "depth": 3}, spec,
+                                           started_at=5.0, node_id="trial-0")
+    assert (trial.number, trial.state, trial.run_id) == (0, "RUNNING", run.info.run_id)
+    stored = tracking.get_run(run.info.run_id)
+    assert stored.info.status == "RUNNING" and stored.info.run_name == "trial-0"
+    assert (stored.info.execution_id, stored.info.node_id) == ("e1", "trial-0")
+    assert stored.data.params == {"lr": "0.01", "depth": "3"} == run.data.params
+    assert stored.data.tags["slipstream.trial_number"] == "0"
+    assert stored.info.artifact_uri == run.info.artifact_uri
+
+    end = TrialRunEnd(run.info.run_id, "FINISHED", 6000, [Metric("val_loss", 0.5, 6000, 2)],
+                      [RunTag("state", "COMPLETE")])
+    done = store.finish_tracked_trial("s1", 0, "COMPLETE", end, ended_at=6.0, value=0.5,
+                                      metrics={"val_loss": 0.5}, node_id="trial-0")
+    assert (done.state, done.value, done.run_id) == ("COMPLETE", 0.5, run.info.run_id)
+    ended = tracking.get_run(run.info.run_id)
+    assert (ended.info.status, ended.info.end_time) == ("FINISHED", 6000)
+    assert ended.data.metric_values == {"val_loss": 0.5}
+    assert ended.data.tags["state"] == "COMPLETE"
+    with pytest.raises(InvalidInputError, match="COMPLETE, not RUNNING"):  # both or neither
+        store.finish_tracked_trial("s1", 0, "FAIL", replace(end, status="FAILED", end_time=7000),
+                                   ended_at=7.0)
+    assert tracking.get_run(run.info.run_id).info.end_time == 6000
+    tracking.close()  # type: ignore[attr-defined]
+
+
+def test_a_tracked_trial_that_cannot_start_writes_nothing(store: StudyStore, store_url: str,
+                                                          tmp_path: Any) -> None:
+    from slipstream.entities import Param
+
+    tracking, spec = _tracked(store_url, tmp_path)
+    store.create_study(_study(experiment_id="0"))
+    with pytest.raises(NotFoundError, match="Experiment with id=999"):
+        store.start_tracked_trial("s1", {"lr": 0.01}, replace(spec, experiment_id="999"),
+                                  started_at=5.0)
+    with pytest.raises(InvalidInputError, match="param"):
+        store.start_tracked_trial("s1", {"lr": 0.01}, replace(spec, params=[Param("", "x")]),
+                                  started_at=5.0)
+    with pytest.raises(NotFoundError):
+        store.start_tracked_trial("nope", {"lr": 0.01}, spec, started_at=5.0)
+    assert _table_counts(store_url)["trials"] == 0
+    assert tracking.search_runs(["0"])[0] == []
+    tracking.close()  # type: ignore[attr-defined]
 
 
 def test_open_study_store_refuses_a_server_url() -> None:

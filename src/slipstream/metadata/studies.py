@@ -9,6 +9,9 @@ is never counted twice. `start_trial(number=N)` re-starts trial N when it is sti
 tuner died): resume re-runs it with its own parameters instead of losing it or adding another.
 Each call is one transaction; bad input raises InvalidInputError and writes nothing; unknown
 studies or trials raise NotFoundError.
+
+A store kept in the tracking store's database also implements `TrackedTrialStore`: a trial's
+row and its tracked run start in one transaction, and end in one.
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ from __future__ import annotations
 import math
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from slipstream._core.errors import InvalidInputError
+from slipstream.entities import Metric, Param, Run, RunTag
 from slipstream.entities.studies import Study, StudyStatus, Trial, TrialState
 
 MAX_STUDY_NAME_LENGTH = 256
@@ -91,6 +96,54 @@ class StudyStore(ABC):
                     intermediate: bool = True) -> list[Trial]:
         """The study's trials in number order (only those in `states` when given); without
         their intermediate values when `intermediate` is False (cheaper)."""
+
+
+@dataclass(frozen=True)
+class TrialRun:
+    """The tracked run a trial starts with: created RUNNING with its tags and params, its
+    artifacts under `artifact_root` (the tracking store's) unless its experiment says where."""
+
+    experiment_id: str
+    artifact_root: str
+    run_name: str
+    user_id: str
+    start_time: int  # epoch milliseconds
+    tags: Mapping[str, str]
+    params: Sequence[Param]
+    parent_run_id: str | None = None
+    execution_id: str | None = None
+    node_id: str | None = None
+
+
+@dataclass(frozen=True)
+class TrialRunEnd:
+    """How a trial's run ends: its last metrics and tags, then `status` (a RunStatus value)."""
+
+    run_id: str
+    status: str
+    end_time: int  # epoch milliseconds
+    metrics: Sequence[Metric] = ()
+    tags: Sequence[RunTag] = ()
+
+
+class TrackedTrialStore(ABC):
+    """A study store in the tracking store's database: a trial and its run are written
+    together, so a trial costs two transactions (its start and its end), not four."""
+
+    @abstractmethod
+    def start_tracked_trial(self, study_id: str, params: Mapping[str, Any], run: TrialRun, *,
+                            started_at: float, number: int | None = None,
+                            node_id: str = "") -> tuple[Trial, Run]:
+        """`start_trial` and the creation of `run` (the trial's run_id) in one transaction:
+        both or neither."""
+
+    @abstractmethod
+    def finish_tracked_trial(self, study_id: str, number: int, state: str, end: TrialRunEnd,
+                             *, ended_at: float, value: float | None = None,
+                             metrics: Mapping[str, float] | None = None, error: str = "",
+                             node_id: str | None = None) -> Trial:
+        """`finish_trial` (its run_id `end.run_id`) and the end of that run in one
+        transaction: both or neither."""
 
 
 # -- checks shared by every implementation ----------------------------------------------------

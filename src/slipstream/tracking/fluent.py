@@ -213,6 +213,25 @@ def start_run(run_id: str | None = None, experiment_id: str | None = None,
     return active
 
 
+def attach_run(run: Run, client: TrackingClient | None = None) -> ActiveRun:
+    """Make `run`, RUNNING in the store and ended by whoever created it (a tuning trial's run,
+    written with its trial), this thread's active run without writing anything; logging goes
+    to it (through `client`, default: the default client) until `detach_run`. Ending it here
+    (`end_run`, its `with` block) only detaches it."""
+    active = ActiveRun(run, client or default_tracking_client())
+    _stack.set((*_stack.get(), active))
+    return active
+
+
+def detach_run(active: ActiveRun) -> None:
+    """Write what was logged to an attached run and make it inactive again, not ending it;
+    InvalidInputError when the store refused some of it."""
+    stack = _stack.get()
+    if active in stack:
+        _stack.set(tuple(r for r in stack if r is not active))
+    active.client.flush(active.run_id)
+
+
 def active_run() -> ActiveRun | None:
     """This thread's active run; inside a task without one, the task's implicit run if any."""
     stack = _stack.get()

@@ -1,12 +1,19 @@
 """Inside a trial: the task the engine runs for each trial, `ss.report` and `ss.TrialPruned`.
 
 `TrialTask` wraps the objective (a @task or a plain function) as the trial node's task: its
-inputs are the space's parameters, its outputs the trial's metrics, run id and state. Run by
-the engine's worker (`run_item`, which sets the RunContext), it opens the trial's tracked run
-(a child of the study's run, linked to the node), logs the params, calls the objective, and
-turns what it returned into metrics: a number is the objective; a dict must hold the
-objective. None, NaN, infinity or a missing objective fail the trial (the node FAILS with
-the reason).
+inputs are the space's parameters, its outputs the trial's metrics, run id, state and last
+reported step. Run by the engine's worker (`run_item`, which sets the RunContext), it makes
+the trial's tracked run (a child of the study's run, linked to the node) the active run, calls
+the objective, and turns what it returned into metrics: a number is the objective; a dict must
+hold the objective. None, NaN, infinity or a missing objective fail the trial (the node FAILS
+with the reason).
+
+When the tuner's study store holds the tracking tables too (`TrackedTrialStore`), the tuner
+writes the run with the trial: created with its params and tags when the trial starts, its
+objective metrics, state tag and end when the trial ends (one transaction each), and hands it
+to the task as the bound input `RUN_INPUT`; the task only attaches to it (what the objective
+itself logs is written when it returns). Otherwise the task starts, fills and ends the run
+itself.
 
 `ss.report(step, value)` records an intermediate objective value: a metric step on the trial's
 run, a durable value in the study store, and a question to the study's pruner, asked in the
@@ -17,6 +24,7 @@ the trial ends PRUNED (its node succeeds: it did what was asked).
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import inspect
@@ -29,6 +37,7 @@ from typing import Any
 
 from slipstream._core.context import RunContext
 from slipstream._core.errors import InvalidInputError, UserError, did_you_mean
+from slipstream.entities import Run, RunData, RunInfo
 from slipstream.entities.studies import TrialState
 from slipstream.graph.spec import Interface, Param
 from slipstream.metadata.studies import check_intermediate
@@ -39,7 +48,9 @@ from slipstream.tuning.link import TunerLink, link_for
 STUDY_TAG = "slipstream.study_id"
 TRIAL_TAG = "slipstream.trial_number"
 STATE_TAG = "slipstream.trial_state"
-OUTPUTS = {"metrics": dict[str, float], "run_id": str, "state": str}
+OUTPUTS = {"metrics": dict[str, float], "run_id": str, "state": str, "step": int}
+#: The bound input carrying a trial's run, written by the tuner with the trial (not a param).
+RUN_INPUT = "slipstream.trial_run"
 
 
 class TrialPruned(Exception):
@@ -151,10 +162,15 @@ class TrialTask:
         fn = getattr(self.fn, "fn", self.fn)
         return f"{getattr(fn, '__module__', '?')}:{getattr(fn, '__qualname__', self.name)}"
 
-    def execute(self, inputs: dict[str, Any], context: RunContext) -> tuple[Any, str, str]:
-        """Run one trial (the engine's entry point): (metrics, run id, state)."""
+    def execute(self, inputs: dict[str, Any], context: RunContext
+                ) -> tuple[Any, str, str, int]:
+        """Run one trial (the engine's entry point): (metrics, run id, state, last step)."""
         from slipstream.tracking import fluent
 
+        given = inputs.get(RUN_INPUT)
+        if given is not None:
+            return self._attached(given, {k: v for k, v in inputs.items() if k != RUN_INPUT},
+                                  context)
         number = trial_number(context.node_id)
         run = fluent.start_run(
             experiment_id=self.experiment_id or None, run_name=f"trial-{number}", nested=True,
@@ -168,19 +184,62 @@ class TrialTask:
         try:
             with run:
                 client.log_params(run_id, inputs)
-                try:
-                    result = self._call(inputs, context)
-                except Exception as exc:
-                    if not _is_pruned(exc):
-                        raise
-                    client.set_tags(run_id, {STATE_TAG: TrialState.PRUNED.value})
-                    return {}, run_id, TrialState.PRUNED.value
-                metrics = objective_metrics(result, self.objective)
-                client.log_metrics(run_id, metrics, step=scope.last_step or 0)
-                client.set_tags(run_id, {STATE_TAG: TrialState.COMPLETE.value})
-                return metrics, run_id, TrialState.COMPLETE.value
+                metrics, state = self._outcome(inputs, context)
+                step = scope.last_step or 0
+                if metrics:
+                    client.log_metrics(run_id, metrics, step=step)
+                client.set_tags(run_id, {STATE_TAG: state})
+                return metrics, run_id, state, step
         finally:
             _scope.reset(token)
+
+    def _attached(self, given: Any, inputs: dict[str, Any], context: RunContext
+                  ) -> tuple[Any, str, str, int]:
+        """A trial whose run the tuner wrote with it: log to it, leave its end to the tuner
+        (but for Ctrl-C, which ends it KILLED as a `with` block of it would)."""
+        from slipstream.tracking import fluent
+
+        info, params, tags = given
+        run = fluent.attach_run(Run(info, RunData((), params, tags)), self._client())
+        link = link_for(self.link_token, self.link_address, self.link_key)
+        scope = _Scope(self.study_id, trial_number(context.node_id), self.objective,
+                       run.run_id, run.client, link)
+        token = _scope.set(scope)
+        try:
+            metrics, state = self._outcome(inputs, context)
+        except BaseException as exc:
+            with contextlib.suppress(Exception):
+                fluent.detach_run(run)
+                if not isinstance(exc, Exception):
+                    run.client.end_run(run.run_id, "KILLED")
+            raise
+        finally:
+            _scope.reset(token)
+        fluent.detach_run(run)
+        return metrics, run.run_id, state, scope.last_step or 0
+
+    def _client(self) -> Any:
+        """The default tracking client of this process, looked up once per study."""
+        from slipstream.tracking import fluent
+
+        client = self.__dict__.get("_tracking")
+        if client is None:
+            client = self.__dict__["_tracking"] = fluent.default_tracking_client()
+        return client
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_tracking"}
+
+    def _outcome(self, inputs: dict[str, Any], context: RunContext
+                 ) -> tuple[dict[str, float], str]:
+        """Call the objective: (its metrics, COMPLETE), or ({}, PRUNED) when it was pruned."""
+        try:
+            result = self._call(inputs, context)
+        except Exception as exc:
+            if not _is_pruned(exc):
+                raise
+            return {}, TrialState.PRUNED.value
+        return objective_metrics(result, self.objective), TrialState.COMPLETE.value
 
     def _call(self, inputs: dict[str, Any], context: RunContext) -> Any:
         arguments = {"params": dict(inputs)} if self.by_dict else inputs
@@ -191,6 +250,11 @@ class TrialTask:
 
     def __repr__(self) -> str:
         return f"TrialTask({self.ref})"
+
+
+def run_input(run: Run) -> tuple[RunInfo, dict[str, str], dict[str, str]]:
+    """`run` as the bound input `RUN_INPUT` (plain values: a process-pool worker unpickles it)."""
+    return run.info, dict(run.data.params), dict(run.data.tags)
 
 
 def trial_number(node_id: str) -> int:

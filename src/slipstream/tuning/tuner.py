@@ -4,7 +4,11 @@ study that mirrors the study store.
 Each trial is a node execution ("trial-<number>") of the study's one execution (workflow
 "tune:<study name>"), run through the engine's Executor seam (`submit` / `run_now`, as the
 runner does) and recorded by the engine's Recorder; its outcome is told to Optuna and written
-to the store. At most `parallel_trials` trials are in flight; the sampler is asked for the
+to the store. With a `TrackedTrialStore` on the tracking store's database, a trial's row and its
+run are written together: one transaction when it starts (the RUNNING trial, its run with params
+and tags), one when it ends (the run's metrics, state tag and end, the trial's outcome).
+
+At most `parallel_trials` trials are in flight; the sampler is asked for the
 next one as each finishes. A study stops when `max_trials` trials have finished (COMPLETED),
 when `max_failed_trials` have failed (FAILED, StudyFailedError), or on Ctrl-C (INTERRUPTED:
 trials in flight stay RUNNING in the store, and `resume_study` re-runs them with their own
@@ -39,10 +43,11 @@ from slipstream.execution.executor import Executor
 from slipstream.execution.recorder import Recorder
 from slipstream.execution.values import Value, literal_map, make_value, offload
 from slipstream.execution.worker import WorkerEnv, worker_name
-from slipstream.metadata.studies import StudyStore
+from slipstream.metadata.studies import StudyStore, TrackedTrialStore
 from slipstream.tuning.algorithms import GridOrder, make_pruner, make_sampler, quiet_optuna
 from slipstream.tuning.link import TunerLink
-from slipstream.tuning.trial import TrialTask, node_id_of
+from slipstream.tuning.runs import TrialRuns
+from slipstream.tuning.trial import RUN_INPUT, TrialTask, node_id_of, run_input
 
 
 class StudyFailedError(UserError):
@@ -59,6 +64,7 @@ class _InFlight:
     call: TaskCall
     started: float
     live: Any  # the Optuna trial
+    run_id: str = ""  # the trial's run, when the tuner wrote it with the trial
 
 
 class Tuner(TunerLink):
@@ -86,6 +92,7 @@ class Tuner(TunerLink):
         self._optuna = self._optuna_study()
         self._asked = 0  # trials in the Optuna study (`len(study.trials)` deep-copies them all)
         self.execution: ExecutionRecord | None = None
+        self._runs = TrialRuns.for_study(study, store, client.settings)
 
     # -- the Optuna mirror -------------------------------------------------------------------
 
@@ -209,27 +216,39 @@ class Tuner(TunerLink):
     def _start_next(self) -> None:
         started = now()
         study_id = self.study.study_id
-        if self._reruns:
-            number, live, params = self._reruns.popleft()
-            self.store.start_trial(study_id, params, started_at=started, number=number,
-                                   node_id=node_id_of(number))
+        rerun = self._reruns.popleft() if self._reruns else None
+        if rerun is not None:
+            number, live, params = rerun
         else:
             with self._lock:
                 if self.grid is not None:
                     self._optuna.enqueue_trial(self.grid.point(self._asked))
                 live = self._optuna.ask(self.space)
                 self._asked += 1
-            params = live.params
-            number = self.store.start_trial(study_id, params, started_at=started,
-                                            node_id=node_id_of(live.number)).number
-        self._live[number] = live
+            number, params = live.number, live.params
         node_id = node_id_of(number)
+        bound = None
+        run_id = ""
+        if self._runs is not None:
+            assert isinstance(self.store, TrackedTrialStore)
+            trial, run = self.store.start_tracked_trial(
+                study_id, params, self._runs.new_run(number, node_id, params, started,
+                                                     self._execution_id),
+                started_at=started, number=number if rerun else None, node_id=node_id)
+            bound, run_id = {RUN_INPUT: run_input(run)}, run.info.run_id
+        else:
+            trial = self.store.start_trial(study_id, params, started_at=started,
+                                           number=number if rerun else None, node_id=node_id)
+        if trial.number != number:
+            node_id = node_id_of(trial.number)
+        number = trial.number
+        self._live[number] = live
         inputs = {name: make_value(self.client.engine, params[name], self.task.interface
                                    .inputs[name].tp, self.client.ctx) for name in params}
-        call = TaskCall(self._execution_id, self.task, [CallItem(node_id, inputs)])
+        call = TaskCall(self._execution_id, self.task, [CallItem(node_id, inputs)], bound)
         self.recorder.node_later(self._execution_id, node_id,
                                  lambda: self._node(node_id, Status.RUNNING, started, inputs))
-        flight = _InFlight(number, call, started, live)
+        flight = _InFlight(number, call, started, live, run_id)
         if self.executor.synchronous:
             self._done(flight, self.executor.run_now(call)[0])
         else:
@@ -262,9 +281,18 @@ class Tuner(TunerLink):
             self._failed += 1
             if len(self._first_errors) < 3:
                 self._first_errors.append(f"trial {number}: {error}")
-        self.store.finish_trial(study_id, number, state, ended_at=outcome.ended_at,
-                                value=value, metrics=metrics, error=error,
-                                node_id=node_id_of(number), run_id=run_id)
+        if flight.run_id and self._runs is not None:
+            assert isinstance(self.store, TrackedTrialStore)
+            self.store.finish_tracked_trial(
+                study_id, number, state,
+                self._runs.run_end(flight.run_id, state, metrics, outputs.get("step") or 0,
+                                   outcome.ended_at),
+                ended_at=outcome.ended_at, value=value, metrics=metrics, error=error,
+                node_id=node_id_of(number))
+        else:
+            self.store.finish_trial(study_id, number, state, ended_at=outcome.ended_at,
+                                    value=value, metrics=metrics, error=error,
+                                    node_id=node_id_of(number), run_id=run_id)
         self._run_ids.pop(number, None)
         self._finished += 1
         self.recorder.node(self._node(

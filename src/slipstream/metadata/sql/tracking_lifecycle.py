@@ -1,7 +1,8 @@
 """A run's start and end through the driver, with SQL compiled ahead of time
 (`_compiled.RUNS`): no SQLAlchemy statement is built or run per call.
 
-`create` checks the experiment is active and inserts the RUNNING run and its tags; `end` sets
+`create` checks the experiment is active and inserts the RUNNING run, its tags and (a tuning
+trial's run, written with its trial) its first params; `end` sets
 an active run's status and end time in one statement that returns the run's info (a second
 read only to say why nothing was updated). `finish` is `log_batch` and `end` in one
 transaction, which the tracking client's `end_run` uses for what it still has queued.
@@ -40,9 +41,11 @@ _NOUNS = ("otter", "falcon", "heron", "lynx", "panda", "raven", "trout", "wolf",
 
 def create(db: Database, conn: Any, experiment_id: str, user_id: str, start_time: int | None,
            run_name: str | None, tags: Mapping[str, str], parent_run_id: str | None,
-           execution_id: str | None, node_id: str | None, artifact_root: str) -> Run:
-    """Insert a RUNNING run with its tags on `conn` (the caller holds the transaction); the
-    run as stored (a new run has no params, metrics or inputs to read back)."""
+           execution_id: str | None, node_id: str | None, artifact_root: str, *,
+           params: Sequence[Param] = ()) -> Run:
+    """Insert a RUNNING run with its tags and `params` (validated, distinct keys) on `conn`
+    (the caller holds the transaction); the run as stored (a new run has no metrics or inputs
+    to read back)."""
     sql = _compiled.RUNS[db.dialect]
     number = numeric_id(experiment_id)
     rows = db.execute(conn, sql["experiment"][0], (number,))
@@ -73,7 +76,11 @@ def create(db: Database, conn: Any, experiment_id: str, user_id: str, start_time
            f"{location}/{run_id}/artifacts", _ACTIVE, parent, execution_id, node_id)
     db.execute(conn, sql["insert"][0], row)
     db.executemany(conn, sql["tag"][0], [(run_id, k, v) for k, v in all_tags.items()])
-    return Run(RunInfo(row[0], str(number), *row[2:]), RunData((), {}, all_tags))
+    if params:
+        db.executemany(conn, _compiled.LOG_BATCH[db.dialect]["param"][0],
+                       [(run_id, p.key, p.value) for p in params])
+    return Run(RunInfo(row[0], str(number), *row[2:]),
+               RunData((), {p.key: p.value for p in params}, all_tags))
 
 
 def end(db: Database, conn: Any, run_id: str, status: str, end_time: int | None) -> RunInfo:
