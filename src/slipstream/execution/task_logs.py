@@ -68,7 +68,8 @@ class TaskLog:
         self._token: contextvars.Token[TaskLog | None] | None = None
 
     def __enter__(self) -> TaskLog:
-        if not _installed():
+        if (type(sys.stdout) is not _Tee or type(sys.stderr) is not _Tee
+                or _HANDLER not in _ROOT.handlers):
             _install()
         self._token = _active.set(self)
         return self
@@ -170,6 +171,7 @@ class _AttemptHandler(logging.Handler):
 
 
 _HANDLER = _AttemptHandler()
+_ROOT = logging.getLogger()
 
 
 def _install() -> None:
@@ -180,18 +182,11 @@ def _install() -> None:
             stream = getattr(sys, name)
             if stream is not None and type(stream) is not _Tee:
                 setattr(sys, name, _Tee(stream))
-        root = logging.getLogger()
-        if _HANDLER not in root.handlers:
-            root.addHandler(_HANDLER)
+        if _HANDLER not in _ROOT.handlers:
+            _ROOT.addHandler(_HANDLER)
             task_logger = logging.getLogger(TASK_LOGGER)
             if task_logger.level == logging.NOTSET:
                 task_logger.setLevel(logging.INFO)
-
-
-def _installed() -> bool:
-    out, err = sys.stdout, sys.stderr
-    return ((out is None or type(out) is _Tee) and (err is None or type(err) is _Tee)
-            and _HANDLER in logging.root.handlers)
 
 
 def store_log(log: TaskLog, blobs: Any) -> LogRef | None:
