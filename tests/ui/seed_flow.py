@@ -4,7 +4,8 @@ SLIPSTREAM_HOME set to a fresh folder (`python -m tests.ui.seed_flow`).
 * `pipeline` (twice: the second run hits the cache for `prepare`), whose `train` logs a run
   with params and a 50-step loss curve;
 * `fragile`, whose `explode` fails after one retry (2 attempts) and skips `report`;
-* experiment `sweep` with 12 runs (params lr, depth; metrics acc, loss; tag family).
+* experiment `sweep` with 12 runs (params lr, depth; metrics acc, loss; tag family);
+* experiment `curves` with run `long`, whose `wave` metric has LONG_CURVE points.
 
 `waiter` (run by `python -m tests.ui.seed_flow wait PATH`) stays RUNNING until PATH exists.
 """
@@ -12,6 +13,7 @@ SLIPSTREAM_HOME set to a fresh folder (`python -m tests.ui.seed_flow`).
 from __future__ import annotations
 
 import contextlib
+import math
 import sys
 import time
 from pathlib import Path
@@ -21,6 +23,7 @@ from slipstream import task, workflow
 from slipstream._core.errors import ExecutionFailedError
 
 SWEEP_RUNS = 12
+LONG_CURVE = 20_000
 
 
 @task(cache=True, cache_version="1")
@@ -30,6 +33,7 @@ def prepare(rows: int) -> list[float]:
 
 @task
 def train(data: list[float], lr: float) -> float:
+    print(f"training on {len(data)} rows with lr={lr}")
     ss.log_params({"lr": lr, "rows": len(data)})
     for step in range(50):
         ss.log_metric("loss", 1.0 / (1.0 + lr * step), step=step)
@@ -48,6 +52,7 @@ def pipeline(rows: int = 30, lr: float = 0.5) -> str:
 
 @task(retries=1)
 def explode(x: int) -> int:
+    print(f"trying {x}")
     raise ValueError(f"bad value {x}")
 
 
@@ -94,6 +99,10 @@ def seed() -> None:
                 ss.log_metric("loss", 1.0 / (1 + step * (i + 1)), step=step)
             ss.log_metric("acc", 0.5 + i / 40)
             ss.set_tag("family", "tree" if i % 2 else "linear")
+    ss.set_experiment("curves")
+    with ss.start_run(run_name="long"):
+        for step in range(LONG_CURVE):
+            ss.log_metric("wave", math.sin(step / 400) + (3.0 if step == 12_345 else 0.0), step=step)
 
 
 if __name__ == "__main__":

@@ -80,6 +80,9 @@ def test_failed_execution_shows_the_error_attempts_and_skipped_node(
     expect(panel.get_by_test_id("attempts").locator("tbody tr")).to_have_count(2)
     expect(page.locator("[data-attempt^='n0#']")).to_have_count(2)  # both tries on the timeline
     expect(page.get_by_test_id("execution-error")).to_contain_text("bad value 3")
+    expect(panel.get_by_test_id("node-log")).to_contain_text("trying 3")  # the last attempt's
+    panel.get_by_label("log attempt").select_option("1")
+    expect(panel.get_by_test_id("node-log")).to_contain_text("trying 3")
     screenshot(page, "execution-failed")
 
     page.locator(".dag-node[data-node=n1]").click()
@@ -103,6 +106,7 @@ def test_cached_node_and_the_run_it_logged(page: Any, console: Console) -> None:
     page.locator(".dag-node[data-node=n1]").click()
     expect(panel.locator("table.kv").first).to_contain_text("0.25")  # input lr
     expect(panel).to_contain_text("2.8333")  # its output
+    expect(panel.get_by_test_id("node-log")).to_have_text("training on 30 rows with lr=0.25\n")
     screenshot(page, "execution")
 
     run_id = train["run_ids"][0]

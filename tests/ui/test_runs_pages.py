@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.ui.conftest import Console, screenshot
-from tests.ui.seed_flow import SWEEP_RUNS
+from tests.ui.seed_flow import LONG_CURVE, SWEEP_RUNS
 
 pytestmark = pytest.mark.ui
 
@@ -75,3 +75,16 @@ def test_run_page_shows_params_metrics_and_charts(page: Any, console: Console) -
     screenshot(page, "run")
     page.get_by_label("x axis").select_option("time")
     expect(loss.locator(".u-legend")).to_contain_text("seconds")  # the x series
+
+
+def test_a_long_curve_is_downsampled_by_the_server(page: Any, console: Console) -> None:
+    from playwright.sync_api import expect
+
+    page.goto("/experiments")
+    page.get_by_test_id("experiments").get_by_role("link", name="curves").click()
+    page.get_by_role("link", name="long").click()
+    chart = page.get_by_test_id("chart-wave")
+    expect(page.get_by_test_id("points-wave")).to_contain_text(f"of {LONG_CURVE} points")
+    drawn = int(chart.get_attribute("data-points"))
+    assert 1000 <= drawn <= 2000
+    expect(chart.locator("canvas")).to_have_count(1)

@@ -33,6 +33,7 @@ export interface Attempt {
   status: Status;
   error: ErrorInfo | null;
   worker: string;
+  log?: { digest: string; size: number; omitted: number } | null;
 }
 
 export interface NodeExecution {
@@ -161,9 +162,18 @@ export const api = {
   searchRuns: (body: { experiment_ids: string[]; filter: string; order_by: string[]; max_results: number; page_token?: string | null }) =>
     request<{ runs?: Run[]; next_page_token?: string | null }>("/runs/search", { method: "POST", body: JSON.stringify(body) }),
   run: (id: string) => request<Run>(`/runs/${encodeURIComponent(id)}`),
-  metricHistory: (runId: string, key: string) =>
-    request<{ metrics: Metric[]; next_page_token: string | null }>(
-      `/runs/${encodeURIComponent(runId)}/metric-history` + query({ key })),
+  /** A metric's history cut to about `maxPoints` (its envelope), for a chart. */
+  metricSeries: (runId: string, key: string, maxPoints = 2000) =>
+    request<{ metrics: Metric[]; total: number; downsampled: boolean }>(
+      `/runs/${encodeURIComponent(runId)}/metric-series` + query({ key, max_points: maxPoints })),
+  nodeLog: async (executionId: string, nodeId: string, attempt: number): Promise<string> => {
+    const response = await fetch(`${API}/executions/${encodeURIComponent(executionId)}/nodes/${nodeId}/logs?attempt=${attempt}`);
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      throw new ApiError(response.status, body.error_code ?? `HTTP_${response.status}`, body.message ?? response.statusText);
+    }
+    return response.text();
+  },
   artifacts: (runId: string, path?: string) =>
     request<{ files?: ArtifactFile[]; root_uri?: string }>(
       `/runs/${encodeURIComponent(runId)}/artifacts` + query({ path })),

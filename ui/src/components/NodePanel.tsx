@@ -1,6 +1,8 @@
 /** One node: its state, inputs and outputs, error and traceback, attempts, cache and runs. */
+import { useState } from "react";
+import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
-import type { NodeExecution, SpecNode, Status } from "../api";
+import { api, isLive, type NodeExecution, type SpecNode, type Status } from "../api";
 import { formatDuration, formatTime, shortId } from "../format";
 import { nodeState } from "../status";
 import { Field, StatusBadge } from "./common";
@@ -57,6 +59,38 @@ export function NodePanel({ spec, record, executionStatus }: {
           ))}
         </tbody>
       </table>
+      <NodeLogs record={record} />
     </aside>
+  );
+}
+
+/** What an attempt printed and logged (the latest attempt unless another is picked). */
+function NodeLogs({ record }: { record: NodeExecution }) {
+  const [picked, setPicked] = useState<number | null>(null);
+  const attempts = record.attempts;
+  const number = picked ?? attempts[attempts.length - 1]?.number ?? null;
+  const attempt = attempts.find((a) => a.number === number);
+  const running = isLive(record.status);
+  const text = useQuery({
+    queryKey: ["log", record.execution_id, record.node_id, number],
+    queryFn: () => api.nodeLog(record.execution_id, record.node_id, number!),
+    enabled: number !== null && (!!attempt?.log || running),
+    refetchInterval: running ? 2000 : false,
+  });
+  if (number === null) return null;
+  return (
+    <div>
+      <h3>Logs
+        {attempts.length > 1 && (
+          <select aria-label="log attempt" className="inline" value={number} onChange={(e) => setPicked(Number(e.target.value))}>
+            {attempts.map((a) => <option key={a.number} value={a.number}>attempt {a.number}</option>)}
+          </select>
+        )}
+      </h3>
+      {!attempt?.log && !running ? <p className="muted">Nothing printed or logged.</p>
+        : text.error ? <p className="error">{String(text.error)}</p>
+        : <pre className="value log" data-testid="node-log">{text.data ?? "…"}</pre>}
+      {attempt?.log?.omitted ? <p className="muted small">{attempt.log.omitted} bytes left out of the middle</p> : null}
+    </div>
   );
 }

@@ -12,7 +12,7 @@ export function RunPage() {
   const run = useQuery({ queryKey: ["run", id], queryFn: () => api.run(id) });
   const keys = [...new Set(run.data?.data.metrics.map((m) => m.key) ?? [])].sort();
   const histories = useQueries({
-    queries: keys.map((key) => ({ queryKey: ["history", id, key], queryFn: () => api.metricHistory(id, key) })),
+    queries: keys.map((key) => ({ queryKey: ["history", id, key], queryFn: () => api.metricSeries(id, key) })),
   });
   const artifacts = useQuery({ queryKey: ["artifacts", id], queryFn: () => api.artifacts(id), enabled: !!run.data });
   const [axis, setAxis] = useState<XAxis>("step");
@@ -78,7 +78,12 @@ export function RunPage() {
             <div key={key} className="chart-card">
               <h3>{key}</h3>
               {h.error ? <Failure error={h.error} /> : h.data
-                ? <MetricChart name={key} points={h.data.metrics} axis={axis} smoothing={smoothing} log={log} />
+                ? <>
+                    <MetricChart name={key} points={h.data.metrics} axis={axis} smoothing={smoothing} log={log} />
+                    <p className="muted small" data-testid={`points-${key}`}>
+                      {h.data.downsampled ? `${h.data.metrics.length} of ${h.data.total} points (each stretch's min and max)` : `${h.data.total} points`}
+                    </p>
+                  </>
                 : <Loading what={key} />}
             </div>
           );

@@ -18,6 +18,7 @@ read access to workflow executions. Documented at /docs and /openapi.json.
                                          parameter importance (Optuna), delete
     deployments.py  /deployments         create, list, get, delete, canary, traffic, promote,
                                          rollback, history, per-version stats, predictions
+    metric_series.py /runs/{id}/metric-series  a metric's history downsampled for charts
 
 Errors are the app's (`server.errors`): `{"error_code", "message"}` with 400 or 404.
 
@@ -41,6 +42,7 @@ def include_routes(router: APIRouter) -> None:
         executions,
         experiments,
         logged_models,
+        metric_series,
         registry,
         runs,
         studies,
@@ -48,5 +50,5 @@ def include_routes(router: APIRouter) -> None:
     )
 
     for module in (experiments, runs, artifacts, logged_models, registry, executions, workflows,
-                   studies, deployments):
+                   studies, deployments, metric_series):
         router.include_router(module.router)
