@@ -8,7 +8,9 @@ As on the process pool, tasks travel with cloudpickle and values as literals who
 the artifact store, so every node must reach the artifact URI; outcomes come back the same way.
 A task's `Resources` become Ray's `num_cpus`, `memory`, `num_gpus` and custom resources
 (`ray_resources`), checked against the cluster's nodes before submitting; `interruptible` tasks
-are re-run by Ray when their worker or node dies.
+are re-run by Ray when their worker or node dies: the record shows the lost attempt and the
+worker it ran on (`ray_attempts`). Large blobs also travel through Ray's object store
+(`ray_objects`); the artifact store is still written first.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import logging
 import os
 import sys
 import threading
+import uuid
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +33,14 @@ from slipstream._core.ids import hostname, now
 from slipstream.entities import ErrorInfo, Status
 from slipstream.execution.calls import ItemOutcome, TaskCall
 from slipstream.execution.executor import Executor
+from slipstream.execution.ray_attempts import announce, attempt_log, forget, last_worker, renumber
+from slipstream.execution.ray_objects import (
+    FAST_PATH_MIN_BYTES,
+    BlobRefs,
+    FastContext,
+    blob_refs,
+    fetch,
+)
 from slipstream.execution.ray_resources import demand, ray_options, unsatisfiable
 from slipstream.execution.worker import WorkerEnv, adopt_runner_process, open_worker_env, run_call
 
@@ -43,22 +54,29 @@ class _WorkerConfig:
     scratch_dir: str
     path: tuple[str, ...]
     environ: tuple[tuple[str, str], ...]
+    fast_path_bytes: int  # 0: off
 
 
 class RayExecutor(Executor):
-    """Runs calls as Ray tasks; `address` as in the module docstring (None: a local instance)."""
+    """Runs calls as Ray tasks; `address` as in the module docstring (None: a local instance).
+    Blobs of at least `fast_path_bytes` also travel through the object store (None: never)."""
 
     shares_memory = False
 
-    def __init__(self, address: str | None = None, **init_options: Any) -> None:
+    def __init__(self, address: str | None = None, *,
+                 fast_path_bytes: int | None = FAST_PATH_MIN_BYTES, **init_options: Any) -> None:
         self.address = address
         self.name = f"ray:{address}" if address else "ray"
         self.init_options = init_options
+        self.fast_path_bytes = fast_path_bytes
         self._config: Any = None
         self._remote: Any = None
+        self._log: Any = None
         self._tasks: dict[int, tuple[Any, Any]] = {}  # id(task) -> (task, ObjectRef of its pickle)
         self._nodes: list[dict[str, float]] = []
         self._pending: dict[int, Any] = {}  # id(ref) -> ref: Ray Client refs hash by a round trip
+        self._blobs = BlobRefs(fast_path_bytes or 0)
+        self._done_keys: list[str] = []
         self._lock = threading.Lock()
 
     # ---- lifecycle ---------------------------------------------------------------------------
@@ -74,9 +92,12 @@ class RayExecutor(Executor):
         # absolute: Ray workers do not run in this process's folder ('' and relative entries,
         # as `python -c` and `python -m` put first, would name theirs)
         path = tuple(os.path.abspath(entry) for entry in sys.path)
-        self._config = ray.put(_WorkerConfig(artifact_uri, env.ctx.scratch_dir, path, environ))
-        self._remote = ray.remote(_run_remote)
+        self._config = ray.put(_WorkerConfig(artifact_uri, env.ctx.scratch_dir, path, environ,
+                                             self.fast_path_bytes or 0))
+        self._remote = ray.remote(num_returns=2)(_run_remote)
+        self._log = attempt_log(ray)
         self._tasks = {}
+        self._blobs.clear()
 
     def submit(self, call: TaskCall) -> Future[list[ItemOutcome]]:
         assert self._remote is not None, "start() first"
@@ -89,12 +110,19 @@ class RayExecutor(Executor):
         for item in call.items:
             item.inputs = {k: v.without_py() for k, v in item.inputs.items()}
         remote = cloudpickle.dumps(TaskCall(call.execution_id, None, call.items, call.bound))
-        ref = self._remote.options(**options).remote(self._config, self._task_ref(ray, call.task),
-                                                     remote)
+        with self._lock:
+            given = self._blobs.for_inputs(
+                [{k: v.literal for k, v in item.inputs.items()} for item in call.items])
+        key = uuid.uuid4().hex
+        # the blob refs go nested in a list: Ray leaves them unresolved, so a lost one is a
+        # read of the artifact store in the worker, not a failed task
+        ref, blobs = self._remote.options(**options).remote(
+            self._config, self._task_ref(ray, call.task), remote, key, self._log, given)
         with self._lock:
             self._pending[id(ref)] = ref
         future: Future[list[ItemOutcome]] = Future()
-        ref.future().add_done_callback(lambda done: self._finished(ref, done, future))
+        ref.future().add_done_callback(
+            lambda done: self._finished(ref, blobs, key, call.task.name, done, future))
         return future
 
     def shutdown(self) -> None:
@@ -106,19 +134,56 @@ class RayExecutor(Executor):
             for ref in pending:
                 with contextlib.suppress(Exception):  # finished meanwhile, or the cluster is gone
                     ray.cancel(ref)
+        if self._log is not None:
+            with contextlib.suppress(Exception):
+                forget(self._log, self._done_keys)
+        self._done_keys = []
         self._tasks = {}
+        self._blobs.clear()
         self._config = None
         self._remote = None
+        self._log = None
 
     # ---- helpers -------------------------------------------------------------------------------
 
-    def _finished(self, ref: Any, done: Future[Any], future: Future[list[ItemOutcome]]) -> None:
+    def _finished(self, ref: Any, blobs: Any, key: str, task: str, done: Future[Any],
+                  future: Future[list[ItemOutcome]]) -> None:
         with self._lock:
             self._pending.pop(id(ref), None)
         try:
-            future.set_result(cloudpickle.loads(done.result()))
+            outcomes: list[ItemOutcome] = cloudpickle.loads(done.result())
         except BaseException as exc:  # the worker or its node died; a cancelled call
-            future.set_exception(exc)
+            lost = (_ray().exceptions.WorkerCrashedError, _ray().exceptions.NodeDiedError,
+                    _ray().exceptions.LocalRayletDiedError)
+            if self._log is None or not isinstance(exc, lost):
+                future.set_exception(exc)
+                return
+            # asking the actor blocks: not on Ray's callback thread
+            threading.Thread(target=self._lost, args=(self._log, key, task, exc, future),
+                             daemon=True, name="slipstream-ray-lost").start()
+            return
+        with self._lock:
+            if self.fast_path_bytes:
+                self._blobs.add([{k: v.literal for k, v in o.outputs.items()}
+                                 for o in outcomes if o.outputs], blobs)
+            self._done_keys.append(key)
+            keys = self._done_keys if len(self._done_keys) >= 256 else []
+            if keys:
+                self._done_keys = []
+        if keys and self._log is not None:
+            forget(self._log, keys)
+        future.set_result(outcomes)
+
+    @staticmethod
+    def _lost(log: Any, key: str, task: str, exc: BaseException,
+              future: Future[list[ItemOutcome]]) -> None:
+        worker = last_worker(_ray(), log, key)
+        where = f"on {worker}" if worker else "(where it ran is not known)"
+        kind = type(exc).__name__
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else kind
+        future.set_exception(WorkerLostError(
+            f"the Ray worker or node running task {task!r} {where} died ({kind}: {first}); "
+            "mark the task interruptible=True to have Ray re-run it on another node"))
 
     def _task_ref(self, ray: Any, task: Any) -> Any:
         """The task's pickle, put in the object store once per execution."""
@@ -134,6 +199,10 @@ class RayExecutor(Executor):
             self._nodes = _node_resources(ray)
             problem = unsatisfiable(wanted, self._nodes)
         return problem
+
+
+class WorkerLostError(Exception):
+    """A Ray task's worker or node died and Ray did not re-run it."""
 
 
 def parse_address(spec: str) -> str | None:
@@ -203,19 +272,41 @@ def _worker_env(config: _WorkerConfig) -> WorkerEnv:
     ip = ray.util.get_node_ip_address()
     name = f"{hostname()}:{os.getpid()} ray-node {ip} {node[:16]}"
     env = open_worker_env(config.artifact_uri, config.scratch_dir, name)
+    if config.fast_path_bytes:
+        env.ctx = FastContext(env.ctx, config.fast_path_bytes)
     _ENV = (config, env)
     return env
 
 
-def _run_remote(config: _WorkerConfig, task_payload: bytes, call_payload: bytes) -> bytes:
+def _run_remote(config: _WorkerConfig, task_payload: bytes, call_payload: bytes, key: str,
+                log: Any, given: list[Any]) -> tuple[bytes, dict[str, bytes]]:
+    """One call in a Ray worker: (its pickled outcomes, the large blobs its outputs wrote)."""
+    import ray
+
     env = _worker_env(config)
-    key = hashlib.blake2b(task_payload, digest_size=16).digest()
-    task = _TASKS.get(key)
+    lost = announce(ray, log, key, env.name)
+    digest = hashlib.blake2b(task_payload, digest_size=16).digest()
+    task = _TASKS.get(digest)
     if task is None:
-        task = _TASKS[key] = cloudpickle.loads(task_payload)
+        task = _TASKS[digest] = cloudpickle.loads(task_payload)
     call: TaskCall = cloudpickle.loads(call_payload)
     call.task = task
-    return cloudpickle.dumps([outcome.without_py() for outcome in run_call(call, env)])
+    ctx = env.ctx if isinstance(env.ctx, FastContext) else None
+    if ctx is not None:
+        ctx.given, ctx.kept = fetch(ray, given), {}
+    try:
+        outcomes = [outcome.without_py() for outcome in run_call(call, env)]
+        kept = ctx.kept if ctx is not None and ctx.kept else {}
+    finally:
+        if ctx is not None:
+            ctx.given, ctx.kept = {}, None
+    for outcome in outcomes:
+        outcome.attempts = renumber(lost, outcome.attempts)
+    if kept:  # only the blobs the outputs name (not, say, a task's logged artifacts)
+        named = {b["$blob"] for o in outcomes if o.outputs
+                 for v in o.outputs.values() for b in blob_refs(v.literal)}
+        kept = {d: data for d, data in kept.items() if d in named}
+    return cloudpickle.dumps(outcomes), kept
 
 
-__all__ = ["RayExecutor", "parse_address"]
+__all__ = ["RayExecutor", "WorkerLostError", "parse_address"]
