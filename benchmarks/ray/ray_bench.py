@@ -1,15 +1,14 @@
 """One measurement of the Ray executor against the process pool and in-process runs, in a fresh
 process (run.py's `ray` group runs it; it needs Slipstream's ray extra and psutil).
 
-    python ray_bench.py --bench map|cpu|overhead|large|cluster --executor ray|ray-nofast|process|inline
+    python ray_bench.py --bench map|cpu|overhead|large|cluster --executor ray|process|inline
 
 - map: a 10,000-item map of a trivial task; items per second.
 - cpu: a map of 200 items of ~20 ms of pure-Python work each; wall time against the ideal
   (the work divided by the 2 CPUs).
 - overhead: a chain of 50 trivial tasks, each waiting for the one before; ms per task.
-- large: a chain of 3 tasks passing a 50 MB numpy array, with the object-store fast path
-  (`ray`) and without it (`ray-nofast`), alternating on the same workers (`other_*`: the
-  counterpart's figures). `--store s3`: the artifact store is a moto S3 server.
+- large: a chain of 3 tasks passing a 50 MB numpy array (through the artifact store; `--store
+  s3`: a moto S3 server in this process instead of a local folder), median of 5 runs.
 - cluster: the local Ray instance's start time and the RSS of its processes (GCS, raylet,
   workers) after start and after a 1,000-item map.
 
@@ -35,7 +34,7 @@ CPU_ITEMS = 200
 CPU_ITEM_S = 0.020
 CHAIN = 50
 LARGE_BYTES = 50_000_000
-LARGE_RUNS = 7
+LARGE_RUNS = 5
 
 
 @task
@@ -144,11 +143,10 @@ def start_s3() -> None:
 
 
 def make_executor(kind: str) -> Any:
-    if kind.startswith("ray"):
+    if kind == "ray":
         from slipstream.execution.ray_executor import RayExecutor
 
-        return RayExecutor(None, fast_path_bytes=None if kind == "ray-nofast" else 1 << 20,
-                           num_cpus=2)
+        return RayExecutor(None, num_cpus=2)
     return kind if kind == "inline" else "process:2"
 
 
@@ -165,7 +163,7 @@ def main() -> None:
     parser.add_argument("--bench", required=True,
                         choices=["map", "cpu", "overhead", "large", "cluster"])
     parser.add_argument("--executor", default="ray",
-                        choices=["ray", "ray-nofast", "process", "inline"])
+                        choices=["ray", "process", "inline"])
     parser.add_argument("--items", type=int, default=ITEMS)
     parser.add_argument("--store", choices=["local", "s3"], default="local",
                         help="s3: the artifact store on a moto S3 server in this process")
@@ -182,7 +180,7 @@ def main() -> None:
     record: dict[str, Any] = {"tool": "slipstream", "bench": args.bench,
                               "executor": args.executor, "store": args.store}
     start = time.perf_counter()
-    if args.executor.startswith("ray"):
+    if args.executor == "ray":
         import logging
 
         import ray
@@ -210,25 +208,17 @@ def main() -> None:
         wall = timed(client, chain, {"x": 0}, executor)
         record.update(tasks=CHAIN, wall_s=round(wall, 3), ms_per_task=round(wall / CHAIN * 1e3, 2))
     elif args.bench == "large":
-        # the executor under test and its counterpart (fast path off / on) alternate on the
-        # same Ray workers, so a burst of load from elsewhere lands on both; new bytes each run
-        other = make_executor("ray" if args.executor == "ray-nofast" else "ray-nofast")
-        walls: dict[str, list[float]] = {args.executor: [], "other": []}
-        for i in range(LARGE_RUNS):
-            walls[args.executor].append(timed(client, large, {"n": LARGE_BYTES + 16 * i}, executor))
-            walls["other"].append(timed(client, large, {"n": LARGE_BYTES + 16 * i + 8}, other))
-        mine, theirs = sorted(walls[args.executor]), sorted(walls["other"])
-        record.update(bytes=LARGE_BYTES, runs=LARGE_RUNS, wall_s=round(mine[len(mine) // 2], 3),
-                      other_wall_s=round(theirs[len(theirs) // 2], 3),
-                      each_s=[round(w, 3) for w in walls[args.executor]],
-                      other_each_s=[round(w, 3) for w in walls["other"]])
+        walls = sorted(timed(client, large, {"n": LARGE_BYTES + 8 * i}, executor)  # new bytes
+                       for i in range(LARGE_RUNS))
+        record.update(bytes=LARGE_BYTES, runs=LARGE_RUNS, wall_s=round(walls[len(walls) // 2], 3),
+                      each_s=[round(w, 3) for w in walls])
     elif args.bench == "cluster":
         wall = timed(client, trivial_map, {"xs": list(range(1000))}, executor)
         rss, count = ray_tree_rss()
         record.update(wall_s=round(wall, 3), rss_after_map_mb=round(rss / 2**20, 1),
                       processes_after_map=count)
     client.close()
-    if args.executor.startswith("ray"):
+    if args.executor == "ray":
         import ray
 
         ray.shutdown()  # stops the local instance's processes

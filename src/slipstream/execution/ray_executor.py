@@ -9,8 +9,12 @@ the artifact store, so every node must reach the artifact URI; outcomes come bac
 A task's `Resources` become Ray's `num_cpus`, `memory`, `num_gpus` and custom resources
 (`ray_resources`), checked against the cluster's nodes before submitting; `interruptible` tasks
 are re-run by Ray when their worker or node dies: the record shows the lost attempt and the
-worker it ran on (`ray_attempts`). Large blobs also travel through Ray's object store
-(`ray_objects`); the artifact store is still written first.
+worker it ran on (`ray_attempts`); a task that may not be re-run fails naming that worker.
+
+Large values do not take a fast path through Ray's object store: one was built and measured
+(the bytes returned beside the outcome, read by the next task from shared memory) and was
+slower, not faster, since the artifact store must still be written before a task counts as
+done (see benchmarks/README.md, Ray).
 """
 
 from __future__ import annotations
@@ -34,13 +38,6 @@ from slipstream.entities import ErrorInfo, Status
 from slipstream.execution.calls import ItemOutcome, TaskCall
 from slipstream.execution.executor import Executor
 from slipstream.execution.ray_attempts import announce, attempt_log, forget, last_worker, renumber
-from slipstream.execution.ray_objects import (
-    FAST_PATH_MIN_BYTES,
-    BlobRefs,
-    FastContext,
-    blob_refs,
-    fetch,
-)
 from slipstream.execution.ray_resources import demand, ray_options, unsatisfiable
 from slipstream.execution.worker import WorkerEnv, adopt_runner_process, open_worker_env, run_call
 
@@ -54,28 +51,23 @@ class _WorkerConfig:
     scratch_dir: str
     path: tuple[str, ...]
     environ: tuple[tuple[str, str], ...]
-    fast_path_bytes: int  # 0: off
 
 
 class RayExecutor(Executor):
-    """Runs calls as Ray tasks; `address` as in the module docstring (None: a local instance).
-    Blobs of at least `fast_path_bytes` also travel through the object store (None: never)."""
+    """Runs calls as Ray tasks; `address` as in the module docstring (None: a local instance)."""
 
     shares_memory = False
 
-    def __init__(self, address: str | None = None, *,
-                 fast_path_bytes: int | None = FAST_PATH_MIN_BYTES, **init_options: Any) -> None:
+    def __init__(self, address: str | None = None, **init_options: Any) -> None:
         self.address = address
         self.name = f"ray:{address}" if address else "ray"
         self.init_options = init_options
-        self.fast_path_bytes = fast_path_bytes
         self._config: Any = None
         self._remote: Any = None
         self._log: Any = None
         self._tasks: dict[int, tuple[Any, Any]] = {}  # id(task) -> (task, ObjectRef of its pickle)
         self._nodes: list[dict[str, float]] = []
         self._pending: dict[int, Any] = {}  # id(ref) -> ref: Ray Client refs hash by a round trip
-        self._blobs = BlobRefs(fast_path_bytes or 0)
         self._done_keys: list[str] = []
         self._lock = threading.Lock()
 
@@ -92,12 +84,10 @@ class RayExecutor(Executor):
         # absolute: Ray workers do not run in this process's folder ('' and relative entries,
         # as `python -c` and `python -m` put first, would name theirs)
         path = tuple(os.path.abspath(entry) for entry in sys.path)
-        self._config = ray.put(_WorkerConfig(artifact_uri, env.ctx.scratch_dir, path, environ,
-                                             self.fast_path_bytes or 0))
-        self._remote = ray.remote(num_returns=2)(_run_remote)
+        self._config = ray.put(_WorkerConfig(artifact_uri, env.ctx.scratch_dir, path, environ))
+        self._remote = ray.remote(_run_remote)
         self._log = attempt_log(ray)
         self._tasks = {}
-        self._blobs.clear()
 
     def submit(self, call: TaskCall) -> Future[list[ItemOutcome]]:
         assert self._remote is not None, "start() first"
@@ -110,19 +100,14 @@ class RayExecutor(Executor):
         for item in call.items:
             item.inputs = {k: v.without_py() for k, v in item.inputs.items()}
         remote = cloudpickle.dumps(TaskCall(call.execution_id, None, call.items, call.bound))
-        with self._lock:
-            given = self._blobs.for_inputs(
-                [{k: v.literal for k, v in item.inputs.items()} for item in call.items])
-        key = uuid.uuid4().hex
-        # the blob refs go nested in a list: Ray leaves them unresolved, so a lost one is a
-        # read of the artifact store in the worker, not a failed task
-        ref, blobs = self._remote.options(**options).remote(
-            self._config, self._task_ref(ray, call.task), remote, key, self._log, given)
+        key = uuid.uuid4().hex  # names the call's Ray attempts in the attempt log
+        ref = self._remote.options(**options).remote(
+            self._config, self._task_ref(ray, call.task), remote, key, self._log)
         with self._lock:
             self._pending[id(ref)] = ref
         future: Future[list[ItemOutcome]] = Future()
         ref.future().add_done_callback(
-            lambda done: self._finished(ref, blobs, key, call.task.name, done, future))
+            lambda done: self._finished(ref, key, call.task.name, done, future))
         return future
 
     def shutdown(self) -> None:
@@ -139,14 +124,13 @@ class RayExecutor(Executor):
                 forget(self._log, self._done_keys)
         self._done_keys = []
         self._tasks = {}
-        self._blobs.clear()
         self._config = None
         self._remote = None
         self._log = None
 
     # ---- helpers -------------------------------------------------------------------------------
 
-    def _finished(self, ref: Any, blobs: Any, key: str, task: str, done: Future[Any],
+    def _finished(self, ref: Any, key: str, task: str, done: Future[Any],
                   future: Future[list[ItemOutcome]]) -> None:
         with self._lock:
             self._pending.pop(id(ref), None)
@@ -163,9 +147,6 @@ class RayExecutor(Executor):
                              daemon=True, name="slipstream-ray-lost").start()
             return
         with self._lock:
-            if self.fast_path_bytes:
-                self._blobs.add([{k: v.literal for k, v in o.outputs.items()}
-                                 for o in outcomes if o.outputs], blobs)
             self._done_keys.append(key)
             keys = self._done_keys if len(self._done_keys) >= 256 else []
             if keys:
@@ -272,15 +253,13 @@ def _worker_env(config: _WorkerConfig) -> WorkerEnv:
     ip = ray.util.get_node_ip_address()
     name = f"{hostname()}:{os.getpid()} ray-node {ip} {node[:16]}"
     env = open_worker_env(config.artifact_uri, config.scratch_dir, name)
-    if config.fast_path_bytes:
-        env.ctx = FastContext(env.ctx, config.fast_path_bytes)
     _ENV = (config, env)
     return env
 
 
 def _run_remote(config: _WorkerConfig, task_payload: bytes, call_payload: bytes, key: str,
-                log: Any, given: list[Any]) -> tuple[bytes, dict[str, bytes]]:
-    """One call in a Ray worker: (its pickled outcomes, the large blobs its outputs wrote)."""
+                log: Any) -> bytes:
+    """One call in a Ray worker: its pickled outcomes, after the Ray attempts lost before it."""
     import ray
 
     env = _worker_env(config)
@@ -291,22 +270,10 @@ def _run_remote(config: _WorkerConfig, task_payload: bytes, call_payload: bytes,
         task = _TASKS[digest] = cloudpickle.loads(task_payload)
     call: TaskCall = cloudpickle.loads(call_payload)
     call.task = task
-    ctx = env.ctx if isinstance(env.ctx, FastContext) else None
-    if ctx is not None:
-        ctx.given, ctx.kept = fetch(ray, given), {}
-    try:
-        outcomes = [outcome.without_py() for outcome in run_call(call, env)]
-        kept = ctx.kept if ctx is not None and ctx.kept else {}
-    finally:
-        if ctx is not None:
-            ctx.given, ctx.kept = {}, None
+    outcomes = [outcome.without_py() for outcome in run_call(call, env)]
     for outcome in outcomes:
         outcome.attempts = renumber(lost, outcome.attempts)
-    if kept:  # only the blobs the outputs name (not, say, a task's logged artifacts)
-        named = {b["$blob"] for o in outcomes if o.outputs
-                 for v in o.outputs.values() for b in blob_refs(v.literal)}
-        kept = {d: data for d, data in kept.items() if d in named}
-    return cloudpickle.dumps(outcomes), kept
+    return cloudpickle.dumps(outcomes)
 
 
 __all__ = ["RayExecutor", "WorkerLostError", "parse_address"]
