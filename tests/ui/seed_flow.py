@@ -5,7 +5,12 @@ SLIPSTREAM_HOME set to a fresh folder (`python -m tests.ui.seed_flow`).
   with params and a 50-step loss curve;
 * `fragile`, whose `explode` fails after one retry (2 attempts) and skips `report`;
 * experiment `sweep` with 12 runs (params lr, depth; metrics acc, loss; tag family);
-* experiment `curves` with run `long`, whose `wave` metric has LONG_CURVE points.
+* experiment `curves` with run `long`, whose `wave` metric has LONG_CURVE points;
+* `fit_model` (twice): registers versions 1 and 2 of model `churn` (lineage: dataset, run,
+  execution); alias `champion` set to 1 then moved to 2;
+* deployment `churn-svc` (by the CLI): primary models:/churn@champion, canary models:/churn/1
+  at 20 %;
+* study `sweep-study`: STUDY_TRIALS random-search trials of a quadratic, minimised.
 
 `waiter` (run by `python -m tests.ui.seed_flow wait PATH`) stays RUNNING until PATH exists.
 """
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,6 +30,7 @@ from slipstream._core.errors import ExecutionFailedError
 
 SWEEP_RUNS = 12
 LONG_CURVE = 20_000
+STUDY_TRIALS = 8
 
 
 @task(cache=True, cache_version="1")
@@ -86,6 +93,44 @@ def waiter(path: str) -> str:
     return after(note=wait_for(path=path))
 
 
+@task
+def fit(flip: bool) -> float:
+    import numpy as np
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame(rng.normal(size=(60, 2)), columns=["tenure", "charges"])
+    frame["churned"] = ((-1 if flip else 1) * frame["tenure"] > 0).astype(int)
+    ss.log_input(frame, context="training", name="churn-train")
+    model = LogisticRegression().fit(frame[["tenure", "charges"]], frame["churned"])
+    ss.models.log_model(model, registered_model_name="churn")
+    return float(model.score(frame[["tenure", "charges"]], frame["churned"]))
+
+
+@workflow
+def fit_model(flip: bool = False) -> float:
+    return fit(flip=flip)
+
+
+def quadratic(x: float, y: int) -> float:
+    return (x - 1.0) ** 2 + y
+
+
+def seed_models() -> None:
+    fit_model(flip=False)
+    fit_model(flip=True)
+    ss.models.set_alias("churn", "champion", 1)
+    ss.models.set_alias("churn", "champion", 2)
+    slipstream = Path(sys.executable).with_name("slipstream")
+    subprocess.run([str(slipstream), "deploy", "create", "churn-svc", "--model",
+                    "models:/churn@champion", "--canary", "models:/churn/1", "--traffic", "20"],
+                   check=True, capture_output=True)
+    ss.tune(quadratic, space={"x": ss.uniform(-3.0, 3.0), "y": ss.intrange(0, 3)},
+            objective="objective", goal="minimize", algorithm="random",
+            max_trials=STUDY_TRIALS, name="sweep-study", seed=0)
+
+
 def seed() -> None:
     pipeline(rows=30, lr=0.5)
     pipeline(rows=30, lr=0.25)
@@ -103,6 +148,7 @@ def seed() -> None:
     with ss.start_run(run_name="long"):
         for step in range(LONG_CURVE):
             ss.log_metric("wave", math.sin(step / 400) + (3.0 if step == 12_345 else 0.0), step=step)
+    seed_models()
 
 
 if __name__ == "__main__":

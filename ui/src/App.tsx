@@ -4,6 +4,12 @@ import { ExecutionPage } from "./pages/ExecutionPage";
 import { ExperimentsPage } from "./pages/ExperimentsPage";
 import { RunsPage } from "./pages/RunsPage";
 import { RunPage } from "./pages/RunPage";
+import { ModelsPage } from "./pages/ModelsPage";
+import { ModelPage } from "./pages/ModelPage";
+import { DeploymentsPage } from "./pages/DeploymentsPage";
+import { DeploymentPage } from "./pages/DeploymentPage";
+import { StudiesPage } from "./pages/StudiesPage";
+import { StudyPage } from "./pages/StudyPage";
 
 export function App() {
   return (
@@ -12,6 +18,9 @@ export function App() {
         <div className="brand">Slipstream</div>
         <NavLink to="/executions">Executions</NavLink>
         <NavLink to="/experiments">Experiments</NavLink>
+        <NavLink to="/models">Models</NavLink>
+        <NavLink to="/studies">Studies</NavLink>
+        <NavLink to="/deployments">Deployments</NavLink>
         <a href="/docs" className="muted">REST API ↗</a>
       </nav>
       <main className="content">
@@ -22,6 +31,12 @@ export function App() {
           <Route path="/experiments" element={<ExperimentsPage />} />
           <Route path="/experiments/:id" element={<RunsPage />} />
           <Route path="/runs/:id" element={<RunPage />} />
+          <Route path="/models" element={<ModelsPage />} />
+          <Route path="/models/:name" element={<ModelPage />} />
+          <Route path="/studies" element={<StudiesPage />} />
+          <Route path="/studies/:name" element={<StudyPage />} />
+          <Route path="/deployments" element={<DeploymentsPage />} />
+          <Route path="/deployments/:name" element={<DeploymentPage />} />
           <Route path="*" element={<p className="error">No such page.</p>} />
         </Routes>
       </main>

@@ -106,6 +106,73 @@ export interface Run {
   data: { metrics: Metric[]; params: Record<string, string>; tags: Record<string, string> };
 }
 
+export interface Dataset { name: string; digest: string; source_type: string; source: string }
+
+export interface ModelVersion {
+  name: string;
+  version: number;
+  source: string;
+  creation_timestamp: number;
+  last_updated_timestamp: number;
+  run_id: string | null;
+  model_id: string | null;
+  status: string;
+  description: string;
+  user_id: string;
+  tags: Record<string, string>;
+  aliases: string[];
+  execution_id: string | null;
+  node_id: string | null;
+  workflow_version: string | null;
+  datasets: Dataset[];
+}
+
+export interface RegisteredModel {
+  name: string;
+  creation_timestamp: number;
+  last_updated_timestamp: number;
+  description: string;
+  tags: Record<string, string>;
+  aliases: Record<string, number>;
+  latest_versions: ModelVersion[];
+}
+
+export interface AliasEvent { alias: string; from_version: number | null; to_version: number | null; user_id: string; timestamp: number }
+
+export interface Target { label: string; model_uri: string; traffic_percent: number }
+
+export interface Deployment {
+  name: string;
+  targets: Target[];
+  revision: number;
+  status: string;
+  creation_timestamp: number;
+  last_updated_timestamp: number;
+  description: string;
+  created_by: string;
+}
+
+export interface DeploymentEvent { revision: number; kind: string; user_id: string; timestamp: number; before: Target[]; after: Target[] }
+
+export interface VersionFigures {
+  label: string; model_version: string; requests: number; errors: number; error_rate: number;
+  latency_ms_mean: number; latency_ms_max: number; since_ms: number; until_ms: number;
+}
+
+export interface Study {
+  study_id: string; name: string; objective: string; direction: "minimize" | "maximize";
+  space: Record<string, { name: string; attributes: Record<string, unknown> }>;
+  algorithm: string; early_stopping: string; max_trials: number; status: string;
+  created_at: number; ended_at: number | null; execution_id: string; parent_run_id: string;
+  experiment_id: string;
+}
+
+export interface Trial {
+  number: number; state: string; params: Record<string, unknown>; value: number | null;
+  metrics: Record<string, number>; intermediate: { step: number; value: number }[];
+  started_at: number; ended_at: number | null; node_id: string; run_id: string; error: string;
+}
+
 export interface ArtifactFile { path: string; is_dir: boolean; file_size?: number | null }
 
 /** An error the API answered with: `{error_code, message}` and the HTTP status. */
@@ -133,6 +200,7 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
     }
     throw new ApiError(response.status, code, message);
   }
+  if (response.status === 204) return null as T;
   return (await response.json()) as T;
 }
 
@@ -146,6 +214,12 @@ function query(params: Record<string, string | number | null | undefined | strin
   const text = q.toString();
   return text ? "?" + text : "";
 }
+
+const send = (method: string, body?: unknown): RequestInit =>
+  ({ method, body: body === undefined ? undefined : JSON.stringify(body) });
+const model = (name: string) => `/registered-models/${encodeURIComponent(name)}`;
+const deployment = (name: string) => `/deployments/${encodeURIComponent(name)}`;
+const study = (name: string) => `/studies/${encodeURIComponent(name)}`;
 
 export interface ExecutionFilter { workflow?: string; status?: string; since?: number; limit?: number; offset?: number }
 
@@ -174,6 +248,27 @@ export const api = {
     }
     return response.text();
   },
+  models: () => request<{ registered_models: RegisteredModel[] }>("/registered-models" + query({ max_results: 1000 })),
+  model: (name: string) => request<RegisteredModel>(model(name)),
+  modelVersions: (name: string) => request<{ model_versions: ModelVersion[] }>(
+    "/model-versions" + query({ filter: `name = '${name.replace(/'/g, "\\'")}'`, max_results: 1000 })),
+  aliasHistory: (name: string) => request<{ events: AliasEvent[] }>(model(name) + "/alias-history"),
+  setAlias: (name: string, alias: string, version: number) =>
+    request<null>(model(name) + `/aliases/${encodeURIComponent(alias)}`, send("PUT", { version })),
+  deployments: () => request<{ deployments: Deployment[] }>("/deployments"),
+  deployment: (name: string) => request<Deployment>(deployment(name)),
+  deploymentHistory: (name: string) => request<{ events: DeploymentEvent[] }>(deployment(name) + "/history"),
+  deploymentStats: (name: string) => request<{ versions: VersionFigures[] }>(deployment(name) + "/stats"),
+  setTraffic: (name: string, canaryPercent: number, revision: number) =>
+    request<Deployment>(deployment(name) + "/traffic", send("POST", { canary_percent: canaryPercent, expected_revision: revision })),
+  promote: (name: string, revision: number) =>
+    request<Deployment>(deployment(name) + "/promote", send("POST", { expected_revision: revision })),
+  rollback: (name: string, revision: number) =>
+    request<Deployment>(deployment(name) + "/rollback", send("POST", { expected_revision: revision })),
+  studies: () => request<{ studies: Study[] }>("/studies"),
+  study: (name: string) => request<{ study: Study; trial_counts: Record<string, number>; best_trial: Trial | null }>(study(name)),
+  trials: (name: string) => request<{ trials: Trial[] }>(study(name) + "/trials"),
+  importance: (name: string) => request<{ trials: number; evaluator: string; importances: Record<string, number> }>(study(name) + "/importance"),
   artifacts: (runId: string, path?: string) =>
     request<{ files?: ArtifactFile[]; root_uri?: string }>(
       `/runs/${encodeURIComponent(runId)}/artifacts` + query({ path })),

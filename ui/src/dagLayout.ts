@@ -63,3 +63,19 @@ export function childCounts(records: NodeExecution[]): Map<string, number> {
   }
   return counts;
 }
+
+/** Left-to-right positions for any small graph (the lineage view): top-left corners. */
+export function layoutPlain(
+  ids: string[], edges: { source: string; target: string }[], width = NODE_WIDTH, height = NODE_HEIGHT,
+): Map<string, { x: number; y: number }> {
+  const g = new Graph();
+  g.setGraph({ rankdir: "LR", nodesep: 18, ranksep: 50, marginx: 10, marginy: 10 });
+  g.setDefaultEdgeLabel(() => ({}));
+  ids.forEach((id) => g.setNode(id, { width, height }));
+  edges.forEach((e) => g.setEdge(e.source, e.target));
+  layout(g);
+  return new Map(ids.map((id) => {
+    const p = g.node(id);
+    return [id, { x: p.x - width / 2, y: p.y - height / 2 }];
+  }));
+}
