@@ -40,6 +40,11 @@ class Executor(ABC):
         """How many map items to send per call."""
         return max(1, min(256, items // (self.parallelism * 4) or 1))
 
+    def callback_host(self) -> str | None:
+        """An address of this machine its calls can connect back to when they may run on
+        other machines (a tuner's link listens there); None: they run here."""
+        return None
+
 
 class InlineExecutor(Executor):
     """Runs each call immediately in the runner's thread: the default, and the fastest for

@@ -128,6 +128,17 @@ class RayExecutor(Executor):
         self._remote = None
         self._log = None
 
+    def callback_host(self) -> str:
+        """This machine's address as the cluster's nodes reach it: the one Ray gave this
+        process's node; through the Ray Client (this machine is no node), the address that
+        routes to the head."""
+        ray = _ray()
+        if not ray.is_initialized():
+            _connect(ray, self.address, self.init_options)
+        if self.address is not None and self.address.startswith("ray://"):
+            return _route_to(self.address[len("ray://"):].rpartition(":")[0])
+        return str(ray.util.get_node_ip_address())
+
     # ---- helpers -------------------------------------------------------------------------------
 
     def _finished(self, ref: Any, key: str, task: str, done: Future[Any],
@@ -218,6 +229,15 @@ def _connect(ray: Any, address: str | None, options: dict[str, Any]) -> None:
         ray.init(address=address, logging_level=logging.WARNING, **options)
     except ConnectionError as exc:
         raise InvalidInputError(f"no Ray cluster answers at {address!r}: {exc}") from None
+
+
+def _route_to(host: str) -> str:
+    """The address of this machine's interface that packets to `host` leave from."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect((host, 9))  # UDP: no packet is sent, only the route is looked up
+        return str(probe.getsockname()[0])
 
 
 def _node_resources(ray: Any) -> list[dict[str, float]]:

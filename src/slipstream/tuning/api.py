@@ -201,7 +201,7 @@ def _drive(record: Study, distributions: dict[str, Any], fn: Any, store: StudySt
     handle = StudyHandle(store, record.study_id)
     server = None
     if not executor.shares_memory:
-        server = links.LinkServer(tuner)
+        server = links.LinkServer(tuner, executor.callback_host())
         task.link_address, task.link_key = server.address, server.key
     links.register(token, tuner)
     try:

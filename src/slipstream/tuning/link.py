@@ -4,7 +4,10 @@ The study's Optuna study (sampler state, pruner state such as successive halving
 lives in the tuner's process, so pruning decisions are made there, exactly as Optuna makes
 them. A trial running in that process (the inline executor) reaches the tuner directly; a
 trial in a process-pool worker reaches it over a local socket (`LinkServer`, one connection
-per worker, kept open): a report is one short round trip, no store read.
+per worker, kept open): a report is one short round trip, no store read. When trials may run
+on other machines (a Ray cluster), the server listens on TCP at the address of this machine
+the executor names instead; either way a connection must answer the server's HMAC challenge
+with the link's random key before it is served.
 """
 
 from __future__ import annotations
@@ -77,28 +80,38 @@ class _RemoteLink(TunerLink):
 
 
 class LinkServer:
-    """Serves a `TunerLink` to trials in other processes on a local socket."""
+    """Serves a `TunerLink` to trials in other processes: on a local socket, or with `host`
+    (an address of this machine the trials' workers can reach) on TCP at a free port."""
 
-    def __init__(self, link: TunerLink) -> None:
+    def __init__(self, link: TunerLink, host: str | None = None) -> None:
         import os
         from multiprocessing.connection import Listener
 
         self.key = os.urandom(16)
         self._link = link
-        self._listener = Listener(authkey=self.key)
+        if host is None:
+            self._listener = Listener(authkey=self.key)
+        else:
+            try:
+                self._listener = Listener((host, 0), "AF_INET", authkey=self.key)
+            except OSError as exc:
+                raise InvalidInputError(f"the tuner cannot listen for its trials on {host!r}: "
+                                        f"{exc}; the address must belong to this machine") from None
         self.address = self._listener.address
         self._closed = False
         self._connections: list[Any] = []
         threading.Thread(target=self._accept, name="slipstream-tuner-link", daemon=True).start()
 
     def _accept(self) -> None:
+        from multiprocessing import AuthenticationError
+
         while not self._closed:
             try:
                 conn = self._listener.accept()
-            except (OSError, EOFError):
+            except (OSError, EOFError, AuthenticationError):
                 if self._closed:
                     return
-                continue  # a client that failed authentication
+                continue  # a client that failed authentication (or hung up during it)
             self._connections.append(conn)
             threading.Thread(target=self._serve, args=(conn,), daemon=True,
                              name="slipstream-tuner-link-conn").start()
