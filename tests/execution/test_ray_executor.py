@@ -1,6 +1,8 @@
 """The Ray executor on a real two-node cluster (a head and a worker node process on this machine,
-one CPU each): spreading, a large map, impossible requests, a node killed mid-run, and the
-cache and recovery contracts of the local executors."""
+one CPU each): spreading, a large map, impossible requests, a node killed mid-run (its
+interruptible tasks retried, the lost attempts recorded; a task that may not be re-run failing
+by name), the tuner's link over TCP, and the cache and recovery contracts of the local
+executors."""
 
 from __future__ import annotations
 
@@ -15,11 +17,12 @@ import pytest
 
 from slipstream._core.errors import ExecutionFailedError
 from slipstream.entities import Status
+from slipstream.tuning.link import TunerLink
 from tests.execution import test_caching, test_recovery
 from tests.execution.conftest import local_only
 from tests.execution.flows import fanout, spread
 from tests.execution.helpers import nodes_by_id, run
-from tests.execution.ray_cluster import RayCluster, start_cluster
+from tests.execution.ray_cluster import Node, RayCluster, start_cluster
 
 if importlib.util.find_spec("ray") is None:
     pytest.skip("needs the ray extra: pip install 'slipstream[ray]'", allow_module_level=True)
@@ -96,25 +99,40 @@ def test_a_request_no_node_can_satisfy_fails_fast(client: Any, cluster: RayClust
     assert info.value.node_id == "n0"
 
 
+def kill_when_busy(victim: Node, log: Path) -> tuple[threading.Thread, threading.Event]:
+    """A thread that SIGKILLs `victim`'s raylet (the node and its workers die mid-task) as soon
+    as a task has touched `log/<item>.<victim's node id>`."""
+    victim_id = victim.node_id()
+    killed = threading.Event()
+
+    def watch() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if any(p.suffix == f".{victim_id}" for p in log.iterdir()):
+                victim.raylet().kill()
+                killed.set()
+                return
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread, killed
+
+
+def replace_node(cluster: RayCluster, victim: Node) -> None:
+    """The cluster is whole again for the tests after this one."""
+    victim.stop()
+    cluster.workers.remove(victim)
+    cluster.add_worker()
+
+
 @local_only
 def test_killing_a_node_retries_its_interruptible_tasks(client: Any, cluster: RayCluster,
                                                         scratch: str) -> None:
     victim = cluster.workers[-1]
     victim_id = victim.node_id()
     log = Path(scratch)
-    killed = threading.Event()
-
-    def kill_when_busy() -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if any(p.suffix == f".{victim_id}" for p in log.iterdir()):
-                victim.raylet().kill()  # SIGKILL: the node and its workers die mid-task
-                killed.set()
-                return
-            time.sleep(0.05)
-
-    killer = threading.Thread(target=kill_when_busy, daemon=True)
-    killer.start()
+    killer, killed = kill_when_busy(victim, log)
     try:
         xs = list(range(12))
         outputs, execution = run(client, spread.interruptible_squares, cluster.executor,
@@ -125,14 +143,57 @@ def test_killing_a_node_retries_its_interruptible_tasks(client: Any, cluster: Ra
         assert execution.status is Status.SUCCEEDED
         nodes = nodes_by_id(client, execution.id)
         assert all(nodes[f"n0[{i}]"].outputs == {"o0": i * i} for i in xs)
-        # every item finally ran on a live node; some had started on the killed one
-        assert victim_id[:16] not in " ".join(workers_of(client, execution.id))
+        # every item finally ran on a live node; some had started on the killed one, and their
+        # records show that lost Ray attempt, naming the node, before the retry that succeeded
+        finals = [nodes[f"n0[{i}]"].attempts[-1] for i in xs]
+        assert all(a.status is Status.SUCCEEDED and victim_id[:16] not in a.worker
+                   for a in finals)
         started_on_victim = {int(p.stem) for p in log.iterdir() if p.suffix == f".{victim_id}"}
         assert started_on_victim
+        for i in started_on_victim:
+            lost, *_, final = nodes[f"n0[{i}]"].attempts
+            assert lost.number == 1 and final.number >= 2
+            assert lost.status is Status.FAILED and lost.error is not None
+            assert lost.error.type == "WorkerLost" and victim_id[:16] in lost.worker
+            assert "Ray re-ran the task" in lost.error.message
     finally:
-        victim.stop()
-        cluster.workers.remove(victim)
-        cluster.add_worker()  # the cluster is whole again for the tests after this one
+        replace_node(cluster, victim)
+
+
+@local_only
+def test_killing_the_node_of_a_task_that_may_not_be_rerun_fails_it(
+        client: Any, cluster: RayCluster, scratch: str) -> None:
+    """Not interruptible: Ray does not re-run it; the node fails at once (no hang), naming the
+    lost node, and so does the execution."""
+    victim = cluster.workers[-1]
+    victim_id = victim.node_id()
+    log = Path(scratch)
+    killer, killed = kill_when_busy(victim, log)
+    started = time.monotonic()
+    try:
+        xs = list(range(4))
+        with pytest.raises(ExecutionFailedError) as info:
+            client.execute(spread.fragile_squares, {"xs": xs, "log_dirs": [scratch] * len(xs)},
+                           executor=cluster.executor)
+        killer.join(5)
+        assert killed.is_set(), "no task ever started on the worker node"
+        assert time.monotonic() - started < 60
+        message = str(info.value)
+        assert "WorkerLostError" in message and victim_id[:16] in message
+        assert "interruptible=True" in message
+        (execution,) = [e for e in client.store.list_executions(limit=5)
+                        if e.id == info.value.execution_id]
+        assert execution.status is Status.FAILED
+        nodes = nodes_by_id(client, execution.id)
+        assert info.value.node_id == "n0" and nodes["n0"].status is Status.FAILED
+        on_victim = {int(p.stem) for p in log.iterdir() if p.suffix == f".{victim_id}"}
+        assert on_victim
+        for i in on_victim:  # the item that was on the killed node, by name
+            item = nodes[f"n0[{i}]"]
+            assert item.status is Status.FAILED and item.error is not None
+            assert item.error.type == "WorkerLostError" and victim_id[:16] in item.error.message
+    finally:
+        replace_node(cluster, victim)
 
 
 def test_a_second_run_hits_the_cache(client: Any, cluster: RayCluster, scratch: str) -> None:
@@ -180,6 +241,61 @@ def test_tuning_trials_run_on_the_cluster(cluster: RayCluster) -> None:
     finally:
         close_default_clients()
         close_study_stores()
+
+
+class _Recorded(TunerLink):
+    def __init__(self) -> None:
+        self.reports: list[tuple[int, int, float]] = []
+
+    def started(self, number: int, run_id: str) -> None:
+        pass
+
+    def report(self, number: int, step: int, value: float) -> bool:
+        self.reports.append((number, step, value))
+        return step >= 1
+
+
+def test_a_trial_on_another_node_reaches_its_tuner_over_tcp(cluster: RayCluster) -> None:
+    """On Ray the tuner's link listens on TCP at the address the cluster reaches this machine
+    at (a Unix socket cannot be reached from another machine), and answers a Ray task on
+    the worker node that knows the key; a wrong key is refused."""
+    from multiprocessing import AuthenticationError
+
+    import ray
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    from slipstream.execution.ray_executor import RayExecutor
+    from slipstream.tuning.link import LinkServer, link_for
+
+    host = RayExecutor(cluster.address).callback_host()
+    tuner = _Recorded()
+    server = LinkServer(tuner, host)
+    try:
+        assert server.address[0] == host and isinstance(server.address[1], int)
+
+        def trial(address: Any, key: bytes) -> list[bool]:
+            link = link_for("not-in-this-process", address, key)
+            return [link.report(7, step, step / 2) for step in range(3)]
+
+        on_worker = NodeAffinitySchedulingStrategy(cluster.workers[-1].node_id(), soft=False)
+        remote = ray.remote(trial).options(scheduling_strategy=on_worker, num_cpus=0)
+        assert ray.get(remote.remote(server.address, server.key), timeout=60) == [
+            False, True, True]
+        assert tuner.reports == [(7, 0, 0.0), (7, 1, 0.5), (7, 2, 1.0)]
+
+        def intruder(address: Any) -> None:
+            from multiprocessing.connection import Client
+
+            Client(address, authkey=b"a guessed key")
+
+        with pytest.raises(AuthenticationError):
+            ray.get(ray.remote(intruder).options(scheduling_strategy=on_worker, num_cpus=0)
+                    .remote(server.address), timeout=60)
+        # the server still serves the trials after refusing it
+        assert ray.get(remote.remote(server.address, server.key), timeout=60) == [
+            False, True, True]
+    finally:
+        server.close()
 
 
 def _raylets() -> set[int]:

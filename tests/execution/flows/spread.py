@@ -1,5 +1,6 @@
-"""DAGs for the Ray executor: parallel branches that overlap in time, a map of interruptible
-tasks that report where they run, and tasks whose requests no node can satisfy."""
+"""DAGs for the Ray executor: parallel branches that overlap in time, maps of interruptible and
+of non-interruptible tasks that report where they run, and tasks whose requests no node can
+satisfy."""
 
 from __future__ import annotations
 
@@ -43,6 +44,19 @@ def tagged_square(x: int, log_dir: str) -> int:
 @workflow
 def interruptible_squares(xs: list[int], log_dirs: list[str]) -> list[int]:
     return map_task(tagged_square)(x=xs, log_dir=log_dirs)
+
+
+@task
+def fragile_square(x: int, log_dir: str) -> int:
+    """As tagged_square, but not interruptible, and long enough to be killed mid-task."""
+    Path(log_dir, f"{x}.{_node_id()}").touch()
+    time.sleep(3)
+    return x * x
+
+
+@workflow
+def fragile_squares(xs: list[int], log_dirs: list[str]) -> list[int]:
+    return map_task(fragile_square)(x=xs, log_dir=log_dirs)
 
 
 @task(requests=Resources(cpu="64"))
