@@ -13,6 +13,7 @@ be read, the attempts are numbered as the actor saw them start.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,8 +107,7 @@ def renumber(lost: list[Attempt], attempts: tuple[Attempt, ...]) -> tuple[Attemp
     if not lost:
         return attempts
     shift = len(lost)
-    return (*lost, *(Attempt(a.number + shift, a.started_at, a.ended_at, a.status, a.error,
-                             a.worker) for a in attempts))
+    return (*lost, *(dataclasses.replace(a, number=a.number + shift) for a in attempts))
 
 
 def last_worker(ray: Any, log: Any, key: str) -> str:
