@@ -6,6 +6,7 @@ SLIPSTREAM_HOME set to a fresh folder (`python -m tests.ui.seed_flow`).
 * `fragile`, whose `explode` fails after one retry (2 attempts) and skips `report`;
 * experiment `sweep` with 12 runs (params lr, depth; metrics acc, loss; tag family);
 * experiment `curves` with run `long`, whose `wave` metric has LONG_CURVE points;
+* `fan_out`: `square` mapped over FAN_OUT values (node executions n0[0]..n0[4] under n0);
 * `fit_model` (twice): registers versions 1 and 2 of model `churn` (lineage: dataset, run,
   execution); alias `champion` set to 1 then moved to 2;
 * deployment `churn-svc` (by the CLI): primary models:/churn@champion, canary models:/churn/1
@@ -25,12 +26,13 @@ import time
 from pathlib import Path
 
 import slipstream as ss
-from slipstream import task, workflow
+from slipstream import map_task, task, workflow
 from slipstream._core.errors import ExecutionFailedError
 
 SWEEP_RUNS = 12
 LONG_CURVE = 20_000
 STUDY_TRIALS = 8
+FAN_OUT = 5
 
 
 @task(cache=True, cache_version="1")
@@ -94,6 +96,21 @@ def waiter(path: str) -> str:
 
 
 @task
+def square(x: int) -> int:
+    return x * x
+
+
+@task
+def total(values: list[int]) -> int:
+    return sum(values)
+
+
+@workflow
+def fan_out(xs: list[int]) -> int:
+    return total(values=map_task(square)(x=xs))
+
+
+@task
 def fit(flip: bool) -> float:
     import numpy as np
     import pandas as pd
@@ -148,6 +165,7 @@ def seed() -> None:
     with ss.start_run(run_name="long"):
         for step in range(LONG_CURVE):
             ss.log_metric("wave", math.sin(step / 400) + (3.0 if step == 12_345 else 0.0), step=step)
+    fan_out(xs=list(range(FAN_OUT)))
     seed_models()
 
 

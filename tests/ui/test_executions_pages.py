@@ -142,3 +142,24 @@ def test_running_execution_updates_live(page: Any, console: Console) -> None:
         gate.touch()
         waiting.wait(timeout=60)
     assert waiting.returncode == 0
+
+
+def test_a_fan_out_expands_into_its_items(page: Any, console: Console) -> None:
+    from playwright.sync_api import expect
+
+    from tests.ui.seed_flow import FAN_OUT
+
+    mapped = _execution(console, "fan_out")
+    page.goto(f"/executions/{mapped['id']}")
+    nodes = page.locator(".dag-node")
+    expect(nodes).to_have_count(2)  # map_square, total
+    expand = page.locator(".dag-node[data-node=n0] .dag-expand")
+    expect(expand).to_have_text(f"+{FAN_OUT}")
+    expand.click()
+    expect(nodes).to_have_count(2 + FAN_OUT)
+    expect(page.locator(".dag-node[data-node='n0[3]']")).to_contain_text("square [3]")
+    page.locator(".dag-node[data-node='n0[3]']").click()
+    expect(page.get_by_test_id("node-panel")).to_contain_text("9")  # 3 squared
+    expect(page.locator("[data-attempt^='n0[']")).to_have_count(FAN_OUT)  # on the timeline
+    page.locator(".dag-node[data-node=n0] .dag-expand").click()
+    expect(nodes).to_have_count(2)

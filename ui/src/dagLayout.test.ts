@@ -27,6 +27,7 @@ describe("layoutGraph", () => {
     expect(layoutGraph(spec, records, new Set()).nodes).toHaveLength(3);
     const open = layoutGraph(spec, records, new Set(["n1"]));
     expect(open.nodes.map((n) => n.id)).toEqual(["n0", "n1", "n2", "n1[0]", "n1[1]"]);
+    expect(open.nodes.find((n) => n.id === "n1[1]")?.name).toBe("n1[1] [1]");
     expect(open.nodes.find((n) => n.id === "n1[0]")?.childOf).toBe("n1");
     expect(childCounts(records).get("n1")).toBe(2);
   });

@@ -42,7 +42,7 @@ export function layoutGraph(
     if (meta.has(record.node_id)) continue;
     if (parent === null) add(record.node_id, record.name, record.kind, null);
     else if (expanded.has(parent) && meta.has(parent)) {
-      add(record.node_id, record.name, record.kind, parent);
+      add(record.node_id, `${record.name} ${record.node_id.slice(parent.length)}`.trim(), record.kind, parent);
       g.setEdge(parent, record.node_id);
       edges.push({ id: `${parent}->${record.node_id}`, source: parent, target: record.node_id });
     }

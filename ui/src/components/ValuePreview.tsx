@@ -28,7 +28,8 @@ export function ValuePreview({ value }: { value: unknown }) {
       : <code>{JSON.stringify(value)}</code>;
   }
   if (typeof value !== "object") return <code>{String(value)}</code>;
-  const text = JSON.stringify(capped(value), null, Array.isArray(value) && value.length > 8 ? 0 : 2);
+  const flat = Array.isArray(value) && value.every((v) => v === null || typeof v !== "object");
+  const text = JSON.stringify(capped(value), null, flat ? 0 : 2);
   const length = Array.isArray(value) ? ` (${value.length} items)` : "";
   return (
     <div>

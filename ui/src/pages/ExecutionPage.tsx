@@ -54,7 +54,8 @@ export function ExecutionPage() {
         <Field label="started">{formatTime(execution.started_at)}</Field>
         <Field label="duration"><span data-testid="duration">{formatDuration(elapsed(execution.started_at, execution.ended_at, now))}</span></Field>
         <Field label="executor">{execution.executor} on {execution.host} (pid {execution.pid})</Field>
-        <Field label="nodes"><span data-testid="node-count">{records.length}</span> recorded of {spec.length}</Field>
+        <Field label="nodes"><span data-testid="node-count">{records.filter((r) => r.parent_id === null).length}</span> of {spec.length} run
+          {records.length > records.filter((r) => r.parent_id === null).length ? `, ${records.filter((r) => r.parent_id !== null).length} under them` : ""}</Field>
         {execution.recovered_from && (
           <Field label="recovers"><Link to={`/executions/${execution.recovered_from}`} className="mono">{shortId(execution.recovered_from)}</Link></Field>
         )}
