@@ -175,3 +175,20 @@ def test_an_executor_object() -> None:
 
         assert default_client().store.get_execution(study.execution_id).executor == \
             executor.name
+
+
+def test_algorithm_settings_reach_the_sampler_and_stay_with_the_study() -> None:
+    """TPE with more random start-up trials than the study has trials samples exactly as
+    random search with the same seed does; the settings are stored for resume."""
+    tpe = ss.tune(objectives.quadratic, space=SPACE, max_trials=6, seed=4, name="startup",
+                  algorithm_settings={"n_startup_trials": 50, "n_ei_candidates": 8})
+    random = ss.tune(objectives.quadratic, space=SPACE, max_trials=6, seed=4, name="random",
+                     algorithm="random")
+    assert [t.params for t in tpe.trials] == [t.params for t in random.trials]
+    assert tpe.record.settings["algorithm_settings"] == {"n_startup_trials": 50,
+                                                         "n_ei_candidates": 8}
+    resumed = ss.resume_study("startup", max_trials=8)
+    assert numbers(resumed) == list(range(8))
+    assert ss.suggest(SPACE, 3, algorithm="qmc", seed=1,
+                      algorithm_settings={"qmc_type": "halton"}) != ss.suggest(
+        SPACE, 3, algorithm="qmc", seed=1)

@@ -4,6 +4,12 @@ and pruners (never re-implemented here).
     algorithm       random | grid | tpe | cmaes | gp | qmc
     early_stopping  none | median | successive_halving | hyperband
 
+`algorithm_settings` (Katib's algorithmSettings) pass options to the sampler: the documented,
+non-deprecated ones that are plain values (`SETTINGS`, checked before anything runs; the seed
+is the study's `seed`). Without them each sampler runs with Optuna's defaults: for tpe,
+Optuna 5's TPESampler (multivariate TPE for a single objective, 10 random start-up trials,
+24 expected-improvement candidates, constant liar for parallel trials).
+
 `grid` is the one exception to "ask Optuna's sampler": Optuna's GridSampler re-scans every
 past trial against the whole grid on each trial (quadratic in the grid size), so a grid study
 takes trial N's parameters as point N of the grid in a fixed order (`space.grid_points`,
@@ -26,6 +32,22 @@ if TYPE_CHECKING:
     from optuna.samplers import BaseSampler
 
 ALGORITHMS = ("random", "grid", "tpe", "cmaes", "gp", "qmc")
+_COUNT = ("an integer >= 0", lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0)
+_POSITIVE = ("an integer >= 1",
+             lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1)
+_FLAG = ("True or False", lambda v: isinstance(v, bool))
+#: Each algorithm's settings: name -> (what it must be, its check).
+SETTINGS: dict[str, dict[str, tuple[str, Any]]] = {
+    "random": {},
+    "grid": {},
+    "tpe": {"n_startup_trials": _COUNT, "n_ei_candidates": _POSITIVE, "multivariate": _FLAG,
+            "group": _FLAG, "constant_liar": _FLAG},
+    "cmaes": {"n_startup_trials": _COUNT, "popsize": _POSITIVE, "use_separable_cma": _FLAG,
+              "with_margin": _FLAG, "lr_adapt": _FLAG, "consider_pruned_trials": _FLAG},
+    "gp": {"n_startup_trials": _COUNT, "deterministic_objective": _FLAG},
+    "qmc": {"qmc_type": ("'sobol' or 'halton'", lambda v: v in ("sobol", "halton")),
+            "scramble": _FLAG},
+}
 EARLY_STOPPING = ("none", "median", "successive_halving", "hyperband")
 GOALS = ("maximize", "minimize")
 _NEEDS = {"cmaes": ("cmaes", "cmaes"), "gp": ("torch", "torch")}
@@ -60,26 +82,55 @@ def quiet_optuna() -> Iterator[None]:
         optuna.logging.set_verbosity(verbosity)
 
 
-def make_sampler(algorithm: str, seed: int | None) -> BaseSampler:
-    """Optuna's sampler for `algorithm` (grid studies use a random sampler only to fill a
-    point in; their parameters come from `GridOrder`)."""
+def check_settings(algorithm: str, settings: Any) -> dict[str, Any]:
+    """`settings` for `algorithm` as a plain dict; InvalidInputError naming the first unknown
+    or ill-typed one."""
+    if settings is None:
+        return {}
+    if not isinstance(settings, Mapping):
+        raise InvalidInputError(f"algorithm_settings must be a dict of setting -> value, not "
+                                f"{settings!r:.80}")
+    known = SETTINGS[algorithm]
+    for name, value in settings.items():
+        if name not in known:
+            choices = ", ".join(known) if known else "none"
+            hint = did_you_mean(name, known) if isinstance(name, str) else ""
+            raise InvalidInputError(f"algorithm {algorithm!r} has no setting {name!r} (its "
+                                    f"settings: {choices}).{hint}")
+        expected, ok = known[name]
+        if not ok(value):
+            raise InvalidInputError(f"algorithm setting {name!r} of {algorithm!r} must be "
+                                    f"{expected}, not {value!r:.80}")
+    if settings.get("group") and settings.get("multivariate") is False:
+        raise InvalidInputError("algorithm setting 'group' of 'tpe' needs multivariate TPE: "
+                                "leave 'multivariate' out or set it True")
+    return dict(settings)
+
+
+def make_sampler(algorithm: str, seed: int | None,
+                 settings: Mapping[str, Any] | None = None) -> BaseSampler:
+    """Optuna's sampler for `algorithm` with `settings` (checked by `check_settings`; grid
+    studies use a random sampler only to fill a point in: their parameters come from
+    `GridOrder`)."""
+    import warnings
+
     import optuna
 
     samplers = optuna.samplers
-    if algorithm == "tpe":
-        return samplers.TPESampler(seed=seed)
-    if algorithm in ("random", "grid"):
-        return samplers.RandomSampler(seed=seed)
-    if algorithm == "cmaes":
-        return samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
-    if algorithm == "gp":
-        return samplers.GPSampler(seed=seed)
-    if algorithm == "qmc":
-        import warnings
-
-        with warnings.catch_warnings():  # "experimental" since Optuna 3.0
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return samplers.QMCSampler(seed=seed, scramble=seed is not None)
+    options = dict(settings or {})
+    with warnings.catch_warnings():  # "experimental" options (tpe's group, gp's ...)
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        if algorithm == "tpe":
+            return samplers.TPESampler(seed=seed, **options)
+        if algorithm in ("random", "grid"):
+            return samplers.RandomSampler(seed=seed)
+        if algorithm == "cmaes":
+            return samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False, **options)
+        if algorithm == "gp":
+            return samplers.GPSampler(seed=seed, **options)
+        if algorithm == "qmc":  # "experimental" since Optuna 3.0
+            options.setdefault("scramble", seed is not None)
+            return samplers.QMCSampler(seed=seed, **options)
     raise InvalidInputError(f"unknown algorithm {algorithm!r}")
 
 

@@ -6,6 +6,10 @@ The objective `fn` is a @task or a plain function. It takes the space's paramete
 them); this is checked before anything runs. It returns the objective (a number) or a dict of
 metrics holding it (`objective=` names it; other numbers are logged too).
 
+`algorithm_settings` are the sampler's options (algorithms.SETTINGS, e.g. {"n_startup_trials":
+20} for tpe), checked before anything runs and kept with the study (a resumed study uses them
+again); without them the sampler runs with Optuna's defaults.
+
 Defaults: `executor=None` runs trials in this process when `parallel_trials` is 1 and on a
 process pool of `parallel_trials` workers otherwise ("inline", "process", "process:N" or an
 Executor choose for you). `max_failed_trials=None` (stored as 0) never stops a study for
@@ -29,7 +33,14 @@ from slipstream.entities.studies import Study, StudyStatus
 from slipstream.execution.executor import Executor, make_executor
 from slipstream.metadata.studies import StudyExistsError, StudyStore, check_study_name
 from slipstream.tuning import space as spaces
-from slipstream.tuning.algorithms import ALGORITHMS, EARLY_STOPPING, GOALS, GridOrder, check_choice
+from slipstream.tuning.algorithms import (
+    ALGORITHMS,
+    EARLY_STOPPING,
+    GOALS,
+    GridOrder,
+    check_choice,
+    check_settings,
+)
 from slipstream.tuning.study import StudyHandle
 from slipstream.tuning.trial import STUDY_TAG, TrialTask, params_style
 
@@ -63,7 +74,8 @@ def tune(fn: Any, space: Mapping[str, Any], *, objective: str = "objective",
          goal: str = "minimize", algorithm: str = "tpe", early_stopping: str = "none",
          max_trials: int = 100, parallel_trials: int = 1, max_failed_trials: int | None = 5,
          name: str | None = None, seed: int | None = None,
-         executor: str | Executor | None = None) -> StudyHandle:
+         executor: str | Executor | None = None,
+         algorithm_settings: Mapping[str, Any] | None = None) -> StudyHandle:
     """Run a study of `fn` over `space` and return it (see the module docstring); raises
     StudyFailedError (with `.study`) when `max_failed_trials` trials failed."""
     from slipstream.execution.api import default_client
@@ -73,6 +85,7 @@ def tune(fn: Any, space: Mapping[str, Any], *, objective: str = "objective",
         raise InvalidInputError(f"objective must be the name of a metric, not {objective!r}")
     check_choice("goal", goal, GOALS)
     check_choice("algorithm", algorithm, ALGORITHMS)
+    sampler_settings = check_settings(algorithm, algorithm_settings)
     check_choice("early_stopping", early_stopping, EARLY_STOPPING)
     max_trials = _count("max_trials", max_trials, 1)
     parallel_trials = _count("parallel_trials", parallel_trials, 1)
@@ -109,7 +122,7 @@ def tune(fn: Any, space: Mapping[str, Any], *, objective: str = "objective",
         task_name=task_name, task_ref=_ref_of(fn), seed=seed, execution_id=new_id(),
         parent_run_id=parent.run_id, experiment_id=str(parent.info.experiment_id),
         settings={"executor": executor if isinstance(executor, str) else None,
-                  "owns_parent_run": owned})
+                  "owns_parent_run": owned, "algorithm_settings": sampler_settings})
     try:
         store.create_study(record)
     except BaseException:
@@ -161,16 +174,19 @@ def resume_study(name_or_id: str, *, max_trials: int | None = None) -> StudyHand
 
 
 def suggest(space: Mapping[str, Any], n: int, *, algorithm: str = "random",
-            seed: int | None = None) -> list[dict[str, Any]]:
-    """`n` parameter sets drawn from `space` by an Optuna sampler, with no feedback (for a
-    @dynamic fan-out: one task per set). Samplers that learn from results (tpe, gp, cmaes)
-    act as their random start-up; `grid` gives the first `n` grid points in order."""
+            seed: int | None = None,
+            algorithm_settings: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """`n` parameter sets drawn from `space` by an Optuna sampler (with `algorithm_settings`,
+    as `tune` takes them), with no feedback (for a @dynamic fan-out: one task per set).
+    Samplers that learn from results (tpe, gp, cmaes) act as their random start-up; `grid`
+    gives the first `n` grid points in order."""
     import optuna
 
     from slipstream.tuning.algorithms import make_sampler, quiet_optuna
 
     distributions = spaces.check_space(space)
     check_choice("algorithm", algorithm, ALGORITHMS)
+    sampler_settings = check_settings(algorithm, algorithm_settings)
     n = _count("n", n, 1)
     if algorithm == "grid":
         grid = GridOrder(distributions, seed)
@@ -178,7 +194,7 @@ def suggest(space: Mapping[str, Any], n: int, *, algorithm: str = "random",
             raise InvalidInputError(f"the grid has {len(grid)} points; cannot suggest {n}")
         return [grid.point(i) for i in range(n)]
     with quiet_optuna():
-        study = optuna.create_study(sampler=make_sampler(algorithm, seed))
+        study = optuna.create_study(sampler=make_sampler(algorithm, seed, sampler_settings))
         return [dict(study.ask(distributions).params) for _ in range(n)]
 
 

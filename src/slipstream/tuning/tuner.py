@@ -102,7 +102,8 @@ class Tuner(TunerLink):
         with quiet_optuna():
             return optuna.create_study(
                 study_name=self.study.name, direction=self.study.direction,
-                sampler=make_sampler(self.study.algorithm, self.study.seed),
+                sampler=make_sampler(self.study.algorithm, self.study.seed,
+                                     self.study.settings.get("algorithm_settings")),
                 pruner=make_pruner(self.study.early_stopping))
 
     def replay(self, trials: list[Trial]) -> None:
