@@ -2,8 +2,8 @@
 micro-benchmarks, experiment tracking, the server, serving and tuning, against anchors (plain
 Python, flytekit, kfp, mlflow, optuna) measured in the same invocation.
 
-    python benchmarks/run.py [--repeat N] [--only pipelines|micro|tracking|server|serving|tuning]
-                             [--quick]
+    python benchmarks/run.py [--repeat N]
+                             [--only pipelines|micro|tracking|server|serving|tuning|ray] [--quick]
 
 Every measurement is a fresh process (median of N repeats). A tool that cannot be installed or
 fails to run is reported and skipped; nothing here is a pass/fail test. See benchmarks/README.md.
@@ -37,6 +37,9 @@ import serving_group  # noqa: E402
 sys.path.insert(0, str(BENCH / "tuning"))
 import tuning_group  # noqa: E402
 
+sys.path.insert(0, str(BENCH / "ray"))
+import ray_group  # noqa: E402
+
 RESULTS = BENCH / "results"
 PIPELINES = BENCH / "pipelines"
 MICRO = BENCH / "micro"
@@ -47,7 +50,8 @@ TRACKING_TOOLS = ["slipstream", "mlflow"]
 ALL_TOOLS = [*TOOLS, "mlflow", "optuna"]
 SECTION_TOOLS = {"pipelines": TOOLS, "micro": TOOLS, "tracking": TRACKING_TOOLS,
                  "server": TRACKING_TOOLS, "serving": TRACKING_TOOLS,
-                 "tuning": ["slipstream", "optuna"]}
+                 "tuning": ["slipstream", "optuna"],
+                 "ray": []}  # the ray group runs in the repository's .venv (ray_group.py)
 TRACKING_SCRIPTS = {
     "slipstream": TRACKING / "slipstream_tracking.py",
     "mlflow": TRACKING / "mlflow_tracking.py",
@@ -730,6 +734,10 @@ def print_report(report: dict[str, Any]) -> None:
         p()
         tuning_group.print_section(report["tuning"], report["tuning_targets"], p)
 
+    if report.get("ray"):
+        p()
+        ray_group.print_section(report["ray"], report["ray_targets"], p)
+
     p()
     p("SUMMARY: " + "  ".join(f"{k}={v}" for k, v in report["summary"].items()))
     p("=" * 100)
@@ -751,6 +759,7 @@ def summarize(report: dict[str, Any]) -> dict[str, str]:
     verdicts += server_group.verdicts(report.get("server_targets") or {})
     verdicts += serving_group.verdicts(report.get("serving_targets") or {})
     verdicts += tuning_group.verdicts(report.get("tuning_targets") or {})
+    verdicts += ray_group.verdicts(report.get("ray_targets") or {})
     mismatches = [v for v, t in (report.get("pipeline_targets") or {}).items() if not t["accuracy_match"]]
     return {
         "PASS": str(verdicts.count(PASS)),
@@ -888,6 +897,11 @@ def main(argv: list[str] | None = None) -> int:
         report["tuning"] = tuning_group.measure(pythons, failures, repeat, log, run_json,
                                                 median_of, RunFailed)
         report["tuning_targets"] = tuning_group.targets(report["tuning"])
+    if args.only in (None, "ray"):
+        log("[run] ray")
+        report["ray"] = ray_group.measure(pythons, failures, repeat, log, run_json,
+                                          median_of, RunFailed)
+        report["ray_targets"] = ray_group.targets(report["ray"])
     report["meta"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     report["summary"] = summarize(report)
     RESULTS.mkdir(exist_ok=True)

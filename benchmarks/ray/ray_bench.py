@@ -107,18 +107,20 @@ def _burn(x: int, n: int) -> int:
     return total + x
 
 
-def ray_tree_rss() -> tuple[int, int]:
-    """(bytes of RSS, process count) of this process's children: the local Ray instance."""
+def ray_tree_memory() -> tuple[float, float, int]:
+    """(MB of RSS, MB of USS, process count) of this process's children: the local Ray
+    instance (GCS, raylet, its workers, monitors). RSS counts shared pages in each process;
+    USS only what each process alone holds."""
     import psutil
 
-    rss, count = 0, 0
+    rss, uss, count = 0, 0, 0
     for child in psutil.Process().children(recursive=True):
         try:
-            rss += child.memory_info().rss
-            count += 1
+            info = child.memory_full_info()
         except psutil.Error:
             continue
-    return rss, count
+        rss, uss, count = rss + info.rss, uss + info.uss, count + 1
+    return round(rss / 2**20, 1), round(uss / 2**20, 1), count
 
 
 def start_s3() -> None:
@@ -188,8 +190,8 @@ def main() -> None:
         ray.init(address="local", num_cpus=2, include_dashboard=False,
                  logging_level=logging.WARNING)
         record["start_s"] = round(time.perf_counter() - start, 3)
-        record["rss_start_mb"], record["processes_start"] = (
-            round(ray_tree_rss()[0] / 2**20, 1), ray_tree_rss()[1])
+        (record["rss_start_mb"], record["uss_start_mb"],
+         record["processes_start"]) = ray_tree_memory()
     executor = make_executor(args.executor)
     warm = timed(client, trivial_map, {"xs": list(range(20))}, executor)
     record["first_run_s"] = round(warm, 3)
@@ -214,8 +216,8 @@ def main() -> None:
                       each_s=[round(w, 3) for w in walls])
     elif args.bench == "cluster":
         wall = timed(client, trivial_map, {"xs": list(range(1000))}, executor)
-        rss, count = ray_tree_rss()
-        record.update(wall_s=round(wall, 3), rss_after_map_mb=round(rss / 2**20, 1),
+        rss, uss, count = ray_tree_memory()
+        record.update(wall_s=round(wall, 3), rss_after_map_mb=rss, uss_after_map_mb=uss,
                       processes_after_map=count)
     client.close()
     if args.executor == "ray":
