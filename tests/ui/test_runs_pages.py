@@ -88,3 +88,29 @@ def test_a_long_curve_is_downsampled_by_the_server(page: Any, console: Console) 
     drawn = int(chart.get_attribute("data-points"))
     assert 1000 <= drawn <= 2000
     expect(chart.locator("canvas")).to_have_count(1)
+
+
+def test_compare_runs_params_curves_and_scatter(page: Any, console: Console) -> None:
+    from playwright.sync_api import expect
+
+    rows = _open_sweep(page)
+    compare = page.get_by_role("button", name="Compare (0)")
+    expect(compare).to_be_disabled()
+    for name in ("trial-01", "trial-05", "trial-09"):  # depth 3, 4, 2; lr .02, .06, .10
+        page.get_by_label(f"pick {name}").check()
+    expect(rows).to_have_count(SWEEP_RUNS)  # ticking a box does not open the run
+    page.get_by_role("button", name="Compare (3)").click()
+    expect(page.locator("h1")).to_have_text("Compare 3 runs")
+    params = page.get_by_test_id("compare-params")
+    expect(params.locator("tr[data-row=lr]")).to_have_class("differs")
+    expect(params.locator("tr[data-row=lr] td")).to_have_text(["0.02", "0.06", "0.1"])
+    expect(params.locator("tr[data-row='metrics.acc'] td")).to_have_text(["0.525", "0.625", "0.725"])
+    expect(page.get_by_test_id("overlay-loss")).to_have_attribute("data-lines", "3")
+    expect(page.locator("[data-testid=scatter] [data-point]")).to_have_count(3)
+    page.get_by_label("scatter param").select_option("depth")
+    page.get_by_label("scatter metric").select_option("acc")
+    expect(page.locator("[data-testid=scatter] [data-point]")).to_have_count(3)
+    screenshot(page, "compare")
+
+    page.goto("/compare?runs=only-one")
+    expect(page.get_by_test_id("compare-error")).to_contain_text("at least 2")

@@ -4,6 +4,7 @@ import { ExecutionPage } from "./pages/ExecutionPage";
 import { ExperimentsPage } from "./pages/ExperimentsPage";
 import { RunsPage } from "./pages/RunsPage";
 import { RunPage } from "./pages/RunPage";
+import { ComparePage } from "./pages/ComparePage";
 import { ModelsPage } from "./pages/ModelsPage";
 import { ModelPage } from "./pages/ModelPage";
 import { DeploymentsPage } from "./pages/DeploymentsPage";
@@ -31,6 +32,7 @@ export function App() {
           <Route path="/experiments" element={<ExperimentsPage />} />
           <Route path="/experiments/:id" element={<RunsPage />} />
           <Route path="/runs/:id" element={<RunPage />} />
+          <Route path="/compare" element={<ComparePage />} />
           <Route path="/models" element={<ModelsPage />} />
           <Route path="/models/:name" element={<ModelPage />} />
           <Route path="/studies" element={<StudiesPage />} />

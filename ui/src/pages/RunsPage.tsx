@@ -11,6 +11,7 @@ import { api, type Run } from "../api";
 import { DataTable, type Sort } from "../components/DataTable";
 import { Failure, StatusBadge } from "../components/common";
 import { keysNamed, orderByClause, parseFilter } from "../filters";
+import { MAX_COMPARE, MIN_COMPARE } from "../compare";
 import { formatDuration, formatNumber, formatTime } from "../format";
 
 const PAGE = 500;
@@ -28,6 +29,12 @@ export function RunsPage() {
   const sortParam = params.get("sort");
   const sort: Sort | null = sortParam ? { column: sortParam.replace(/^-/, ""), descending: sortParam.startsWith("-") } : null;
   const [draft, setDraft] = useState(filter);
+  const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (runId: string) => setPicked((old) => {
+    const next = new Set(old);
+    if (next.has(runId)) next.delete(runId); else next.add(runId);
+    return next;
+  });
   const parsed = parseFilter(draft);
 
   const experiment = useQuery({ queryKey: ["experiment", id], queryFn: () => api.experiment(id) });
@@ -52,6 +59,10 @@ export function RunsPage() {
     const applied = parseFilter(filter);
     const tagKeys = applied.ok ? keysNamed(applied.clauses, "tags") : [];
     return [
+      { id: "pick", header: "", cell: ({ row }) => (
+        <input type="checkbox" aria-label={`pick ${row.original.info.run_name}`} checked={picked.has(row.original.info.run_id)}
+               onClick={(e) => e.stopPropagation()} onChange={() => toggle(row.original.info.run_id)} />
+      ) },
       { id: "attributes.run_name", header: "Run", cell: ({ row }) => <Link to={`/runs/${row.original.info.run_id}`}>{row.original.info.run_name || row.original.info.run_id.slice(0, 8)}</Link> },
       { id: "attributes.status", header: "Status", cell: ({ row }) => <StatusBadge status={RUN_STATUS[row.original.info.status] ?? "QUEUED"} /> },
       { id: "attributes.start_time", header: "Started", cell: ({ row }) => formatTime(row.original.info.start_time / 1000) },
@@ -60,7 +71,7 @@ export function RunsPage() {
       ...[...metricKeys].sort().map((k): ColumnDef<Run, unknown> => ({ id: `metrics.${k}`, header: k, cell: ({ row }) => <span className="num">{formatNumber(metric(row.original, k))}</span> })),
       ...tagKeys.map((k): ColumnDef<Run, unknown> => ({ id: `tags.${k}`, header: `tag ${k}`, cell: ({ row }) => row.original.data.tags[k] ?? "" })),
     ];
-  }, [rows, filter]);
+  }, [rows, filter, picked]);
 
   const update = (changes: Record<string, string>) => {
     const next = new URLSearchParams(params);
@@ -83,12 +94,15 @@ export function RunsPage() {
                placeholder="metrics.acc > 0.9 and params.C = '1.0'" onChange={(e) => setDraft(e.target.value)} />
         <button type="submit" disabled={!parsed.ok}>Apply</button>
         {filter && <button type="button" onClick={() => { setDraft(""); update({ filter: "" }); }}>Clear</button>}
+        <button type="button" disabled={picked.size < MIN_COMPARE || picked.size > MAX_COMPARE}
+                title={`pick ${MIN_COMPARE} to ${MAX_COMPARE} runs`}
+                onClick={() => navigate(`/compare?runs=${[...picked].join(",")}`)}>Compare ({picked.size})</button>
         <span className="muted count" data-testid="count">{rows.length}{headerGroupsHint} run{rows.length === 1 ? "" : "s"}</span>
       </form>
       {!parsed.ok && <p className="error" data-testid="filter-error">{parsed.error}</p>}
       {runs.error && <Failure error={runs.error} />}
       <DataTable data={rows} columns={columns} rowId={(r) => r.info.run_id} testId="runs"
-                 sort={sort} onSort={onSort} sortable={(c) => c !== "duration"}
+                 sort={sort} onSort={onSort} sortable={(c) => c !== "duration" && c !== "pick"}
                  onRowClick={(r) => navigate(`/runs/${r.info.run_id}`)} />
       {runs.hasNextPage && (
         <button onClick={() => runs.fetchNextPage()} disabled={runs.isFetchingNextPage}>Load {PAGE} more</button>
