@@ -296,8 +296,9 @@ class Tuner(TunerLink):
                                     node_id=node_id_of(number), run_id=run_id)
         self._run_ids.pop(number, None)
         self._finished += 1
-        self.recorder.node(self._node(
-            node_id_of(number), outcome.status, flight.started, flight.call.items[0].inputs,
+        node_id = node_id_of(number)
+        self.recorder.node_later(self._execution_id, node_id, lambda: self._node(
+            node_id, outcome.status, flight.started, flight.call.items[0].inputs,
             ended=outcome.ended_at, outputs=outcome.outputs, error=outcome.error,
             attempts=outcome.attempts, detail={"trial": number, "state": state}))
 
