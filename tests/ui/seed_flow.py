@@ -7,6 +7,7 @@ SLIPSTREAM_HOME set to a fresh folder (`python -m tests.ui.seed_flow`).
 * experiment `sweep` with 12 runs (params lr, depth; metrics acc, loss; tag family);
 * experiment `curves` with run `long`, whose `wave` metric has LONG_CURVE points;
 * `fan_out`: `square` mapped over FAN_OUT values (node executions n0[0]..n0[4] under n0);
+* `evolving`, in two versions: the second adds an `inc` after `dbl`;
 * `fit_model` (twice): registers versions 1 and 2 of model `churn` (lineage: dataset, run,
   execution); alias `champion` set to 1 then moved to 2;
 * deployment `churn-svc` (by the CLI): primary models:/churn@champion, canary models:/churn/1
@@ -111,6 +112,32 @@ def fan_out(xs: list[int]) -> int:
 
 
 @task
+def inc(x: int) -> int:
+    return x + 1
+
+
+@task
+def dbl(x: int) -> int:
+    return x * 2
+
+
+def evolving_v1() -> None:
+    @workflow
+    def evolving(x: int = 1) -> int:
+        return dbl(x=inc(x=x))
+
+    evolving(x=1)
+
+
+def evolving_v2() -> None:
+    @workflow
+    def evolving(x: int = 1) -> int:
+        return inc(x=dbl(x=inc(x=x)))
+
+    evolving(x=1)
+
+
+@task
 def fit(flip: bool) -> float:
     import numpy as np
     import pandas as pd
@@ -166,6 +193,8 @@ def seed() -> None:
         for step in range(LONG_CURVE):
             ss.log_metric("wave", math.sin(step / 400) + (3.0 if step == 12_345 else 0.0), step=step)
     fan_out(xs=list(range(FAN_OUT)))
+    evolving_v1()
+    evolving_v2()
     seed_models()
 
 

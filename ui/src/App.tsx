@@ -5,6 +5,8 @@ import { ExperimentsPage } from "./pages/ExperimentsPage";
 import { RunsPage } from "./pages/RunsPage";
 import { RunPage } from "./pages/RunPage";
 import { ComparePage } from "./pages/ComparePage";
+import { WorkflowsPage } from "./pages/WorkflowsPage";
+import { WorkflowPage } from "./pages/WorkflowPage";
 import { ModelsPage } from "./pages/ModelsPage";
 import { ModelPage } from "./pages/ModelPage";
 import { DeploymentsPage } from "./pages/DeploymentsPage";
@@ -18,6 +20,7 @@ export function App() {
       <nav className="sidebar">
         <div className="brand">Slipstream</div>
         <NavLink to="/executions">Executions</NavLink>
+        <NavLink to="/workflows">Workflows</NavLink>
         <NavLink to="/experiments">Experiments</NavLink>
         <NavLink to="/models">Models</NavLink>
         <NavLink to="/studies">Studies</NavLink>
@@ -33,6 +36,8 @@ export function App() {
           <Route path="/experiments/:id" element={<RunsPage />} />
           <Route path="/runs/:id" element={<RunPage />} />
           <Route path="/compare" element={<ComparePage />} />
+          <Route path="/workflows" element={<WorkflowsPage />} />
+          <Route path="/workflows/:name" element={<WorkflowPage />} />
           <Route path="/models" element={<ModelsPage />} />
           <Route path="/models/:name" element={<ModelPage />} />
           <Route path="/studies" element={<StudiesPage />} />

@@ -66,6 +66,7 @@ export interface SpecNode {
   inputs: Record<string, unknown>;
   upstream: string[];
   outputs: string[];
+  version?: string;
 }
 
 export interface Workflow {

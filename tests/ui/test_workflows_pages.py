@@ -1,0 +1,39 @@
+"""Workflows: their versions, typed inputs, and the graph diff between two versions, in
+Chromium, over `seed_flow`'s two versions of `evolving`."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from typing import Any
+
+import pytest
+
+from tests.ui.conftest import Console, screenshot
+
+pytestmark = pytest.mark.ui
+
+
+def test_versions_inputs_and_graph_diff(page: Any, console: Console) -> None:
+    from playwright.sync_api import expect
+
+    with urllib.request.urlopen(console.url + "/api/v1/workflows?name=evolving") as response:
+        versions = json.load(response)["workflows"]
+    assert len(versions) == 2
+    page.goto("/workflows")
+    row = page.locator("[data-testid=workflows] tr[data-row=evolving]")
+    expect(row.locator("td").nth(1)).to_have_text("2")
+    row.get_by_role("link", name="evolving").click()
+    expect(page.locator("[data-testid=workflow-versions] tbody tr")).to_have_count(2)
+    expect(page.get_by_test_id("workflow-inputs")).to_contain_text("x")
+    expect(page.get_by_test_id("workflow-inputs")).to_contain_text("int = 1")
+    graph = page.get_by_test_id("diff-graph")  # older -> newer: one inc added after dbl
+    expect(graph.locator("[data-diff=added]")).to_have_count(1)
+    expect(graph.locator("[data-key='inc#1']")).to_have_attribute("data-diff", "added")
+    expect(graph.locator("[data-diff=same]")).to_have_count(2)
+    expect(page.get_by_test_id("diff-summary")).to_contain_text("1 added")
+    screenshot(page, "workflow-diff")
+
+    page.get_by_label("diff from").select_option(versions[0]["version"])  # newer -> older
+    page.get_by_label("diff to").select_option(versions[1]["version"])
+    expect(graph.locator("[data-key='inc#1']")).to_have_attribute("data-diff", "removed")
