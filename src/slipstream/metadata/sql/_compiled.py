@@ -4,7 +4,7 @@ SQLAlchemy dialect names; "postgresql" is compiled for psycopg 3."""
 
 from __future__ import annotations
 
-HEAD_REVISION = '0007'
+HEAD_REVISION = '0008'
 TABLES: tuple[str, ...] = (
     ('workflows', 'executions', 'node_executions', 'cache_entries', 'experiments',
     'experiment_tags', 'runs', 'params', 'tags', 'metrics', 'latest_metrics', 'datasets',
@@ -13,7 +13,8 @@ TABLES: tuple[str, ...] = (
     'registered_model_tags', 'model_versions', 'model_version_tags',
     'model_version_datasets', 'registered_model_aliases', 'model_alias_events',
     'deployments', 'deployment_targets', 'deployment_events', 'deployment_predictions',
-    'deployment_version_stats', 'studies', 'trials', 'trial_intermediate_values')
+    'deployment_version_stats', 'studies', 'trials', 'trial_intermediate_values',
+    'launch_plans', 'launch_plan_ticks')
 )
 #: Columns of the cache SELECT, in order (CacheEntry fields).
 CACHE_COLUMNS: tuple[str, ...] = (
@@ -104,6 +105,24 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    PRIMARY KEY (experiment_id),\n'
         '    CONSTRAINT uq_experiments_name UNIQUE (name)\n'
         ')',
+        'CREATE TABLE launch_plans (\n'
+        '    name VARCHAR(256) NOT NULL,\n'
+        '    workflow_name TEXT NOT NULL,\n'
+        '    workflow_version TEXT NOT NULL,\n'
+        '    source_ref TEXT NOT NULL,\n'
+        '    fixed_inputs TEXT NOT NULL,\n'
+        '    default_inputs TEXT NOT NULL,\n'
+        '    schedule TEXT NOT NULL,\n'
+        '    catch_up VARCHAR(16) NOT NULL,\n'
+        '    state VARCHAR(16) NOT NULL,\n'
+        '    last_tick DOUBLE,\n'
+        '    notify TEXT NOT NULL,\n'
+        '    executor TEXT NOT NULL,\n'
+        '    description TEXT NOT NULL,\n'
+        '    created_at DOUBLE NOT NULL,\n'
+        '    updated_at DOUBLE NOT NULL,\n'
+        '    PRIMARY KEY (name)\n'
+        ')',
         'CREATE TABLE registered_models (\n'
         '    name VARCHAR(256) NOT NULL,\n'
         '    description TEXT NOT NULL,\n'
@@ -190,6 +209,24 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    CONSTRAINT fk_experiment_tags_experiment FOREIGN KEY(experiment_id) REFERENCES '
         'experiments (experiment_id) ON DELETE CASCADE\n'
         ')',
+        'CREATE TABLE launch_plan_ticks (\n'
+        '    plan_name VARCHAR(256) NOT NULL,\n'
+        '    kind VARCHAR(16) NOT NULL,\n'
+        '    tick_at DOUBLE NOT NULL,\n'
+        '    claimed_at DOUBLE NOT NULL,\n'
+        '    claimed_by TEXT NOT NULL,\n'
+        '    reason TEXT NOT NULL,\n'
+        '    inputs TEXT NOT NULL,\n'
+        '    status VARCHAR(16) NOT NULL,\n'
+        '    execution_id VARCHAR(64),\n'
+        '    error TEXT NOT NULL,\n'
+        '    ended_at DOUBLE,\n'
+        '    PRIMARY KEY (plan_name, kind, tick_at),\n'
+        '    CONSTRAINT fk_launch_plan_ticks_plan FOREIGN KEY(plan_name) REFERENCES '
+        'launch_plans (name) ON DELETE CASCADE\n'
+        ')',
+        'CREATE INDEX ix_launch_plan_ticks_plan_claimed ON launch_plan_ticks (plan_name, '
+        'claimed_at)',
         'CREATE TABLE logged_models (\n'
         '    model_id VARCHAR(64) NOT NULL,\n'
         '    experiment_id INTEGER NOT NULL,\n'
@@ -441,7 +478,7 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         ')',
         'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT '
         'alembic_version_pkc PRIMARY KEY (version_num))',
-        "INSERT INTO alembic_version (version_num) VALUES ('0007')",
+        "INSERT INTO alembic_version (version_num) VALUES ('0008')",
     ),
     'postgresql': (
         'CREATE TABLE cache_entries (\n'
@@ -523,6 +560,24 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    last_update_time BIGINT,\n'
         '    PRIMARY KEY (experiment_id),\n'
         '    CONSTRAINT uq_experiments_name UNIQUE (name)\n'
+        ')',
+        'CREATE TABLE launch_plans (\n'
+        '    name VARCHAR(256) NOT NULL,\n'
+        '    workflow_name TEXT NOT NULL,\n'
+        '    workflow_version TEXT NOT NULL,\n'
+        '    source_ref TEXT NOT NULL,\n'
+        '    fixed_inputs TEXT NOT NULL,\n'
+        '    default_inputs TEXT NOT NULL,\n'
+        '    schedule TEXT NOT NULL,\n'
+        '    catch_up VARCHAR(16) NOT NULL,\n'
+        '    state VARCHAR(16) NOT NULL,\n'
+        '    last_tick DOUBLE PRECISION,\n'
+        '    notify TEXT NOT NULL,\n'
+        '    executor TEXT NOT NULL,\n'
+        '    description TEXT NOT NULL,\n'
+        '    created_at DOUBLE PRECISION NOT NULL,\n'
+        '    updated_at DOUBLE PRECISION NOT NULL,\n'
+        '    PRIMARY KEY (name)\n'
         ')',
         'CREATE TABLE registered_models (\n'
         '    name VARCHAR(256) NOT NULL,\n'
@@ -610,6 +665,24 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    CONSTRAINT fk_experiment_tags_experiment FOREIGN KEY(experiment_id) REFERENCES '
         'experiments (experiment_id) ON DELETE CASCADE\n'
         ')',
+        'CREATE TABLE launch_plan_ticks (\n'
+        '    plan_name VARCHAR(256) NOT NULL,\n'
+        '    kind VARCHAR(16) NOT NULL,\n'
+        '    tick_at DOUBLE PRECISION NOT NULL,\n'
+        '    claimed_at DOUBLE PRECISION NOT NULL,\n'
+        '    claimed_by TEXT NOT NULL,\n'
+        '    reason TEXT NOT NULL,\n'
+        '    inputs TEXT NOT NULL,\n'
+        '    status VARCHAR(16) NOT NULL,\n'
+        '    execution_id VARCHAR(64),\n'
+        '    error TEXT NOT NULL,\n'
+        '    ended_at DOUBLE PRECISION,\n'
+        '    PRIMARY KEY (plan_name, kind, tick_at),\n'
+        '    CONSTRAINT fk_launch_plan_ticks_plan FOREIGN KEY(plan_name) REFERENCES '
+        'launch_plans (name) ON DELETE CASCADE\n'
+        ')',
+        'CREATE INDEX ix_launch_plan_ticks_plan_claimed ON launch_plan_ticks (plan_name, '
+        'claimed_at)',
         'CREATE TABLE logged_models (\n'
         '    model_id VARCHAR(64) NOT NULL,\n'
         '    experiment_id INTEGER NOT NULL,\n'
@@ -861,7 +934,7 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         ')',
         'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT '
         'alembic_version_pkc PRIMARY KEY (version_num))',
-        "INSERT INTO alembic_version (version_num) VALUES ('0007')",
+        "INSERT INTO alembic_version (version_num) VALUES ('0008')",
     ),
 }
 

@@ -1,7 +1,7 @@
 """SQLAlchemy Core tables of the metadata store (the schema the migrations build): the execution
 aggregate, then the tracking aggregate (experiments, runs and what is logged to them), logged
-models and the model registry; the deployment and study tables are in `deployment_tables` and
-`study_tables` (re-exported here, on the same `metadata`).
+models and the model registry; the deployment, study and schedule tables are in
+`deployment_tables`, `study_tables` and `schedule_tables` (re-exported here, on the same `metadata`).
 
 JSON is stored as compact text (portable, and cheaper than the JSON types on the hot path);
 execution times are epoch seconds in double precision, tracking times epoch milliseconds
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from slipstream.metadata.sql.table_metadata import metadata
 
 #: The newest migration in migrations/versions, which these tables match (tests check both).
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 
 workflows = sa.Table(
     "workflows",
@@ -410,4 +410,8 @@ from slipstream.metadata.sql.study_tables import (  # noqa: E402, F401
     studies,
     trial_intermediate_values,
     trials,
+)
+from slipstream.metadata.sql.schedule_tables import (  # noqa: E402, F401
+    launch_plan_ticks,
+    launch_plans,
 )
