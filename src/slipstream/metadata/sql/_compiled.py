@@ -13,8 +13,8 @@ TABLES: tuple[str, ...] = (
     'registered_model_tags', 'model_versions', 'model_version_tags',
     'model_version_datasets', 'registered_model_aliases', 'model_alias_events',
     'deployments', 'deployment_targets', 'deployment_events', 'deployment_predictions',
-    'deployment_version_stats', 'studies', 'trials', 'trial_intermediate_values',
-    'launch_plans', 'launch_plan_ticks')
+    'deployment_version_stats', 'launch_plans', 'launch_plan_ticks', 'studies', 'trials',
+    'trial_intermediate_values')
 )
 #: Columns of the cache SELECT, in order (CacheEntry fields).
 CACHE_COLUMNS: tuple[str, ...] = (

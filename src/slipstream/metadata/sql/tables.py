@@ -397,8 +397,8 @@ model_alias_events = sa.Table(
     sa.Index("ix_model_alias_events_name", "name", "event_id"),
 )
 
-# The deployment and study aggregates' tables, defined on the same metadata after the others (so the
-# schema keeps its order) and re-exported here.
+# The deployment, schedule and study aggregates' tables, defined on the same metadata after the
+# others (so the schema keeps its order) and re-exported here.
 from slipstream.metadata.sql.deployment_tables import (  # noqa: E402, F401
     deployment_events,
     deployment_predictions,
@@ -406,12 +406,12 @@ from slipstream.metadata.sql.deployment_tables import (  # noqa: E402, F401
     deployment_version_stats,
     deployments,
 )
+from slipstream.metadata.sql.schedule_tables import (  # noqa: E402, F401
+    launch_plan_ticks,
+    launch_plans,
+)
 from slipstream.metadata.sql.study_tables import (  # noqa: E402, F401
     studies,
     trial_intermediate_values,
     trials,
-)
-from slipstream.metadata.sql.schedule_tables import (  # noqa: E402, F401
-    launch_plan_ticks,
-    launch_plans,
 )
