@@ -4,7 +4,8 @@ SLIPSTREAM_HOME set to a fresh folder (`python -m tests.ui.seed_flow`).
 * `pipeline` (twice: the second run hits the cache for `prepare`), whose `train` logs a run
   with params and a 50-step loss curve;
 * `fragile`, whose `explode` fails after one retry (2 attempts) and skips `report`;
-* experiment `sweep` with 12 runs (params lr, depth; metrics acc, loss; tag family);
+* experiment `sweep` with 12 runs (params lr, depth; metrics acc, loss; tag family); trial-03
+  also has artifacts report.json, notes/readme.txt and plots/dot.png (a 2x2 PNG);
 * experiment `curves` with run `long`, whose `wave` metric has LONG_CURVE points;
 * `fan_out`: `square` mapped over FAN_OUT values (node executions n0[0]..n0[4] under n0);
 * `evolving`, in two versions: the second adds an `inc` after `dbl`;
@@ -21,9 +22,11 @@ from __future__ import annotations
 
 import contextlib
 import math
+import struct
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import slipstream as ss
@@ -175,6 +178,18 @@ def seed_models() -> None:
             max_trials=STUDY_TRIALS, name="sweep-study", seed=0)
 
 
+def tiny_png() -> bytes:
+    """A 2x2 RGB PNG (red, green / blue, white), written by hand: no imaging library needed."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    rows = b"\x00\xff\x00\x00\x00\xff\x00" + b"\x00\x00\x00\xff\xff\xff\xff"
+    header = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))
+
+
 def seed() -> None:
     pipeline(rows=30, lr=0.5)
     pipeline(rows=30, lr=0.25)
@@ -188,6 +203,12 @@ def seed() -> None:
                 ss.log_metric("loss", 1.0 / (1 + step * (i + 1)), step=step)
             ss.log_metric("acc", 0.5 + i / 40)
             ss.set_tag("family", "tree" if i % 2 else "linear")
+            if i == 3:
+                ss.log_dict({"accuracy": 0.575, "classes": ["stay", "churn"]}, "report.json")
+                ss.log_text("Trial three.\nLearning rate 0.04.\n", "notes/readme.txt")
+                png = Path("dot.png")  # the seed runs in a scratch folder
+                png.write_bytes(tiny_png())
+                ss.log_artifact(png, "plots")
     ss.set_experiment("curves")
     with ss.start_run(run_name="long"):
         for step in range(LONG_CURVE):

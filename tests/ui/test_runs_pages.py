@@ -72,7 +72,21 @@ def test_run_page_shows_params_metrics_and_charts(page: Any, console: Console) -
     page.get_by_label("log scale").check()
     page.get_by_label("smoothing").fill("0.6")
     expect(loss.locator(".u-legend")).to_contain_text("loss (raw)")  # the smoothed line joins
+    artifacts = page.get_by_test_id("artifacts")
+    artifacts.get_by_role("button", name="report.json").click()
+    preview = page.get_by_test_id("artifact-preview")
+    expect(preview).to_have_attribute("data-kind", "json")
+    expect(preview.locator("pre")).to_contain_text('"accuracy": 0.575')
     screenshot(page, "run")
+    artifacts.get_by_role("button", name="notes/").click()
+    artifacts.get_by_role("button", name="readme.txt").click()
+    expect(preview.locator("pre")).to_contain_text("Learning rate 0.04.")
+    artifacts.get_by_role("button", name="artifacts").click()
+    artifacts.get_by_role("button", name="plots/").click()
+    artifacts.get_by_role("button", name="dot.png").click()
+    image = preview.locator("img")
+    expect(image).to_have_attribute("alt", "plots/dot.png")
+    page.wait_for_function("document.querySelector('.artifact-image')?.naturalWidth === 2")
     page.get_by_label("x axis").select_option("time")
     expect(loss.locator(".u-legend")).to_contain_text("seconds")  # the x series
 

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { useQueries, useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { api } from "../api";
+import { ArtifactBrowser } from "../components/ArtifactBrowser";
 import { MetricChart } from "../components/MetricChart";
 import { Failure, Field, Loading, StatusBadge } from "../components/common";
 import { formatDuration, formatNumber, formatTime, shortId } from "../format";
@@ -14,7 +15,6 @@ export function RunPage() {
   const histories = useQueries({
     queries: keys.map((key) => ({ queryKey: ["history", id, key], queryFn: () => api.metricSeries(id, key) })),
   });
-  const artifacts = useQuery({ queryKey: ["artifacts", id], queryFn: () => api.artifacts(id), enabled: !!run.data });
   const [axis, setAxis] = useState<XAxis>("step");
   const [smoothing, setSmoothing] = useState(0);
   const [log, setLog] = useState(false);
@@ -81,7 +81,7 @@ export function RunPage() {
                 ? <>
                     <MetricChart name={key} points={h.data.metrics} axis={axis} smoothing={smoothing} log={log} />
                     <p className="muted small" data-testid={`points-${key}`}>
-                      {h.data.downsampled ? `${h.data.metrics.length} of ${h.data.total} points (each stretch's min and max)` : `${h.data.total} points`}
+                      {h.data.downsampled ? `${h.data.metrics.length} of ${h.data.total} points (each stretch's min and max)` : `${h.data.total} point${h.data.total === 1 ? "" : "s"}`}
                     </p>
                   </>
                 : <Loading what={key} />}
@@ -90,17 +90,7 @@ export function RunPage() {
         })}
       </div>
       <h2>Artifacts</h2>
-      {artifacts.error ? <Failure error={artifacts.error} /> : (
-        (artifacts.data?.files ?? []).length === 0 ? <p className="muted">No artifacts.</p> : (
-          <ul className="artifacts">
-            {artifacts.data!.files!.map((f) => (
-              <li key={f.path}>{f.is_dir ? `${f.path}/` : (
-                <a href={`/api/v1/runs/${encodeURIComponent(info.run_id)}/artifacts/${f.path}`}>{f.path}</a>
-              )} {f.file_size ? <span className="muted">{f.file_size} B</span> : null}</li>
-            ))}
-          </ul>
-        )
-      )}
+      <ArtifactBrowser runId={info.run_id} />
     </section>
   );
 }
