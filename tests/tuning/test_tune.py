@@ -192,3 +192,32 @@ def test_algorithm_settings_reach_the_sampler_and_stay_with_the_study() -> None:
     assert ss.suggest(SPACE, 3, algorithm="qmc", seed=1,
                       algorithm_settings={"qmc_type": "halton"}) != ss.suggest(
         SPACE, 3, algorithm="qmc", seed=1)
+
+
+def _trial_runs(study: object) -> list[object]:
+    return sorted(runs_of(study).values(), key=lambda r: r.info.run_name)  # type: ignore[attr-defined]
+
+
+def test_trial_runs_are_the_same_written_with_the_trial_or_by_the_task(
+        tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tuner writes a trial's run with the trial when the tracking store is the study
+    store's database; tracking elsewhere, the trial's task writes it: the same runs either way."""
+    together = ss.tune(objectives.quadratic, space=SPACE, max_trials=3, seed=2, name="together")
+    written_together = _trial_runs(together)
+    monkeypatch.setenv("SLIPSTREAM_TRACKING_URI", f"sqlite:///{tmp_path}/tracking.db")
+    apart = ss.tune(objectives.quadratic, space=SPACE, max_trials=3, seed=2, name="apart")
+    assert [t.params for t in apart.trials] == [t.params for t in together.trials]
+    assert [t.run_id for t in apart.trials] == [r.info.run_id for r in _trial_runs(apart)]
+    pairs = list(zip(written_together, _trial_runs(apart), strict=True))
+    assert len(pairs) == 3
+    for mine, theirs in pairs:
+        for run in (mine, theirs):
+            assert run.info.status == "FINISHED"  # type: ignore[attr-defined]
+        assert mine.info.run_name == theirs.info.run_name  # type: ignore[attr-defined]
+        assert mine.data.params == theirs.data.params  # type: ignore[attr-defined]
+        assert mine.data.metric_values == theirs.data.metric_values  # type: ignore[attr-defined]
+        tags, other = mine.data.tags, theirs.data.tags  # type: ignore[attr-defined]
+        assert set(tags) == set(other)
+        for key in ("slipstream.trial_number", "slipstream.trial_state", "mlflow.user",
+                    "mlflow.source.name", "slipstream.node_id"):
+            assert tags[key] == other[key]
