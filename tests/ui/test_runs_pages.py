@@ -29,7 +29,7 @@ def test_runs_table_sorts_and_filters_through_the_api(page: Any, console: Consol
     rows = _open_sweep(page)
     expect(page.get_by_test_id("count")).to_have_text(f"{SWEEP_RUNS} runs")
     headers = page.locator("[data-testid=runs] thead th")
-    for column in ("params.depth", "params.lr", "metrics.acc", "metrics.loss"):
+    for column in ("params.depth", "params.lr", "metrics.acc", "metrics.loss", "tags.family"):
         expect(headers.and_(page.locator(f"[data-column='{column}']"))).to_have_count(1)
 
     page.locator("th[data-column='metrics.acc']").click()  # descending first
@@ -54,6 +54,9 @@ def test_runs_table_sorts_and_filters_through_the_api(page: Any, console: Consol
     expect(page.locator("th[data-column='tags.family']")).to_have_text("tag family")
     page.get_by_role("button", name="Clear").click()
     expect(rows).to_have_count(SWEEP_RUNS)
+    page.locator("th[data-column='tags.family']").click()  # sorting by a tag, by the API
+    expect(rows.first).to_contain_text("tree")
+    expect(rows.last).to_contain_text("linear")
 
 
 def test_run_page_shows_params_metrics_and_charts(page: Any, console: Console) -> None:

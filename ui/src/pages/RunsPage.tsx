@@ -1,7 +1,7 @@
 /**
  * An experiment's runs: the API sorts and filters (its filter syntax, checked here first);
  * pages of 500 are loaded on demand and the table is virtualised. Columns: the run's fields,
- * then every param and metric seen in the loaded runs, and any tag the filter names.
+ * then every param, metric and (non-system) tag seen in the loaded runs or named by the filter.
  */
 import { useMemo, useState } from "react";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
@@ -57,7 +57,8 @@ export function RunsPage() {
       r.data.metrics.forEach((m) => metricKeys.add(m.key));
     }
     const applied = parseFilter(filter);
-    const tagKeys = applied.ok ? keysNamed(applied.clauses, "tags") : [];
+    const tagKeys = new Set(applied.ok ? keysNamed(applied.clauses, "tags") : []);
+    for (const r of rows) Object.keys(r.data.tags).filter((k) => !k.startsWith("mlflow.")).forEach((k) => tagKeys.add(k));
     return [
       { id: "pick", header: "", cell: ({ row }) => (
         <input type="checkbox" aria-label={`pick ${row.original.info.run_name}`} checked={picked.has(row.original.info.run_id)}
@@ -69,7 +70,7 @@ export function RunsPage() {
       { id: "duration", header: "Duration", cell: ({ row }) => formatDuration(row.original.info.end_time ? (row.original.info.end_time - row.original.info.start_time) / 1000 : null) },
       ...[...paramKeys].sort().map((k): ColumnDef<Run, unknown> => ({ id: `params.${k}`, header: k, cell: ({ row }) => row.original.data.params[k] ?? "" })),
       ...[...metricKeys].sort().map((k): ColumnDef<Run, unknown> => ({ id: `metrics.${k}`, header: k, cell: ({ row }) => <span className="num">{formatNumber(metric(row.original, k))}</span> })),
-      ...tagKeys.map((k): ColumnDef<Run, unknown> => ({ id: `tags.${k}`, header: `tag ${k}`, cell: ({ row }) => row.original.data.tags[k] ?? "" })),
+      ...[...tagKeys].sort().map((k): ColumnDef<Run, unknown> => ({ id: `tags.${k}`, header: `tag ${k}`, cell: ({ row }) => row.original.data.tags[k] ?? "" })),
     ];
   }, [rows, filter, picked]);
 
