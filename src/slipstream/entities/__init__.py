@@ -1,7 +1,8 @@
 """Frozen records shared by every layer: executions, node executions, cache entries, workflows,
 the tracking records (experiments, runs, metrics, params, tags, datasets) and the model
-registry's (registered models, versions, alias events), loaded on first
-use so that running a workflow does not build classes it never needs."""
+registry's (registered models, versions, alias events) and drift monitoring's (monitors,
+drift reports), loaded on first use so that running a workflow does not build classes it never
+needs."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ __all__ = [
     "CacheEntry",
     "Dataset",
     "DatasetInput",
+    "DriftReport",
     "ErrorInfo",
     "ExecutionRecord",
     "Experiment",
@@ -39,6 +41,7 @@ __all__ = [
     "Metric",
     "ModelVersion",
     "ModelVersionStatus",
+    "Monitor",
     "NodeExecutionRecord",
     "Param",
     "RegisteredModel",
@@ -73,7 +76,10 @@ _TRACKING = frozenset({
 
 _REGISTRY = frozenset({"AliasEvent", "ModelVersion", "ModelVersionStatus", "RegisteredModel"})
 
+_MONITORING = frozenset({"DriftReport", "Monitor"})
+
 if TYPE_CHECKING:
+    from slipstream.entities.monitoring import DriftReport, Monitor
     from slipstream.entities.registry import (
         AliasEvent,
         ModelVersion,
@@ -102,7 +108,8 @@ if TYPE_CHECKING:
 
 def __getattr__(name: str) -> Any:
     module = ("slipstream.entities.tracking" if name in _TRACKING
-              else "slipstream.entities.registry" if name in _REGISTRY else None)
+              else "slipstream.entities.registry" if name in _REGISTRY
+              else "slipstream.entities.monitoring" if name in _MONITORING else None)
     if module is not None:
         value = getattr(importlib.import_module(module), name)
         globals()[name] = value

@@ -4,7 +4,7 @@ SQLAlchemy dialect names; "postgresql" is compiled for psycopg 3."""
 
 from __future__ import annotations
 
-HEAD_REVISION = '0008'
+HEAD_REVISION = '0009'
 TABLES: tuple[str, ...] = (
     ('workflows', 'executions', 'node_executions', 'cache_entries', 'experiments',
     'experiment_tags', 'runs', 'params', 'tags', 'metrics', 'latest_metrics', 'datasets',
@@ -13,8 +13,8 @@ TABLES: tuple[str, ...] = (
     'registered_model_tags', 'model_versions', 'model_version_tags',
     'model_version_datasets', 'registered_model_aliases', 'model_alias_events',
     'deployments', 'deployment_targets', 'deployment_events', 'deployment_predictions',
-    'deployment_version_stats', 'launch_plans', 'launch_plan_ticks', 'studies', 'trials',
-    'trial_intermediate_values')
+    'deployment_version_stats', 'monitors', 'drift_reports', 'monitor_firings',
+    'launch_plans', 'launch_plan_ticks', 'studies', 'trials', 'trial_intermediate_values')
 )
 #: Columns of the cache SELECT, in order (CacheEntry fields).
 CACHE_COLUMNS: tuple[str, ...] = (
@@ -73,6 +73,22 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    last_updated_timestamp BIGINT NOT NULL,\n'
         '    PRIMARY KEY (name)\n'
         ')',
+        'CREATE TABLE drift_reports (\n'
+        '    report_id VARCHAR(64) NOT NULL,\n'
+        '    monitor VARCHAR(256) NOT NULL,\n'
+        '    created_at DOUBLE NOT NULL,\n'
+        '    drifted BOOLEAN NOT NULL,\n'
+        '    data_drifted BOOLEAN NOT NULL,\n'
+        '    drifted_share DOUBLE NOT NULL,\n'
+        '    reference TEXT NOT NULL,\n'
+        '    current TEXT NOT NULL,\n'
+        '    reference_size BIGINT NOT NULL,\n'
+        '    current_size BIGINT NOT NULL,\n'
+        '    body TEXT NOT NULL,\n'
+        '    run_id VARCHAR(64) NOT NULL,\n'
+        '    PRIMARY KEY (report_id)\n'
+        ')',
+        'CREATE INDEX ix_drift_reports_monitor ON drift_reports (monitor, created_at)',
         'CREATE TABLE executions (\n'
         '    id VARCHAR(64) NOT NULL,\n'
         '    workflow_name TEXT NOT NULL,\n'
@@ -121,6 +137,32 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    description TEXT NOT NULL,\n'
         '    created_at DOUBLE NOT NULL,\n'
         '    updated_at DOUBLE NOT NULL,\n'
+        '    PRIMARY KEY (name)\n'
+        ')',
+        'CREATE TABLE monitor_firings (\n'
+        '    firing_id VARCHAR(64) NOT NULL,\n'
+        '    monitor VARCHAR(256) NOT NULL,\n'
+        '    report_id VARCHAR(64) NOT NULL,\n'
+        '    "plan" TEXT NOT NULL,\n'
+        '    fired_at DOUBLE NOT NULL,\n'
+        '    execution_id VARCHAR(64) NOT NULL,\n'
+        '    error TEXT NOT NULL,\n'
+        '    PRIMARY KEY (firing_id)\n'
+        ')',
+        'CREATE INDEX ix_monitor_firings_monitor ON monitor_firings (monitor, fired_at)',
+        'CREATE TABLE monitors (\n'
+        '    name VARCHAR(256) NOT NULL,\n'
+        '    target_kind VARCHAR(16) NOT NULL,\n'
+        '    target TEXT NOT NULL,\n'
+        '    reference TEXT NOT NULL,\n'
+        '    thresholds TEXT NOT NULL,\n'
+        '    options TEXT NOT NULL,\n'
+        '    "plan" TEXT NOT NULL,\n'
+        '    plan_inputs TEXT NOT NULL,\n'
+        '    cooldown_seconds DOUBLE NOT NULL,\n'
+        '    created_at DOUBLE NOT NULL,\n'
+        '    run_id VARCHAR(64) NOT NULL,\n'
+        '    last_fired_at DOUBLE,\n'
         '    PRIMARY KEY (name)\n'
         ')',
         'CREATE TABLE registered_models (\n'
@@ -478,7 +520,7 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         ')',
         'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT '
         'alembic_version_pkc PRIMARY KEY (version_num))',
-        "INSERT INTO alembic_version (version_num) VALUES ('0008')",
+        "INSERT INTO alembic_version (version_num) VALUES ('0009')",
     ),
     'postgresql': (
         'CREATE TABLE cache_entries (\n'
@@ -529,6 +571,22 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    last_updated_timestamp BIGINT NOT NULL,\n'
         '    PRIMARY KEY (name)\n'
         ')',
+        'CREATE TABLE drift_reports (\n'
+        '    report_id VARCHAR(64) NOT NULL,\n'
+        '    monitor VARCHAR(256) NOT NULL,\n'
+        '    created_at DOUBLE PRECISION NOT NULL,\n'
+        '    drifted BOOLEAN NOT NULL,\n'
+        '    data_drifted BOOLEAN NOT NULL,\n'
+        '    drifted_share DOUBLE PRECISION NOT NULL,\n'
+        '    reference TEXT NOT NULL,\n'
+        '    current TEXT NOT NULL,\n'
+        '    reference_size BIGINT NOT NULL,\n'
+        '    current_size BIGINT NOT NULL,\n'
+        '    body TEXT NOT NULL,\n'
+        '    run_id VARCHAR(64) NOT NULL,\n'
+        '    PRIMARY KEY (report_id)\n'
+        ')',
+        'CREATE INDEX ix_drift_reports_monitor ON drift_reports (monitor, created_at)',
         'CREATE TABLE executions (\n'
         '    id VARCHAR(64) NOT NULL,\n'
         '    workflow_name TEXT NOT NULL,\n'
@@ -577,6 +635,32 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         '    description TEXT NOT NULL,\n'
         '    created_at DOUBLE PRECISION NOT NULL,\n'
         '    updated_at DOUBLE PRECISION NOT NULL,\n'
+        '    PRIMARY KEY (name)\n'
+        ')',
+        'CREATE TABLE monitor_firings (\n'
+        '    firing_id VARCHAR(64) NOT NULL,\n'
+        '    monitor VARCHAR(256) NOT NULL,\n'
+        '    report_id VARCHAR(64) NOT NULL,\n'
+        '    plan TEXT NOT NULL,\n'
+        '    fired_at DOUBLE PRECISION NOT NULL,\n'
+        '    execution_id VARCHAR(64) NOT NULL,\n'
+        '    error TEXT NOT NULL,\n'
+        '    PRIMARY KEY (firing_id)\n'
+        ')',
+        'CREATE INDEX ix_monitor_firings_monitor ON monitor_firings (monitor, fired_at)',
+        'CREATE TABLE monitors (\n'
+        '    name VARCHAR(256) NOT NULL,\n'
+        '    target_kind VARCHAR(16) NOT NULL,\n'
+        '    target TEXT NOT NULL,\n'
+        '    reference TEXT NOT NULL,\n'
+        '    thresholds TEXT NOT NULL,\n'
+        '    options TEXT NOT NULL,\n'
+        '    plan TEXT NOT NULL,\n'
+        '    plan_inputs TEXT NOT NULL,\n'
+        '    cooldown_seconds DOUBLE PRECISION NOT NULL,\n'
+        '    created_at DOUBLE PRECISION NOT NULL,\n'
+        '    run_id VARCHAR(64) NOT NULL,\n'
+        '    last_fired_at DOUBLE PRECISION,\n'
         '    PRIMARY KEY (name)\n'
         ')',
         'CREATE TABLE registered_models (\n'
@@ -934,7 +1018,7 @@ CREATE_SCHEMA: dict[str, tuple[str, ...]] = {
         ')',
         'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT '
         'alembic_version_pkc PRIMARY KEY (version_num))',
-        "INSERT INTO alembic_version (version_num) VALUES ('0008')",
+        "INSERT INTO alembic_version (version_num) VALUES ('0009')",
     ),
 }
 

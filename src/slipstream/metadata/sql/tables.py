@@ -1,7 +1,8 @@
 """SQLAlchemy Core tables of the metadata store (the schema the migrations build): the execution
 aggregate, then the tracking aggregate (experiments, runs and what is logged to them), logged
-models and the model registry; the deployment, study and schedule tables are in
-`deployment_tables`, `study_tables` and `schedule_tables` (re-exported here, on the same `metadata`).
+models and the model registry; the deployment, study, schedule and monitor tables are in
+`deployment_tables`, `study_tables`, `schedule_tables` and `monitor_tables` (re-exported here,
+on the same `metadata`).
 
 JSON is stored as compact text (portable, and cheaper than the JSON types on the hot path);
 execution times are epoch seconds in double precision, tracking times epoch milliseconds
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 from slipstream.metadata.sql.table_metadata import metadata
 
 #: The newest migration in migrations/versions, which these tables match (tests check both).
-HEAD_REVISION = "0008"
+HEAD_REVISION = "0009"
 
 workflows = sa.Table(
     "workflows",
@@ -397,7 +398,7 @@ model_alias_events = sa.Table(
     sa.Index("ix_model_alias_events_name", "name", "event_id"),
 )
 
-# The deployment, schedule and study aggregates' tables, defined on the same metadata after the
+# The deployment, monitor, schedule and study aggregates' tables, defined on the same metadata after the
 # others (so the schema keeps its order) and re-exported here.
 from slipstream.metadata.sql.deployment_tables import (  # noqa: E402, F401
     deployment_events,
@@ -405,6 +406,11 @@ from slipstream.metadata.sql.deployment_tables import (  # noqa: E402, F401
     deployment_targets,
     deployment_version_stats,
     deployments,
+)
+from slipstream.metadata.sql.monitor_tables import (  # noqa: E402, F401
+    drift_reports,
+    monitor_firings,
+    monitors,
 )
 from slipstream.metadata.sql.schedule_tables import (  # noqa: E402, F401
     launch_plan_ticks,
