@@ -9,6 +9,7 @@ from slipstream.metadata.base import ExecutionStore
 
 if TYPE_CHECKING:
     from slipstream.metadata.deployments import DeploymentStore
+    from slipstream.metadata.monitors import MonitorStore
     from slipstream.metadata.studies import StudyStore
     from slipstream.metadata.tracking import TrackingStore
 
@@ -76,6 +77,21 @@ def open_study_store(url: str) -> StudyStore:
             f"Tuning studies are kept in a SQL store, not through a server ({url!r}): set "
             "SLIPSTREAM_STORE_URL to sqlite:///… or postgresql://… (the server's "
             "/api/v1/studies only reads them)")
+    raise _unsupported(url)
+
+
+def open_monitor_store(url: str) -> MonitorStore:
+    """Open (creating and migrating as needed) the monitor store at a SQL store URL (the
+    tracking store's database, beside the runs its drift reports chart in)."""
+    if _scheme(url) in _SQL_SCHEMES:
+        from slipstream.metadata.sql.monitor_store import SqlMonitorStore
+
+        return SqlMonitorStore(url)
+    if _scheme(url) in _HTTP_SCHEMES:
+        raise InvalidInputError(
+            f"Drift monitors are kept in a SQL store, not through a server ({url!r}): set "
+            "SLIPSTREAM_STORE_URL to sqlite:///… or postgresql://… (the server's "
+            "/api/v1/monitors only reads them)")
     raise _unsupported(url)
 
 
