@@ -39,8 +39,9 @@ class TestResult:
 
 @dataclass(frozen=True, slots=True)
 class FeatureDrift:
-    """A feature's tests (PSI first, then KS or chi-squared) and whether it drifted (any test
-    did); sizes are the non-missing values compared."""
+    """A feature's tests (PSI first, then KS or chi-squared) and whether it drifted (by the
+    tests the thresholds' `decide_by` names); sizes are the values compared (numeric: the
+    non-missing ones)."""
 
     feature: str
     kind: str
