@@ -10,6 +10,7 @@ from slipstream.metadata.base import ExecutionStore
 if TYPE_CHECKING:
     from slipstream.metadata.deployments import DeploymentStore
     from slipstream.metadata.monitors import MonitorStore
+    from slipstream.metadata.schedules import ScheduleStore
     from slipstream.metadata.studies import StudyStore
     from slipstream.metadata.tracking import TrackingStore
 
@@ -77,6 +78,21 @@ def open_study_store(url: str) -> StudyStore:
             f"Tuning studies are kept in a SQL store, not through a server ({url!r}): set "
             "SLIPSTREAM_STORE_URL to sqlite:///… or postgresql://… (the server's "
             "/api/v1/studies only reads them)")
+    raise _unsupported(url)
+
+
+def open_schedule_store(url: str) -> ScheduleStore:
+    """Open (creating and migrating as needed) the schedule store (launch plans and their
+    launches) at a SQL store URL: the execution store's database, beside what they launch."""
+    if _scheme(url) in _SQL_SCHEMES:
+        from slipstream.metadata.sql.schedule_store import SqlScheduleStore
+
+        return SqlScheduleStore(url)
+    if _scheme(url) in _HTTP_SCHEMES:
+        raise InvalidInputError(
+            f"Launch plans are kept in a SQL store, not through a server ({url!r}): set "
+            "SLIPSTREAM_STORE_URL to sqlite:///… or postgresql://… (the server's "
+            "/api/v1/launch-plans manages them remotely)")
     raise _unsupported(url)
 
 
