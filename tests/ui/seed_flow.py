@@ -8,6 +8,7 @@ SLIPSTREAM_HOME set to a fresh folder (`python -m tests.ui.seed_flow`).
   also has artifacts report.json, notes/readme.txt and plots/dot.png (a 2x2 PNG);
 * experiment `curves` with run `long`, whose `wave` metric has LONG_CURVE points;
 * `fan_out`: `square` mapped over FAN_OUT values (node executions n0[0]..n0[4] under n0);
+* `gated`, failed: its `check` raises until the file GATE (in the seed's folder) exists;
 * `evolving`, in two versions: the second adds an `inc` after `dbl`;
 * `fit_model` (twice): registers versions 1 and 2 of model `churn` (lineage: dataset, run,
   execution); alias `champion` set to 1 then moved to 2;
@@ -114,6 +115,26 @@ def fan_out(xs: list[int]) -> int:
     return total(values=map_task(square)(x=xs))
 
 
+GATE = "gate-open"
+
+
+@task
+def prep(n: int) -> int:
+    return n * 10
+
+
+@task
+def check(value: int, gate: str) -> int:
+    if not Path(gate).exists():
+        raise RuntimeError(f"the gate {gate} is closed")
+    return value + 1
+
+
+@workflow
+def gated(gate: str, n: int = 4) -> int:
+    return check(value=prep(n=n), gate=gate)
+
+
 @task
 def inc(x: int) -> int:
     return x + 1
@@ -214,6 +235,8 @@ def seed() -> None:
         for step in range(LONG_CURVE):
             ss.log_metric("wave", math.sin(step / 400) + (3.0 if step == 12_345 else 0.0), step=step)
     fan_out(xs=list(range(FAN_OUT)))
+    with contextlib.suppress(ExecutionFailedError):
+        gated(gate=str(Path(GATE).resolve()))
     evolving_v1()
     evolving_v2()
     seed_models()

@@ -55,12 +55,14 @@ def test_list_shows_every_execution_and_filters_by_workflow_and_status(
     assert "workflow=pipeline" in page.url
     page.get_by_label("workflow").select_option("")
     page.get_by_label("status").select_option("FAILED")
-    expect(rows).to_have_count(1)
-    expect(rows.first).to_contain_text("fragile")
+    failures = [e for e in listed if e["status"] == "FAILED"]  # fragile and gated
+    assert {e["workflow_name"] for e in failures} == {"fragile", "gated"}
+    expect(rows).to_have_count(len(failures))
+    expect(row).to_be_visible()
     page.get_by_label("since").select_option("1h")  # the seed ran minutes ago
-    expect(rows).to_have_count(1)
+    expect(rows).to_have_count(len(failures))
 
-    rows.first.click()  # the main action: open it
+    row.click()  # the main action: open it
     expect(page).to_have_url(f"{console.url}/executions/{failed['id']}")
 
 
@@ -163,3 +165,41 @@ def test_a_fan_out_expands_into_its_items(page: Any, console: Console) -> None:
     expect(page.locator("[data-attempt^='n0[']")).to_have_count(FAN_OUT)  # on the timeline
     page.locator(".dag-node[data-node=n0] .dag-expand").click()
     expect(nodes).to_have_count(2)
+
+
+def test_recover_a_failed_execution_and_rerun_with_new_inputs(
+        page: Any, console: Console) -> None:
+    from playwright.sync_api import expect
+
+    from tests.ui.seed_flow import GATE
+
+    failed = _execution(console, "gated")
+    assert failed["status"] == "FAILED"
+    (console.home / GATE).touch()  # what made it fail is fixed
+    page.goto(f"/executions/{failed['id']}")
+    page.get_by_role("button", name="Recover").click()  # the main action
+    expect(page).not_to_have_url(f"{console.url}/executions/{failed['id']}", timeout=60_000)
+    recovered_id = page.url.rsplit("/", 1)[-1]
+    expect(page.locator(".page-head .badge")).to_have_text("SUCCEEDED", timeout=30_000)
+    expect(page.get_by_role("link", name=failed["id"][:8])).to_be_visible()  # "recovers"
+    expect(page.locator(".dag-node[data-node=n0]")).to_have_attribute("data-state", "cached")
+    recovered = _api(console, f"/executions/{recovered_id}")["execution"]
+    assert recovered["recovered_from"] == failed["id"]
+    assert recovered["outputs"] == {"o0": 41}
+    expect(page.get_by_role("button", name="Recover")).to_have_count(0)  # it succeeded
+
+    pipeline = _execution(console, "pipeline")
+    page.goto(f"/executions/{pipeline['id']}")
+    page.get_by_role("button", name="Re-run…").click()
+    form = page.get_by_test_id("rerun-form")
+    expect(form.get_by_label("input rows")).to_have_value("30")  # the old values, to edit
+    form.get_by_label("input lr").fill("fast")
+    expect(form).to_contain_text("lr: a number")
+    expect(form.get_by_role("button", name="Run")).to_be_disabled()
+    form.get_by_label("input lr").fill("0.75")
+    form.get_by_role("button", name="Run").click()
+    expect(page).not_to_have_url(f"{console.url}/executions/{pipeline['id']}", timeout=60_000)
+    expect(page.locator(".page-head .badge")).to_have_text("SUCCEEDED", timeout=30_000)
+    rerun = _api(console, f"/executions/{page.url.rsplit('/', 1)[-1]}")["execution"]
+    assert rerun["inputs"] == {"rows": 30, "lr": 0.75}
+    expect(page.locator(".dag-node[data-node=n0]")).to_have_attribute("data-state", "cached")

@@ -74,7 +74,7 @@ export interface Workflow {
   version: string;
   source_ref: string;
   created_at: number;
-  spec: { nodes: SpecNode[]; inputs: Record<string, { type: string }> } | null;
+  spec: { nodes: SpecNode[]; inputs: Record<string, { type: string; default?: unknown }> } | null;
 }
 
 export interface Experiment {
@@ -228,6 +228,10 @@ export const api = {
   executions: (f: ExecutionFilter) =>
     request<{ executions: Execution[] }>("/executions" + query({ ...f })),
   execution: (id: string) => request<ExecutionDetail>(`/executions/${encodeURIComponent(id)}`),
+  recover: (id: string) =>
+    request<{ execution_id: string }>(`/executions/${encodeURIComponent(id)}/recover`, send("POST")),
+  rerun: (id: string, inputs: Record<string, unknown>) =>
+    request<{ execution_id: string }>(`/executions/${encodeURIComponent(id)}/rerun`, send("POST", { inputs })),
   workflows: (name?: string) => request<{ workflows: Workflow[] }>("/workflows" + query({ name })),
   workflow: (name: string, version?: string) =>
     request<Workflow>(`/workflows/${encodeURIComponent(name)}` + query({ version })),

@@ -3,6 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { api, isLive } from "../api";
 import { Dag } from "../components/Dag";
+import { ExecutionActions } from "../components/ExecutionActions";
 import { Gantt } from "../components/Gantt";
 import { NodePanel } from "../components/NodePanel";
 import { ValueTable } from "../components/ValuePreview";
@@ -49,6 +50,7 @@ export function ExecutionPage() {
         <StatusBadge status={execution.status} />
         {live && <span className="live on">● live</span>}
       </header>
+      <ExecutionActions execution={execution} workflow={workflow.data} />
       <div className="fields">
         <Field label="version"><span className="mono">{execution.workflow_version}</span></Field>
         <Field label="started">{formatTime(execution.started_at)}</Field>

@@ -19,6 +19,7 @@ read access to workflow executions. Documented at /docs and /openapi.json.
     deployments.py  /deployments         create, list, get, delete, canary, traffic, promote,
                                          rollback, history, per-version stats, predictions
     metric_series.py /runs/{id}/metric-series  a metric's history downsampled for charts
+    execution_actions.py /executions/{id}/recover, /rerun  start a new execution (own process)
 
 Errors are the app's (`server.errors`): `{"error_code", "message"}` with 400 or 404.
 
@@ -39,6 +40,7 @@ def include_routes(router: APIRouter) -> None:
     from slipstream.server.routes.native import (
         artifacts,
         deployments,
+        execution_actions,
         executions,
         experiments,
         logged_models,
@@ -50,5 +52,5 @@ def include_routes(router: APIRouter) -> None:
     )
 
     for module in (experiments, runs, artifacts, logged_models, registry, executions, workflows,
-                   studies, deployments, metric_series):
+                   studies, deployments, metric_series, execution_actions):
         router.include_router(module.router)
