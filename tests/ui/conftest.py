@@ -39,7 +39,10 @@ class Console:
     home: Path
 
     def env(self) -> dict[str, str]:
-        return {**os.environ, "SLIPSTREAM_HOME": str(self.home), "PYTHONPATH": str(REPO)}
+        """The environment of the seed, the server and launched runs: the embedded defaults
+        under `home`, whatever SLIPSTREAM_* settings the caller has."""
+        kept = {k: v for k, v in os.environ.items() if not k.startswith("SLIPSTREAM_")}
+        return {**kept, "SLIPSTREAM_HOME": str(self.home), "PYTHONPATH": str(REPO)}
 
 
 def _requirements() -> str | None:
@@ -69,8 +72,6 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
         pytest.skip(missing)
     home = tmp_path_factory.mktemp("console-home")
     made = Console(url="", home=home)
-    for name in ("SLIPSTREAM_STORE_URL", "SLIPSTREAM_TRACKING_URI", "SLIPSTREAM_ARTIFACT_URI"):
-        os.environ.pop(name, None)
     subprocess.run([sys.executable, "-m", "tests.ui.seed_flow"], cwd=home, env=made.env(),
                    check=True, timeout=120)
     port = _free_port()
