@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import cached_property
 from typing import Any
@@ -46,11 +46,13 @@ def scheduler_id() -> str:
 class Plans:
     """Launch plans on the stores `settings` name (built once, shared by threads)."""
 
-    def __init__(self, settings: Settings | None = None, *, client: Any = None) -> None:
+    def __init__(self, settings: Settings | None = None, *, client: Any = None,
+                 clock: Callable[[], float] = now) -> None:
         from slipstream.execution.api import Client
 
         self.client = client or Client(settings)
         self.settings = self.client.settings
+        self.clock = clock  # epoch seconds: when plans are created, paused, launched
 
     @cached_property
     def store(self) -> Any:
@@ -76,7 +78,7 @@ class Plans:
         check_plan_name(name)
         wf, record = self._workflow(workflow)
         schedule = check_schedule(schedule) if schedule is not None else None
-        created = now()
+        created = self.clock()
         if schedule is not None and not schedule.cron and schedule.anchor is None:
             schedule = replace_anchor(schedule, created)
         if isinstance(notify, str):
@@ -107,10 +109,10 @@ class Plans:
         return self.store.list_plans()  # type: ignore[no-any-return]
 
     def pause(self, name: str) -> LaunchPlanRecord:
-        return self.store.set_state(name, PlanState.PAUSED, at=now())  # type: ignore[no-any-return]
+        return self.store.set_state(name, PlanState.PAUSED, at=self.clock())  # type: ignore[no-any-return]
 
     def resume(self, name: str) -> LaunchPlanRecord:
-        return self.store.set_state(name, PlanState.ACTIVE, at=now())  # type: ignore[no-any-return]
+        return self.store.set_state(name, PlanState.ACTIVE, at=self.clock())  # type: ignore[no-any-return]
 
     def delete(self, name: str) -> None:
         self.store.delete_plan(name)
@@ -127,7 +129,7 @@ class Plans:
         could not start: see the plan's launches). Bad inputs raise before anything runs."""
         plan = self.get(name)
         prepared = self.launcher.prepare(plan, inputs)
-        launch = self.store.add_launch(name, at=now(), claimed_by=scheduler_id(),
+        launch = self.store.add_launch(name, at=self.clock(), claimed_by=scheduler_id(),
                                        reason=reason or "run now", inputs=prepared[2])
         return self.launcher.start(plan, launch, prepared, wait=wait)  # type: ignore[no-any-return]
 

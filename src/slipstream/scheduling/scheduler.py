@@ -4,8 +4,9 @@ its last tick (`ticks.due_ticks`, under the plan's catch-up policy), claim them 
 moved it first, and inserts one row per tick, unique per plan and tick time) and launch each
 tick it claimed. Any number of schedulers may run against one store: each tick fires once.
 
-The clock is injected (`clock`, epoch seconds), so tests drive time without sleeping. Launches
-run in background threads by default (a long execution does not delay other plans' ticks);
+The clock is injected (`clock`, epoch seconds; default the `Plans`' clock), so tests drive
+time without sleeping. Launches run in background threads by default (a long execution does
+not delay other plans' ticks);
 `background=False` runs them one after another inside `tick` (tests, and `--once`).
 A tick claimed by a scheduler that dies before starting its execution stays CLAIMED: at most
 once, never twice.
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -30,10 +30,11 @@ log = logging.getLogger("slipstream.scheduling")
 class Scheduler:
     """Fires the due ticks of the plans in `plans`' store."""
 
-    def __init__(self, plans: Plans, *, clock: Callable[[], float] = time.time,
+    def __init__(self, plans: Plans, *, clock: Callable[[], float] | None = None,
                  background: bool = True, max_catch_up: int = DEFAULT_MAX_CATCH_UP,
                  name: str | None = None) -> None:
-        self.plans, self.clock, self.background = plans, clock, background
+        self.plans, self.background = plans, background
+        self.clock = clock or plans.clock
         self.max_catch_up = max_catch_up
         self.name = name or scheduler_id()
         self._threads: list[threading.Thread] = []

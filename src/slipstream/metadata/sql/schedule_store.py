@@ -12,7 +12,9 @@ the ticks' rows inserted ON CONFLICT DO NOTHING in the same transaction.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -132,9 +134,7 @@ class SqlScheduleStore(SqlStoreBase, ScheduleStore):
             insert = insert_dialect(conn)
             claimed = []
             for launch in launches:
-                result = conn.execute(insert(tables.launch_plan_ticks)
-                                      .values(**_launch_row(launch)).on_conflict_do_nothing())
-                if result.rowcount == 1:
+                if _inserted(conn, insert, _launch_row(launch)):
                     claimed.append(launch)
             return claimed
 
@@ -150,12 +150,16 @@ class SqlScheduleStore(SqlStoreBase, ScheduleStore):
                         inputs=dict(inputs or {}))
         row = _launch_row(launch)
 
-        def add(conn: Connection) -> None:
+        def add(conn: Connection) -> Launch:
             _load_plan(conn, name)
-            conn.execute(sa.insert(tables.launch_plan_ticks).values(**row))
+            insert = insert_dialect(conn)
+            key = float(at)
+            # two launches asked for at the same instant each get their own row
+            while not _inserted(conn, insert, {**row, "tick_at": key}):
+                key = math.nextafter(key, math.inf)
+            return replace(launch, tick_at=key)
 
-        self._write(add)
-        return launch
+        return self._write(add)
 
     def update_launch(self, launch: Launch, *, status: str, execution_id: str | None = None,
                       error: str | None = None, ended_at: float | None = None) -> Launch:
@@ -257,6 +261,14 @@ def _launch_row(launch: Launch) -> dict[str, Any]:
             "reason": launch.reason, "inputs": _json("launch inputs", launch.inputs),
             "status": launch.status, "execution_id": launch.execution_id,
             "error": launch.error, "ended_at": launch.ended_at}
+
+
+def _inserted(conn: Connection, insert: Any, row: dict[str, Any]) -> bool:
+    """Insert a launch row unless its key is taken; whether it was inserted (RETURNING: the
+    rowcount of an INSERT ... ON CONFLICT is not reported by every driver)."""
+    stmt = (insert(tables.launch_plan_ticks).values(**row).on_conflict_do_nothing()
+            .returning(_L.tick_at))
+    return conn.execute(stmt).first() is not None
 
 
 def _launch(row: Any) -> Launch:
