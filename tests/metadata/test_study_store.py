@@ -440,7 +440,7 @@ def test_store_at_0006_upgrades_keeping_data(store_url: str) -> None:
 
     engine = create_store_engine(store_url)
     try:
-        assert migrate.current_revision(engine) == "0007"
+        assert migrate.current_revision(engine) == migrate.HEAD_REVISION  # later ones too
         with engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT name FROM deployments").scalar() == "kept"
     finally:
