@@ -8,6 +8,8 @@ SLIPSTREAM_HOME set to a fresh folder (`python -m tests.ui.seed_flow`).
   also has artifacts report.json, notes/readme.txt and plots/dot.png (a 2x2 PNG);
 * experiment `curves` with run `long`, whose `wave` metric has LONG_CURVE points;
 * `fan_out`: `square` mapped over FAN_OUT values (node executions n0[0]..n0[4] under n0);
+* `frames`: a 50-row DataFrame (a parquet blob), a 3x4 array (npy) and a 100 KB text (its
+  output map kept as one JSON blob), for the value previews;
 * `gated`, failed: its `check` raises until the file GATE (in the seed's folder) exists;
 * `evolving`, in two versions: the second adds an `inc` after `dbl`;
 * `fit_model` (twice): registers versions 1 and 2 of model `churn` (lineage: dataset, run,
@@ -29,6 +31,9 @@ import sys
 import time
 import zlib
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 import slipstream as ss
 from slipstream import map_task, task, workflow
@@ -116,6 +121,34 @@ def fan_out(xs: list[int]) -> int:
 
 
 GATE = "gate-open"
+FRAME_ROWS = 50
+
+
+@task
+def table(rows: int) -> pd.DataFrame:
+    return pd.DataFrame({"a": range(rows), "b": [f"x{i}" for i in range(rows)]})
+
+
+@task
+def count(df: pd.DataFrame) -> int:
+    return len(df)
+
+
+@task
+def grid() -> np.ndarray:
+    return np.arange(12).reshape(3, 4)
+
+
+@task
+def essay(lines: int) -> str:
+    return "a line of the essay\n" * lines
+
+
+@workflow
+def frames(rows: int = FRAME_ROWS) -> int:
+    grid()
+    essay(lines=5000)
+    return count(df=table(rows=rows))
 
 
 @task
@@ -163,8 +196,6 @@ def evolving_v2() -> None:
 
 @task
 def fit(flip: bool) -> float:
-    import numpy as np
-    import pandas as pd
     from sklearn.linear_model import LogisticRegression
 
     rng = np.random.default_rng(5)
@@ -235,6 +266,7 @@ def seed() -> None:
         for step in range(LONG_CURVE):
             ss.log_metric("wave", math.sin(step / 400) + (3.0 if step == 12_345 else 0.0), step=step)
     fan_out(xs=list(range(FAN_OUT)))
+    frames()
     with contextlib.suppress(ExecutionFailedError):
         gated(gate=str(Path(GATE).resolve()))
     evolving_v1()

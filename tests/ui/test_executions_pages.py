@@ -203,3 +203,25 @@ def test_recover_a_failed_execution_and_rerun_with_new_inputs(
     rerun = _api(console, f"/executions/{page.url.rsplit('/', 1)[-1]}")["execution"]
     assert rerun["inputs"] == {"rows": 30, "lr": 0.75}
     expect(page.locator(".dag-node[data-node=n0]")).to_have_attribute("data-state", "cached")
+
+
+def test_stored_values_are_previewed(page: Any, console: Console) -> None:
+    from playwright.sync_api import expect
+
+    from tests.ui.seed_flow import FRAME_ROWS
+
+    frames = _execution(console, "frames")
+    page.goto(f"/executions/{frames['id']}")
+    panel = page.get_by_test_id("node-panel")
+    page.locator(".dag-node[data-node=n2]").click()  # table: a DataFrame, as parquet
+    table = panel.locator("[data-value=o0] [data-preview=table]")
+    expect(table).to_contain_text(f"{FRAME_ROWS} rows \u00d7 2 columns")
+    expect(table.locator("th")).to_have_text(["a", "b"])
+    expect(table.locator("tbody tr")).to_have_count(20)
+    expect(table.locator("tbody tr").nth(3)).to_have_text("3x3")
+    screenshot(page, "execution-values")
+    page.locator(".dag-node[data-node=n0]").click()  # grid: a numpy array
+    expect(panel.locator("[data-preview=array]")).to_contain_text("int64 [3 \u00d7 4]")
+    expect(panel.locator("[data-preview=array] pre")).to_have_text(str(list(range(12))).replace(" ", ""))
+    page.locator(".dag-node[data-node=n1]").click()  # essay: its output map kept as one blob
+    expect(panel.locator("[data-value=o0] pre")).to_contain_text("a line of the essay")

@@ -174,6 +174,15 @@ export interface Trial {
   started_at: number; ended_at: number | null; node_id: string; run_id: string; error: string;
 }
 
+/** A preview of a stored value (GET /values/{digest}/preview). */
+export type ValuePreviewData = { digest: string; fmt: string; size: number } & (
+  | { kind: "table"; columns: { name: string; type: string }[]; rows: unknown[][]; total_rows: number }
+  | { kind: "array"; dtype: string; shape: number[]; items: unknown[] }
+  | { kind: "json"; value: unknown }
+  | { kind: "text"; text: string; truncated: boolean }
+  | { kind: "image"; media_type: string }
+  | { kind: "opaque" });
+
 export interface ArtifactFile { path: string; is_dir: boolean; file_size?: number | null }
 
 /** An error the API answered with: `{error_code, message}` and the HTTP status. */
@@ -274,6 +283,8 @@ export const api = {
   study: (name: string) => request<{ study: Study; trial_counts: Record<string, number>; best_trial: Trial | null }>(study(name)),
   trials: (name: string) => request<{ trials: Trial[] }>(study(name) + "/trials"),
   importance: (name: string) => request<{ trials: number; evaluator: string; importances: Record<string, number> }>(study(name) + "/importance"),
+  valuePreview: (digest: string, fmt: string) =>
+    request<ValuePreviewData>(`/values/${encodeURIComponent(digest)}/preview` + query({ fmt })),
   artifacts: (runId: string, path?: string) =>
     request<{ files?: ArtifactFile[]; root_uri?: string }>(
       `/runs/${encodeURIComponent(runId)}/artifacts` + query({ path })),

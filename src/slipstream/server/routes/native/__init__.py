@@ -20,6 +20,7 @@ read access to workflow executions. Documented at /docs and /openapi.json.
                                          rollback, history, per-version stats, predictions
     metric_series.py /runs/{id}/metric-series  a metric's history downsampled for charts
     execution_actions.py /executions/{id}/recover, /rerun  start a new execution (own process)
+    values.py       /values/{digest}     a stored execution value: preview (value_previews), bytes
 
 Errors are the app's (`server.errors`): `{"error_code", "message"}` with 400 or 404.
 
@@ -48,9 +49,10 @@ def include_routes(router: APIRouter) -> None:
         registry,
         runs,
         studies,
+        values,
         workflows,
     )
 
     for module in (experiments, runs, artifacts, logged_models, registry, executions, workflows,
-                   studies, deployments, metric_series, execution_actions):
+                   studies, deployments, metric_series, execution_actions, values):
         router.include_router(module.router)
