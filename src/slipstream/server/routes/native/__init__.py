@@ -19,6 +19,8 @@ read access to workflow executions. Documented at /docs and /openapi.json.
     deployments.py  /deployments         create, list, get, delete, canary, traffic, promote,
                                          rollback, history, per-version stats, predictions
     metric_series.py /runs/{id}/metric-series  a metric's history downsampled for charts
+    monitors.py     /monitors            list, get (with its newest report), reports, firings;
+                                         /drift-reports search, get (per-feature figures)
     execution_actions.py /executions/{id}/recover, /rerun  start a new execution (own process)
     values.py       /values/{digest}     a stored execution value: preview (value_previews), bytes
 
@@ -46,6 +48,7 @@ def include_routes(router: APIRouter) -> None:
         experiments,
         logged_models,
         metric_series,
+        monitors,
         registry,
         runs,
         studies,
@@ -54,5 +57,5 @@ def include_routes(router: APIRouter) -> None:
     )
 
     for module in (experiments, runs, artifacts, logged_models, registry, executions, workflows,
-                   studies, deployments, metric_series, execution_actions, values):
+                   studies, deployments, metric_series, execution_actions, values, monitors):
         router.include_router(module.router)
