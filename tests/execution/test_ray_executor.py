@@ -179,8 +179,8 @@ def test_killing_the_node_of_a_task_that_may_not_be_rerun_fails_it(
         assert killed.is_set(), "no task ever started on the worker node"
         assert time.monotonic() - started < 60
         message = str(info.value)
-        assert "WorkerLostError" in message and victim_id[:16] in message
-        assert "interruptible=True" in message
+        assert "WorkerLost: the Ray worker or node running this task on " in message
+        assert victim_id[:16] in message and "interruptible=True" in message
         (execution,) = [e for e in client.store.list_executions(limit=5)
                         if e.id == info.value.execution_id]
         assert execution.status is Status.FAILED
@@ -188,10 +188,12 @@ def test_killing_the_node_of_a_task_that_may_not_be_rerun_fails_it(
         assert info.value.node_id == "n0" and nodes["n0"].status is Status.FAILED
         on_victim = {int(p.stem) for p in log.iterdir() if p.suffix == f".{victim_id}"}
         assert on_victim
-        for i in on_victim:  # the item that was on the killed node, by name
+        for i in on_victim:  # the item that was on the killed node, and its one Ray attempt
             item = nodes[f"n0[{i}]"]
             assert item.status is Status.FAILED and item.error is not None
-            assert item.error.type == "WorkerLostError" and victim_id[:16] in item.error.message
+            assert item.error.type == "WorkerLost" and victim_id[:16] in item.error.message
+            (attempt,) = item.attempts
+            assert attempt.status is Status.FAILED and victim_id[:16] in attempt.worker
     finally:
         replace_node(cluster, victim)
 

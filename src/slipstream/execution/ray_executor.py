@@ -37,8 +37,13 @@ from slipstream._core.ids import hostname, now
 from slipstream.entities import ErrorInfo, Status
 from slipstream.execution.calls import ItemOutcome, TaskCall
 from slipstream.execution.executor import Executor
-from slipstream.execution.ray_attempts import announce, attempt_log, forget, last_worker, renumber
-from slipstream.execution.ray_resources import demand, ray_options, unsatisfiable
+from slipstream.execution.ray_attempts import announce, attempt_log, forget, lost_outcomes, renumber
+from slipstream.execution.ray_resources import (
+    RETRIES_WHEN_INTERRUPTED,
+    demand,
+    ray_options,
+    unsatisfiable,
+)
 from slipstream.execution.worker import WorkerEnv, adopt_runner_process, open_worker_env, run_call
 
 _FORWARDED_ENV = ("SLIPSTREAM_", "AWS_", "GOOGLE_", "AZURE_", "MLFLOW_")
@@ -107,7 +112,7 @@ class RayExecutor(Executor):
             self._pending[id(ref)] = ref
         future: Future[list[ItemOutcome]] = Future()
         ref.future().add_done_callback(
-            lambda done: self._finished(ref, key, call.task.name, done, future))
+            lambda done: self._finished(ref, key, call, done, future))
         return future
 
     def shutdown(self) -> None:
@@ -141,7 +146,7 @@ class RayExecutor(Executor):
 
     # ---- helpers -------------------------------------------------------------------------------
 
-    def _finished(self, ref: Any, key: str, task: str, done: Future[Any],
+    def _finished(self, ref: Any, key: str, call: TaskCall, done: Future[Any],
                   future: Future[list[ItemOutcome]]) -> None:
         with self._lock:
             self._pending.pop(id(ref), None)
@@ -154,7 +159,7 @@ class RayExecutor(Executor):
                 future.set_exception(exc)
                 return
             # asking the actor blocks: not on Ray's callback thread
-            threading.Thread(target=self._lost, args=(self._log, key, task, exc, future),
+            threading.Thread(target=self._lost, args=(self._log, key, call, exc, future),
                              daemon=True, name="slipstream-ray-lost").start()
             return
         with self._lock:
@@ -167,15 +172,16 @@ class RayExecutor(Executor):
         future.set_result(outcomes)
 
     @staticmethod
-    def _lost(log: Any, key: str, task: str, exc: BaseException,
+    def _lost(log: Any, key: str, call: TaskCall, exc: BaseException,
               future: Future[list[ItemOutcome]]) -> None:
-        worker = last_worker(_ray(), log, key)
-        where = f"on {worker}" if worker else "(where it ran is not known)"
-        kind = type(exc).__name__
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else kind
-        future.set_exception(WorkerLostError(
-            f"the Ray worker or node running task {task!r} {where} died ({kind}: {first}); "
-            "mark the task interruptible=True to have Ray re-run it on another node"))
+        text = str(exc).strip()
+        why = f"{type(exc).__name__}: {text.splitlines()[0] if text else 'no detail'}"
+        if getattr(call.task, "interruptible", False):
+            hint = f"Ray re-ran it {RETRIES_WHEN_INTERRUPTED} times and lost every attempt"
+        else:
+            hint = "mark the task interruptible=True to have Ray re-run it on another node"
+        future.set_result(lost_outcomes(_ray(), log, key, [i.node_id for i in call.items],
+                                        why, hint))
 
     def _task_ref(self, ray: Any, task: Any) -> Any:
         """The task's pickle, put in the object store once per execution."""
@@ -191,10 +197,6 @@ class RayExecutor(Executor):
             self._nodes = _node_resources(ray)
             problem = unsatisfiable(wanted, self._nodes)
         return problem
-
-
-class WorkerLostError(Exception):
-    """A Ray task's worker or node died and Ray did not re-run it."""
 
 
 def parse_address(spec: str) -> str | None:
@@ -283,11 +285,11 @@ def _run_remote(config: _WorkerConfig, task_payload: bytes, call_payload: bytes,
     import ray
 
     env = _worker_env(config)
-    lost = announce(ray, log, key, env.name)
     digest = hashlib.blake2b(task_payload, digest_size=16).digest()
     task = _TASKS.get(digest)
     if task is None:
         task = _TASKS[digest] = cloudpickle.loads(task_payload)
+    lost = announce(ray, log, key, env.name, wait=bool(getattr(task, "interruptible", False)))
     call: TaskCall = cloudpickle.loads(call_payload)
     call.task = task
     outcomes = [outcome.without_py() for outcome in run_call(call, env)]
@@ -296,4 +298,4 @@ def _run_remote(config: _WorkerConfig, task_payload: bytes, call_payload: bytes,
     return cloudpickle.dumps(outcomes)
 
 
-__all__ = ["RayExecutor", "WorkerLostError", "parse_address"]
+__all__ = ["RayExecutor", "parse_address"]
