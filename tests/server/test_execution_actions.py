@@ -1,5 +1,6 @@
-"""POST /api/v1/executions/{id}/recover and /rerun: a new execution started in a process of its
-own and named in the 202 answer; bad requests are one clear 4xx and start nothing."""
+"""POST /api/v1/executions/{id}/recover and /rerun, and /api/v1/workflows/{name}/launch: a new
+execution started in a process of its own and named in the 202 answer; bad requests are one
+clear 4xx and start nothing."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def _wait_done(client: Any, execution_id: str) -> Any:
     raise TimeoutError(execution_id)
 
 
-def test_rerun_and_recover_start_new_executions(tmp_path: Path,
+def test_rerun_recover_and_launch_start_new_executions(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     from slipstream._core.errors import ExecutionFailedError
     from slipstream.execution.api import Client
@@ -78,6 +79,15 @@ def test_rerun_and_recover_start_new_executions(tmp_path: Path,
         assert status == 400 and "input 'rows'" in body["message"]
         status, body = _post(f"{base}/nope/recover")
         assert status == 404, body
-    assert len(client.store.list_executions(workflow_name="pipeline")) == 2  # nothing more
+
+        status, body = _post(f"{url}/api/v1/workflows/pipeline/launch", {"inputs": {"rows": 5}})
+        assert status == 202, body
+        launched = _wait_done(client, body["execution_id"])
+        assert (launched.status.value, launched.inputs) == ("SUCCEEDED", {"rows": 5, "lr": 0.5})
+        status, body = _post(f"{url}/api/v1/workflows/gated/launch", {"inputs": {}})
+        assert status == 400 and "input 'gate' is required" in body["message"]
+        status, body = _post(f"{url}/api/v1/workflows/nope/launch", {"inputs": {}})
+        assert status == 404, body
+    assert len(client.store.list_executions(workflow_name="pipeline")) == 3  # nothing more
     assert not [p for p in (tmp_path / "launches").iterdir() if p.suffix == ".start"]
     client.close()

@@ -4,6 +4,7 @@ Chromium, over `seed_flow`'s two versions of `evolving`."""
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 from typing import Any
 
@@ -37,3 +38,26 @@ def test_versions_inputs_and_graph_diff(page: Any, console: Console) -> None:
     page.get_by_label("diff from").select_option(versions[0]["version"])  # newer -> older
     page.get_by_label("diff to").select_option(versions[1]["version"])
     expect(graph.locator("[data-key='inc#1']")).to_have_attribute("data-diff", "removed")
+
+
+def test_launch_form_from_the_typed_inputs(page: Any, console: Console) -> None:
+    from playwright.sync_api import expect
+
+    page.goto("/workflows/pipeline")
+    form = page.get_by_test_id("launch-form")
+    expect(form.get_by_label("input rows")).to_have_value("30")  # the defaults
+    expect(form.get_by_label("input lr")).to_have_value("0.5")
+    form.get_by_label("input rows").fill("1.5")
+    expect(form).to_contain_text("rows: a whole number")
+    form.get_by_label("input rows").fill("12")
+    form.get_by_label("input lr").fill("0.1")
+    form.get_by_role("button", name="Run").click()  # the main action
+    expect(page).to_have_url(re.compile(r"/executions/[0-9a-f]+$"), timeout=60_000)
+    expect(page.locator(".page-head .badge")).to_have_text("SUCCEEDED", timeout=30_000)
+    launched = page.url.rsplit("/", 1)[-1]
+    with urllib.request.urlopen(f"{console.url}/api/v1/executions/{launched}") as response:
+        assert json.load(response)["execution"]["inputs"] == {"rows": 12, "lr": 0.1}
+
+    page.goto("/workflows/evolving")  # defined inside a function: no code to load by name
+    page.get_by_test_id("launch-form").get_by_role("button", name="Run").click()
+    expect(page.get_by_test_id("launch-form").get_by_role("alert")).to_contain_text("evolving")

@@ -241,6 +241,8 @@ export const api = {
     request<{ execution_id: string }>(`/executions/${encodeURIComponent(id)}/recover`, send("POST")),
   rerun: (id: string, inputs: Record<string, unknown>) =>
     request<{ execution_id: string }>(`/executions/${encodeURIComponent(id)}/rerun`, send("POST", { inputs })),
+  launch: (name: string, version: string, inputs: Record<string, unknown>) =>
+    request<{ execution_id: string }>(`/workflows/${encodeURIComponent(name)}/launch` + query({ version }), send("POST", { inputs })),
   workflows: (name?: string) => request<{ workflows: Workflow[] }>("/workflows" + query({ name })),
   workflow: (name: string, version?: string) =>
     request<Workflow>(`/workflows/${encodeURIComponent(name)}` + query({ version })),

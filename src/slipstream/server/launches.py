@@ -1,7 +1,8 @@
-"""Recover or re-run an execution from the server, in a process of its own.
+"""Launch a workflow, or recover or re-run an execution, from the server, in a process of its
+own.
 
 The server never imports or runs workflow code itself: `start(settings, action, ...)` spawns
-`python -m slipstream.server.launches ACTION EXECUTION_ID ANNOUNCE_FILE [INPUTS_JSON]` in a new
+`python -m slipstream.server.launches ACTION SUBJECT ANNOUNCE_FILE REQUEST_JSON` in a new
 session (stopping the server does not stop it) with the server's settings in its environment
 and the server's working folder (so a module importable there loads).
 The child loads the workflow from the execution's `source_ref` on this machine, starts the new
@@ -12,6 +13,7 @@ line, then answers. Output of the run goes to `<home>/launches/<new id>.log`.
     recover   a new execution reusing every node that succeeded (`Client.recover`)
     rerun     the workflow at the old execution's source_ref (its code as it is now) on the old
               inputs, those named in `inputs` replaced
+    launch    the workflow at a registered version's source_ref on `inputs` (defaults filled)
 """
 
 from __future__ import annotations
@@ -28,16 +30,17 @@ from typing import Any
 from slipstream._core.errors import InvalidInputError
 from slipstream._core.settings import Settings
 
-ACTIONS = ("recover", "rerun")
+ACTIONS = ("recover", "rerun", "launch")
 #: How long the parent waits for the child to start the execution (imports of user code).
 START_TIMEOUT = 60.0
 _ENV = {"home": "SLIPSTREAM_HOME", "store_url": "SLIPSTREAM_STORE_URL",
         "artifact_uri": "SLIPSTREAM_ARTIFACT_URI", "tracking_uri": "SLIPSTREAM_TRACKING_URI"}
 
 
-def start(settings: Settings, action: str, execution_id: str,
-          inputs: dict[str, Any] | None = None, timeout: float = START_TIMEOUT) -> str:
-    """Start `action` on the execution in a child process; the new execution's id."""
+def start(settings: Settings, action: str, subject: str, inputs: dict[str, Any] | None = None,
+          version: str | None = None, timeout: float = START_TIMEOUT) -> str:
+    """Start `action` in a child process; the new execution's id. `subject`: the execution
+    (recover, rerun) or the workflow's name (launch, at `version`, default the newest)."""
     if action not in ACTIONS:
         raise InvalidInputError(f"unknown action {action!r}; use one of {list(ACTIONS)}")
     folder = Path(settings.home) / "launches"
@@ -46,8 +49,8 @@ def start(settings: Settings, action: str, execution_id: str,
     log = folder / f"{announce.stem}.log"
     env = {**os.environ, **{var: str(getattr(settings, field)) for field, var in _ENV.items()
                             if getattr(settings, field, None)}}
-    args = [sys.executable, "-m", "slipstream.server.launches", action, execution_id,
-            str(announce), json.dumps(inputs or {})]
+    args = [sys.executable, "-m", "slipstream.server.launches", action, subject,
+            str(announce), json.dumps({"inputs": inputs or {}, "version": version})]
     with log.open("wb") as out:
         child = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out,
                                  stderr=subprocess.STDOUT, env=env, start_new_session=True)
@@ -64,14 +67,14 @@ def start(settings: Settings, action: str, execution_id: str,
         if child.poll() is not None and not announce.exists():
             tail = log.read_text(errors="replace")[-2000:]
             log.unlink(missing_ok=True)
-            raise InvalidInputError(f"the {action} of {execution_id} stopped before it "
+            raise InvalidInputError(f"the {action} of {subject} stopped before it "
                                     f"started (exit {child.returncode}): {tail}")
         time.sleep(0.02)
-    raise InvalidInputError(f"the {action} of {execution_id} did not start within "
+    raise InvalidInputError(f"the {action} of {subject} did not start within "
                             f"{timeout:.0f} s; see {log}")
 
 
-def _child(action: str, execution_id: str, announce: Path, inputs: dict[str, Any]) -> int:
+def _child(action: str, subject: str, announce: Path, request: dict[str, Any]) -> int:
     """The child: start the execution, announce its id, run it to the end."""
     from slipstream._core.errors import UserError
     from slipstream.execution.api import Client
@@ -95,9 +98,13 @@ def _child(action: str, execution_id: str, announce: Path, inputs: dict[str, Any
     client = Client(Settings.load())
     try:
         if action == "recover":
-            client.recover(execution_id, hooks=[Announce()])
+            client.recover(subject, hooks=[Announce()])
+        elif action == "rerun":
+            workflow, values = _rerun_values(client, subject, request["inputs"])
+            client.execute_values(workflow, values, hooks=[Announce()])
         else:
-            workflow, values = _rerun_values(client, execution_id, inputs)
+            workflow = _registered(client, subject, request.get("version"))
+            values = client.input_values(workflow, request["inputs"])
             client.execute_values(workflow, values, hooks=[Announce()])
     except UserError as exc:
         say(f"error: {exc}")  # a no-op once started: the execution records its own failure
@@ -106,6 +113,20 @@ def _child(action: str, execution_id: str, announce: Path, inputs: dict[str, Any
         say(f"error: {type(exc).__name__}: {exc}")
         raise
     return 0
+
+
+def _registered(client: Any, name: str, version: str | None) -> Any:
+    """The workflow registered as `name` (at `version`, else the newest), loaded from its
+    source_ref; an error if the code there is now another version."""
+    from slipstream.execution.loading import load_entity
+
+    record = client.store.get_workflow(name, version)
+    workflow = load_entity(record.source_ref)
+    if version is not None and workflow.version != record.version:
+        raise InvalidInputError(
+            f"workflow {name!r} version {version} is no longer the code at {record.source_ref} "
+            f"(that is version {workflow.version} now); launch the newest instead")
+    return workflow
 
 
 def _rerun_values(client: Any, execution_id: str, inputs: dict[str, Any]) -> tuple[Any, Any]:

@@ -11,8 +11,7 @@ const RECOVERABLE = new Set(["FAILED", "TIMED_OUT", "ABORTED"]);
 export function ExecutionActions({ execution, workflow }: { execution: Execution; workflow: Workflow | undefined }) {
   const navigate = useNavigate();
   const [open, setOpen] = useState(false);
-  const started = (made: { execution_id: string }) => { setOpen(false); navigate(`/executions/${made.execution_id}`); };
-  const recover = useMutation({ mutationFn: () => api.recover(execution.id), onSuccess: started });
+  const recover = useMutation({ mutationFn: () => api.recover(execution.id), onSuccess: (made) => navigate(`/executions/${made.execution_id}`) });
   return (
     <div className="actions-bar">
       {RECOVERABLE.has(execution.status) && (
@@ -23,28 +22,38 @@ export function ExecutionActions({ execution, workflow }: { execution: Execution
       )}
       <button onClick={() => setOpen(!open)} disabled={!workflow?.spec}>Re-run…</button>
       {recover.error && <Failure error={recover.error} />}
-      {open && workflow?.spec && <RerunForm execution={execution} inputs={workflow.spec.inputs} onStarted={started} />}
+      {open && workflow?.spec && (
+        <InputsForm title={`Re-run ${execution.workflow_name} with`} inputs={workflow.spec.inputs} testId="rerun-form"
+                    initial={execution.inputs ?? {}} run={(values) => api.rerun(execution.id, values)} />
+      )}
     </div>
   );
 }
 
-function RerunForm({ execution, inputs, onStarted }: {
-  execution: Execution; inputs: Record<string, { type: string }>; onStarted: (made: { execution_id: string }) => void;
+/**
+ * A form from a workflow's typed inputs (see launchForm.ts), starting at `initial`; `run` gets
+ * the values read from every field.
+ */
+export function InputsForm({ title, inputs, initial, run, testId }: {
+  title: string; inputs: Record<string, { type: string }>; initial: Record<string, unknown>;
+  run: (values: Record<string, unknown>) => Promise<{ execution_id: string }>; testId: string;
 }) {
+  const navigate = useNavigate();
   const names = Object.keys(inputs);
   const [texts, setTexts] = useState<Record<string, string>>(() => Object.fromEntries(
-    names.map((n) => [n, initialText(fieldKind(inputs[n].type), execution.inputs?.[n])])));
-  const rerun = useMutation({ mutationFn: (values: Record<string, unknown>) => api.rerun(execution.id, values), onSuccess: onStarted });
+    names.map((n) => [n, initialText(fieldKind(inputs[n].type), initial[n])])));
+  const start = useMutation({ mutationFn: run, onSuccess: (made) => navigate(`/executions/${made.execution_id}`) });
   const reads = names.map((n) => ({ name: n, read: readField(n, fieldKind(inputs[n].type), texts[n]) }));
   const problems = reads.flatMap((r) => (r.read.ok ? [] : [r.read.error]));
   const submit = () => {
     const values: Record<string, unknown> = {};
     for (const r of reads) if (r.read.ok) values[r.name] = r.read.value;
-    rerun.mutate(values);
+    start.mutate(values);
   };
   return (
-    <form className="panel rerun" data-testid="rerun-form" onSubmit={(e) => { e.preventDefault(); if (!problems.length) submit(); }}>
-      <h3>Re-run {execution.workflow_name} with</h3>
+    <form className="panel rerun" data-testid={testId} onSubmit={(e) => { e.preventDefault(); if (!problems.length) submit(); }}>
+      <h3>{title}</h3>
+      {names.length === 0 && <p className="muted">No inputs.</p>}
       {names.map((n) => {
         const kind = fieldKind(inputs[n].type);
         const set = (value: string) => setTexts((old) => ({ ...old, [n]: value }));
@@ -60,8 +69,8 @@ function RerunForm({ execution, inputs, onStarted }: {
         );
       })}
       {problems.map((p) => <p key={p} className="error small">{p}</p>)}
-      <button type="submit" className="primary" disabled={problems.length > 0 || rerun.isPending}>{rerun.isPending ? "Starting…" : "Run"}</button>
-      {rerun.error && <Failure error={rerun.error} />}
+      <button type="submit" className="primary" disabled={problems.length > 0 || start.isPending}>{start.isPending ? "Starting…" : "Run"}</button>
+      {start.error && <Failure error={start.error} />}
     </form>
   );
 }

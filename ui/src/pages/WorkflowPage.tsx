@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { api } from "../api";
 import { DIFF_COLOURS, DiffGraph } from "../components/DiffGraph";
+import { InputsForm } from "../components/ExecutionActions";
 import { Failure, Loading } from "../components/common";
 import { formatTime, shortId } from "../format";
 import { diffGraphs, type DiffState } from "../workflowDiff";
@@ -35,8 +36,13 @@ export function WorkflowPage() {
       </table>
       <h2>Inputs of {shortId(b ?? "")}</h2>
       <table className="kv" data-testid="workflow-inputs"><tbody>
-        {inputs.map(([k, spec]) => <tr key={k}><th>{k}</th><td className="mono">{spec.type}{"default" in spec ? ` = ${JSON.stringify((spec as { default?: unknown }).default)}` : ""}</td></tr>)}
+        {inputs.map(([k, spec]) => <tr key={k}><th>{k}</th><td className="mono">{spec.type}{"default" in spec ? ` = ${JSON.stringify(spec.default)}` : ""}</td></tr>)}
       </tbody></table>
+      {after.data?.spec && b && (
+        <InputsForm key={b} title={`Launch ${name} ${shortId(b)}`} inputs={after.data.spec.inputs} testId="launch-form"
+                    initial={Object.fromEntries(inputs.map(([k, spec]) => [k, spec.default]))}
+                    run={(values) => api.launch(name, b, values)} />
+      )}
       <h2>Graph diff</h2>
       <div className="filters">
         <label>from <select aria-label="diff from" value={a ?? ""} onChange={(e) => setA(e.target.value)}>
