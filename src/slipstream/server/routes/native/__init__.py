@@ -21,6 +21,8 @@ read access to workflow executions. Documented at /docs and /openapi.json.
     metric_series.py /runs/{id}/metric-series  a metric's history downsampled for charts
     monitors.py     /monitors            list, get (with its newest report), reports, firings;
                                          /drift-reports search, get (per-feature figures)
+    schedules.py    /launch-plans        list, get (with its latest launches), launches, pause,
+                                         resume, run-now (own process), delete
     execution_actions.py /executions/{id}/recover, /rerun  start a new execution (own process)
     values.py       /values/{digest}     a stored execution value: preview (value_previews), bytes
 
@@ -51,11 +53,13 @@ def include_routes(router: APIRouter) -> None:
         monitors,
         registry,
         runs,
+        schedules,
         studies,
         values,
         workflows,
     )
 
     for module in (experiments, runs, artifacts, logged_models, registry, executions, workflows,
-                   studies, deployments, metric_series, execution_actions, values, monitors):
+                   studies, deployments, metric_series, execution_actions, values, monitors,
+                   schedules):
         router.include_router(module.router)
