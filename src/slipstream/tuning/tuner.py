@@ -100,6 +100,9 @@ class Tuner(TunerLink):
         self._asked = 0  # trials in the Optuna study (`len(study.trials)` deep-copies them all)
         self.execution: ExecutionRecord | None = None
         self._runs = TrialRuns.for_study(study, store, client.settings)
+        #: The store, when it writes each trial's run with the trial (`self._runs` makes them).
+        self._tracked = store if self._runs is not None and isinstance(
+            store, TrackedTrialStore) else None
 
     # -- the Optuna mirror -------------------------------------------------------------------
 
@@ -237,9 +240,8 @@ class Tuner(TunerLink):
         node_id = node_id_of(number)
         bound = None
         run_id = ""
-        if self._runs is not None:
-            assert isinstance(self.store, TrackedTrialStore)
-            trial, run = self.store.start_tracked_trial(
+        if self._tracked is not None and self._runs is not None:
+            trial, run = self._tracked.start_tracked_trial(
                 study_id, params, self._runs.new_run(number, node_id, params, started,
                                                      self._execution_id),
                 started_at=started, number=number if rerun else None, node_id=node_id)
@@ -289,9 +291,8 @@ class Tuner(TunerLink):
             self._failed += 1
             if len(self._first_errors) < 3:
                 self._first_errors.append(f"trial {number}: {error}")
-        if flight.run_id and self._runs is not None:
-            assert isinstance(self.store, TrackedTrialStore)
-            self.store.finish_tracked_trial(
+        if flight.run_id and self._tracked is not None and self._runs is not None:
+            self._tracked.finish_tracked_trial(
                 study_id, number, state,
                 self._runs.run_end(flight.run_id, state, metrics, outputs.get("step") or 0,
                                    outcome.ended_at),
