@@ -260,3 +260,21 @@ def _schedule_text(plan: Any) -> str:
     if plan.schedule is None:
         return "no schedule"
     return f"{plan.schedule.describe()}, catch-up {plan.catch_up}"
+
+
+def start_scheduler_process(settings: Any, poll_seconds: float = 1.0) -> Any:
+    """`slipstream server --schedules`: a scheduler in a process of its own (the server never
+    runs workflow code), on the server's settings, logging to HOME/scheduler.log; it stops when
+    terminated or when the server is gone."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from slipstream.scheduling.child import settings_env
+
+    log = Path(settings.home) / "scheduler.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:
+        return subprocess.Popen([sys.executable, "-m", "slipstream.scheduling.scheduler",
+                                 str(poll_seconds)], stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, env=settings_env(settings))

@@ -25,6 +25,8 @@ def server(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 5000,
     log_level: Annotated[str, typer.Option(help="uvicorn's log level.")] = "warning",
+    schedules: Annotated[bool, typer.Option("--schedules", help="Also fire due launch plans "
+                                            "(a scheduler in a process of its own).")] = False,
 ) -> None:
     try:
         import uvicorn
@@ -45,7 +47,19 @@ def server(
     console.print(f"Slipstream server on http://{host}:{port} (store "
                   f"{_without_password(settings.store_url)}, artifacts {settings.artifact_uri})",
                   highlight=False, markup=False, emoji=False)
-    uvicorn.run(app, host=host, port=port, log_level=log_level)
+    scheduler = None
+    if schedules:
+        from slipstream.cli.schedules import start_scheduler_process
+
+        scheduler = start_scheduler_process(settings)
+        console.print(f"Scheduler running (pid {scheduler.pid}, log "
+                      f"{settings.home}/scheduler.log)", highlight=False, markup=False, emoji=False)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level=log_level)
+    finally:
+        if scheduler is not None:
+            scheduler.terminate()
+            scheduler.wait(60)
 
 
 def _without_password(url: str) -> str:

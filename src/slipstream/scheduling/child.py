@@ -35,8 +35,7 @@ def spawn(settings: Settings, plan: str, inputs: dict[str, Any] | None = None,
     folder.mkdir(parents=True, exist_ok=True)
     announce = folder / f"{uuid.uuid4().hex}.start"
     log = folder / f"{announce.stem}.log"
-    env = {**os.environ, **{var: str(getattr(settings, field)) for field, var in _ENV.items()
-                            if getattr(settings, field, None)}}
+    env = settings_env(settings)
     args = [sys.executable, "-m", "slipstream.scheduling.child", plan, str(announce),
             json.dumps(inputs or {}), reason]
     with log.open("wb") as out:
@@ -61,6 +60,12 @@ def spawn(settings: Settings, plan: str, inputs: dict[str, Any] | None = None,
         time.sleep(0.02)
     raise InvalidInputError(f"the launch of plan {plan!r} did not start within {timeout:.0f} s; "
                             f"see {log}")
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """This process's environment with `settings` in SLIPSTREAM_* variables, for a child."""
+    return {**os.environ, **{var: str(getattr(settings, field)) for field, var in _ENV.items()
+                             if getattr(settings, field, None)}}
 
 
 def _child(plan: str, announce: Path, inputs: dict[str, Any], reason: str) -> int:

@@ -100,3 +100,40 @@ class Scheduler:
                                   daemon=True, name="slipstream-scheduler")
         thread.start()
         return thread
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m slipstream.scheduling.scheduler [POLL_SECONDS]`: a scheduler on the settings
+    of the environment, until SIGTERM / Ctrl-C, or until the process that started it is gone
+    (the server's `--schedules` child never outlives its server)."""
+    import contextlib
+    import logging
+    import os
+    import signal
+    import sys
+
+    from slipstream._core.settings import Settings
+
+    args = sys.argv[1:] if argv is None else argv
+    poll = float(args[0]) if args else 1.0
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    scheduler = Scheduler(Plans(Settings.load()))
+    parent = os.getppid()
+    signal.signal(signal.SIGTERM, lambda *_: scheduler.stop())
+
+    def orphaned() -> None:
+        while not scheduler._stop.wait(1.0):
+            if os.getppid() != parent:
+                scheduler.stop()
+
+    threading.Thread(target=orphaned, daemon=True, name="slipstream-parent-watch").start()
+    log.info("scheduler %s on %s, polling every %g s", scheduler.name,
+             scheduler.plans.settings.store_url, poll)
+    with contextlib.suppress(KeyboardInterrupt):
+        scheduler.run(poll_seconds=poll)
+    scheduler.join(timeout=60)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
