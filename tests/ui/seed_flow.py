@@ -16,7 +16,9 @@ SLIPSTREAM_HOME set to a fresh folder (`python -m tests.ui.seed_flow`).
   execution); alias `champion` set to 1 then moved to 2;
 * deployment `churn-svc` (by the CLI): primary models:/churn@champion, canary models:/churn/1
   at 20 %;
-* study `sweep-study`: STUDY_TRIALS random-search trials of a quadratic, minimised.
+* study `sweep-study`: STUDY_TRIALS random-search trials of a quadratic, minimised;
+* drift monitor `churn-data` over two parquet files: run once on data like the reference (no
+  drift), then on shifted data (tenure and plan drift).
 
 `waiter` (run by `python -m tests.ui.seed_flow wait PATH`) stays RUNNING until PATH exists.
 """
@@ -216,6 +218,23 @@ def quadratic(x: float, y: int) -> float:
     return (x - 1.0) ** 2 + y
 
 
+def seed_monitor() -> None:
+    from slipstream import monitor
+
+    rng = np.random.default_rng(3)
+    def frame(loc: float, share_a: float) -> pd.DataFrame:
+        return pd.DataFrame({"tenure": rng.normal(loc=loc, size=400),
+                             "plan": rng.choice(["a", "b"], 400, p=[share_a, 1 - share_a])})
+
+    frame(0.0, 0.5).to_parquet("reference.parquet")
+    frame(0.0, 0.5).to_parquet("current.parquet")
+    with monitor.Monitoring.from_settings() as monitoring:
+        monitoring.create("churn-data", dataset=str(Path("current.parquet").resolve()),
+                          reference=str(Path("reference.parquet").resolve()))
+        monitoring.run("churn-data")
+        monitoring.run("churn-data", current=frame(1.5, 0.9))
+
+
 def seed_models() -> None:
     fit_model(flip=False)
     fit_model(flip=True)
@@ -272,6 +291,7 @@ def seed() -> None:
     evolving_v1()
     evolving_v2()
     seed_models()
+    seed_monitor()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ import { RunPage } from "./pages/RunPage";
 import { ComparePage } from "./pages/ComparePage";
 import { WorkflowsPage } from "./pages/WorkflowsPage";
 import { WorkflowPage } from "./pages/WorkflowPage";
+import { MonitorsPage } from "./pages/MonitorsPage";
+import { MonitorPage } from "./pages/MonitorPage";
 import { ModelsPage } from "./pages/ModelsPage";
 import { ModelPage } from "./pages/ModelPage";
 import { DeploymentsPage } from "./pages/DeploymentsPage";
@@ -25,6 +27,7 @@ export function App() {
         <NavLink to="/models">Models</NavLink>
         <NavLink to="/studies">Studies</NavLink>
         <NavLink to="/deployments">Deployments</NavLink>
+        <NavLink to="/monitors">Monitors</NavLink>
         <a href="/docs" className="muted">REST API ↗</a>
       </nav>
       <main className="content">
@@ -38,6 +41,8 @@ export function App() {
           <Route path="/compare" element={<ComparePage />} />
           <Route path="/workflows" element={<WorkflowsPage />} />
           <Route path="/workflows/:name" element={<WorkflowPage />} />
+          <Route path="/monitors" element={<MonitorsPage />} />
+          <Route path="/monitors/*" element={<MonitorPage />} />
           <Route path="/models" element={<ModelsPage />} />
           <Route path="/models/:name" element={<ModelPage />} />
           <Route path="/studies" element={<StudiesPage />} />

@@ -174,6 +174,24 @@ export interface Trial {
   started_at: number; ended_at: number | null; node_id: string; run_id: string; error: string;
 }
 
+export interface Monitor {
+  name: string; target_kind: string; target: string; reference: string; thresholds: Record<string, unknown>;
+  plan: string; cooldown_seconds: number; created_at: number; run_id: string; last_fired_at: number | null;
+}
+
+export interface DriftTest { name: string; statistic: number | string; p_value: number | null; threshold: number; drifted: boolean }
+export interface DriftFeature { feature: string; kind: string; drifted: boolean; reference_size: number; current_size: number; tests: DriftTest[] }
+
+export interface DriftReport {
+  report_id: string; monitor: string; created_at: number; reference: string; current: string;
+  reference_size: number; current_size: number; drifted_share: number; data_drifted: boolean; drifted: boolean;
+  features: DriftFeature[];
+  quality: { metric: string; reference: number; current: number; drop: number; threshold: number; decayed: boolean } | null;
+  run_id: string;
+}
+
+export interface Firing { firing_id: string; report_id: string; plan: string; fired_at: number; execution_id: string; error: string }
+
 /** A preview of a stored value (GET /values/{digest}/preview). */
 export type ValuePreviewData = { digest: string; fmt: string; size: number } & (
   | { kind: "table"; columns: { name: string; type: string }[]; rows: unknown[][]; total_rows: number }
@@ -287,6 +305,10 @@ export const api = {
   importance: (name: string) => request<{ trials: number; evaluator: string; importances: Record<string, number> }>(study(name) + "/importance"),
   valuePreview: (digest: string, fmt: string) =>
     request<ValuePreviewData>(`/values/${encodeURIComponent(digest)}/preview` + query({ fmt })),
+  monitors: () => request<{ monitors: Monitor[] }>("/monitors"),
+  monitor: (name: string) => request<{ monitor: Monitor; latest_report: DriftReport | null }>(`/monitors/${name.split("/").map(encodeURIComponent).join("/")}`),
+  monitorReports: (name: string) => request<{ reports: DriftReport[] }>(`/monitors/${name.split("/").map(encodeURIComponent).join("/")}/reports`),
+  monitorFirings: (name: string) => request<{ firings: Firing[] }>(`/monitors/${name.split("/").map(encodeURIComponent).join("/")}/firings`),
   artifacts: (runId: string, path?: string) =>
     request<{ files?: ArtifactFile[]; root_uri?: string }>(
       `/runs/${encodeURIComponent(runId)}/artifacts` + query({ path })),
