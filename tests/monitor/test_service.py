@@ -13,6 +13,7 @@ import pytest
 from slipstream._core.errors import InvalidInputError, NotFoundError
 from slipstream.monitor import Monitoring
 from slipstream.monitor.service import EXPERIMENT
+from slipstream.monitor.stats import compare
 from slipstream.scheduling import create_launch_plan
 from slipstream.tracking.client import TrackingClient
 from tests.monitor import flows
@@ -160,3 +161,71 @@ def test_a_model_trained_on_unlogged_data_names_the_fix(store_url: str, tmp_path
         monitoring.create("m", dataset="x.csv", reference="models:/m/1")
         with pytest.raises(InvalidInputError, match=r"logged without a source URI .*source="):
             monitoring.run("m")
+
+
+def test_the_scheduler_runs_a_monitor_through_a_launch_plan(store_url: str, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            ) -> None:
+    from slipstream.monitor.workflows import drift_check
+    from slipstream.scheduling import launch
+
+    settings = settings_for(store_url, tmp_path)
+    monkeypatch.setenv("SLIPSTREAM_STORE_URL", settings.store_url)  # the task's process
+    monkeypatch.setenv("SLIPSTREAM_ARTIFACT_URI", settings.artifact_uri)
+    train_and_register(settings, tmp_path)
+    frame(200, shift=1.0, seed=9).to_csv(tmp_path / "today.csv", index=False)
+    with Monitoring.from_settings(settings) as monitoring:
+        monitoring.create("daily", dataset=str(tmp_path / "today.csv"),
+                          reference="models:/churn/1")
+    create_launch_plan("daily-check", drift_check, fixed_inputs={"name": "daily"},
+                       settings=settings)
+    execution_id = launch("daily-check", reason="test", settings=settings)
+
+    from slipstream.execution.api import Client
+
+    client = Client(settings)
+    try:
+        assert dict(client.store.get_execution(execution_id).outputs or {}) == {"o0": True}
+    finally:
+        client.close()
+    with Monitoring.from_settings(settings) as monitoring:
+        (report,) = monitoring.store.list_reports("daily")
+        assert report.drifted_features == ("x1",)
+
+
+def test_two_monitor_processes_racing_on_one_drift_event_launch_once(store_url: str,
+                                                                     tmp_path: Path) -> None:
+    """Two Monitoring services (each with its own stores, as two processes have) fire the
+    same drift event at once, many times over: one launch of the real plan."""
+    import threading
+
+    settings = settings_for(store_url, tmp_path)
+    train_and_register(settings, tmp_path)
+    create_launch_plan("retrain", flows.retrain, settings=settings)
+    services = [Monitoring.from_settings(settings) for _ in range(2)]
+    try:
+        services[0].create("m", dataset=str(tmp_path / "today.csv"),  # never read here
+                           reference="models:/churn/1", plan="retrain", cooldown_seconds=3600)
+        monitor = services[0].store.get_monitor("m")
+        reference, _ = services[0].reference(monitor)
+        report = services[0].store.add_report(
+            compare(reference, frame(200, shift=1.0, seed=10), monitor="m"))
+        start, fired = threading.Barrier(2), []
+
+        def race(service: Monitoring) -> None:
+            start.wait()
+            for _ in range(10):
+                firing = service.fire(monitor, report)
+                if firing is not None:
+                    fired.append(firing)
+
+        threads = [threading.Thread(target=race, args=(s,)) for s in services]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(fired) == 1 and fired[0].execution_id
+        assert len(services[1].store.list_firings("m")) == 1
+    finally:
+        for service in services:
+            service.close()
