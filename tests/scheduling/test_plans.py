@@ -5,6 +5,7 @@ catch-up, pause / resume and run-now, and failures recorded without being raised
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 
@@ -199,3 +200,9 @@ def test_launch_without_waiting_returns_once_started(plans: Plans) -> None:
     execution_id = plans.launch("bg", wait=False)
     assert execution_id is not None
     assert plans.client.store.get_execution(execution_id).workflow_name == "scaled"
+    for _ in range(500):  # it ends on its own thread, recorded as any launch
+        [launch] = plans.launches("bg")
+        if launch.status == LaunchStatus.SUCCEEDED:
+            break
+        time.sleep(0.02)
+    assert (launch.status, launch.execution_id) == (LaunchStatus.SUCCEEDED, execution_id)

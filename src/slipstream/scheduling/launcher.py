@@ -87,7 +87,23 @@ class Launcher:
         while not hook.started.wait(0.05):
             if not thread.is_alive():
                 break
+        if hook.execution_id is not None:
+            self._until_recorded(hook.execution_id, thread)
         return hook.execution_id
+
+    def _until_recorded(self, execution_id: str, thread: threading.Thread) -> None:
+        """Wait until the execution's row is readable (the runner writes it just after telling
+        its hooks), so a caller can look up the id it is given at once."""
+        from slipstream._core.errors import NotFoundError
+
+        for _ in range(1000):
+            try:
+                self.client.store.get_execution(execution_id)
+                return
+            except NotFoundError:
+                if not thread.is_alive():
+                    return
+                threading.Event().wait(0.01)
 
     def _run(self, plan: LaunchPlanRecord, hook: _Started,
              prepared: tuple[Any, Any, Any] | None) -> None:
