@@ -229,3 +229,30 @@ def test_two_monitor_processes_racing_on_one_drift_event_launch_once(store_url: 
     finally:
         for service in services:
             service.close()
+
+
+def test_training_data_logged_as_a_run_artifact(store_url: str, tmp_path: Path) -> None:
+    settings = settings_for(store_url, tmp_path)
+    (tmp_path / "data").mkdir()
+    frame(300, seed=11).to_parquet(tmp_path / "data" / "train.parquet")
+    tracking = TrackingClient.from_settings(settings)
+    try:
+        run = tracking.create_run(tracking.create_experiment("t"))
+        run_id = run.info.run_id
+        tracking.log_artifact(run_id, tmp_path / "data" / "train.parquet", "data")
+        tracking.log_input(run_id, frame(300, seed=11), context="training",
+                           source=f"runs:/{run_id}/data/train.parquet")
+        tracking.end_run(run_id)
+    finally:
+        tracking.close()
+    from slipstream.registry.client import RegistryClient
+
+    with RegistryClient.from_settings(settings) as registry:
+        registry.create_model_version("art", str(tmp_path), run_id=run_id)
+    with Monitoring.from_settings(settings) as monitoring:
+        monitoring.create("art", dataset="unused.csv", reference="models:/art/1")
+        report = monitoring.run("art", current=frame(200, shift=1.0, seed=12)).report
+        assert report.reference_size == 300 and report.drifted_features == ("x1",)
+        by_run = monitoring.create("by-run", dataset="unused.csv", reference=f"runs:/{run_id}")
+        assert monitoring.run(by_run.name, current=frame(200, seed=13)).report.reference_size \
+            == 300

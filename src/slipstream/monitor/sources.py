@@ -3,7 +3,8 @@
     read_data(source)                a DataFrame, a dict of columns, a file (parquet, csv, json,
                                      jsonl), a folder of them, a glob, or a list of those; any
                                      fsspec URL (s3://…) as well as local paths
-    dataset_frame(dataset)           a tracked Dataset's rows, from its source URI
+    dataset_frame(dataset)           a tracked Dataset's rows, from its source URI (a path or
+                                     fsspec URL, or runs:/RUN_ID/PATH: the run's artifact)
     training_reference(uri, ...)     the data set a model was trained on, from lineage:
                                      models:/NAME/N | models:/NAME@ALIAS | models:/NAME/latest
                                      (the version's training datasets) or runs:/RUN_ID (the
@@ -28,6 +29,7 @@ from slipstream._core.errors import InvalidInputError, NotFoundError
 from slipstream.entities.deployments import PredictionRecord
 from slipstream.entities.tracking import Dataset
 from slipstream.metadata.deployments import DeploymentStore
+from slipstream.metadata.tracking import TrackingStore
 from slipstream.monitor.stats import as_frame
 from slipstream.registry.client import RegistryClient
 from slipstream.registry.lineage import training_datasets
@@ -56,8 +58,10 @@ def read_data(source: Any, what: str = "current") -> tuple[pd.DataFrame, str]:
     return as_frame(frame, what), f"{label} ({len(files)} file{'s' * (len(files) != 1)})"
 
 
-def dataset_frame(dataset: Dataset, what: str = "reference") -> pd.DataFrame:
-    """The rows of a tracked data set, read from the URI its source names."""
+def dataset_frame(dataset: Dataset, what: str = "reference",
+                  tracking: TrackingStore | None = None) -> pd.DataFrame:
+    """The rows of a tracked data set, read from the URI its source names (a runs:/ URI
+    through `tracking`, the run's artifacts)."""
     try:
         source = json.loads(dataset.source) if dataset.source else {}
     except ValueError:
@@ -69,6 +73,8 @@ def dataset_frame(dataset: Dataset, what: str = "reference") -> pd.DataFrame:
             f"data set {dataset.name!r} (digest {dataset.digest}) was logged without a source "
             f"URI (source type {dataset.source_type!r}), so its rows cannot be read: log it "
             "with log_input(..., source='path/or/url'), or give the monitor a reference path")
+    if str(uri).startswith("runs:/"):
+        return _run_artifact(str(uri), tracking, what)
     return read_data(uri, what)[0]
 
 
@@ -96,8 +102,8 @@ def training_reference(model_uri: str, registry: RegistryClient) -> tuple[pd.Dat
     problems = []
     for dataset in datasets:
         try:
-            return dataset_frame(dataset), f"{dataset.name} ({dataset.digest}), training data " \
-                                           f"of {owner}"
+            rows = dataset_frame(dataset, tracking=registry.tracking)
+            return rows, f"{dataset.name} ({dataset.digest}), training data of {owner}"
         except InvalidInputError as exc:
             problems.append(str(exc))
     raise InvalidInputError(f"no training data set of {owner} can be read: "
@@ -166,6 +172,21 @@ def _prediction_columns(outputs: Any, rows: int) -> dict[str, Any]:
 
 def _has_text(values: Any) -> bool:
     return isinstance(values, list) and any(isinstance(v, str) for v in values[:50])
+
+
+def _run_artifact(uri: str, tracking: TrackingStore | None, what: str) -> pd.DataFrame:
+    """The rows of artifact PATH of run RUN_ID (runs:/RUN_ID/PATH), read from a local copy."""
+    import tempfile
+
+    from slipstream.tracking.artifacts import RunArtifacts
+
+    run_id, _, path = uri.removeprefix("runs:/").lstrip("/").partition("/")
+    if tracking is None or not run_id or not path:
+        raise InvalidInputError(f"the {what} data {uri!r}: a run's artifact is read as "
+                                "runs:/RUN_ID/PATH through the tracking store")
+    with tempfile.TemporaryDirectory(prefix="slipstream-monitor-") as folder:
+        local = RunArtifacts(tracking).download_artifacts(run_id, path, folder)
+        return read_data(local, what)[0]
 
 
 def _files(path: str, what: str) -> list[str]:
