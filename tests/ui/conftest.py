@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,6 +118,11 @@ def page(browser: Any, console: Console) -> Iterator[Any]:
 
 
 def screenshot(page: Any, name: str) -> None:
-    """Save the page as docs/screenshots/NAME.png (for the README)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    """Save the page as docs/screenshots/NAME.png (for the README) when there is none yet or
+    SLIPSTREAM_UPDATE_SCREENSHOTS=1; otherwise beside the test's data, so that an ordinary
+    test run leaves the checkout as it was."""
+    target = SCREENSHOTS / f"{name}.png"
+    if target.exists() and os.environ.get("SLIPSTREAM_UPDATE_SCREENSHOTS") != "1":
+        target = Path(tempfile.gettempdir()) / "slipstream-ui-screenshots" / f"{name}.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(target))
