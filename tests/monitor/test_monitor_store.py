@@ -129,3 +129,36 @@ def test_two_racing_claimers_fire_once(store_url: str) -> None:
     finally:
         for store in stores:
             store.close()  # type: ignore[attr-defined]
+
+
+def _claim_in_a_process(store_url: str, start: object, wins: object) -> None:
+    store = open_monitor_store(store_url)
+    try:
+        start.wait()  # type: ignore[attr-defined]
+        for tick in range(20):
+            if store.claim_firing("churn", f"r{tick}", now=9000.0 + tick) is not None:
+                wins.put(tick)  # type: ignore[attr-defined]
+    finally:
+        store.close()  # type: ignore[attr-defined]
+
+
+def test_two_monitor_processes_fire_once(store_url: str) -> None:
+    """The same race between two OS processes (each its own connections and interpreter)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    store = open_monitor_store(store_url)
+    try:
+        store.create_monitor(_monitor(cooldown_seconds=100.0))
+        start, wins = ctx.Barrier(2), ctx.Queue()
+        workers = [ctx.Process(target=_claim_in_a_process, args=(store_url, start, wins))
+                   for _ in range(2)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=120)
+            assert worker.exitcode == 0
+        assert len(store.list_firings("churn")) == 1
+        assert wins.get(timeout=5) == 0  # the first tick fired; the other 39 claims did not
+    finally:
+        store.close()  # type: ignore[attr-defined]
