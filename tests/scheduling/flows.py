@@ -23,3 +23,16 @@ def scaled(n: int, factor: float = 2.0) -> float:
 @workflow
 def failing(n: int = 1) -> int:
     return explode(n=n)
+
+
+@task
+def start_plan(plan: str) -> str:
+    """What a trigger does: launch another plan without waiting for it."""
+    from slipstream.scheduling import launch
+
+    return launch(plan, reason=f"chained from {plan!r}'s caller", wait=False) or ""
+
+
+@workflow
+def chain(plan: str) -> str:
+    return start_plan(plan=plan)

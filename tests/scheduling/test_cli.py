@@ -63,6 +63,26 @@ def test_launch_plans_from_the_shell(isolated_home: Path) -> None:
     assert missing.code == 1 and "error: no launch plan named 'triple'" in missing.err
 
 
+def test_a_run_now_waits_for_the_launches_its_execution_started(isolated_home: Path) -> None:
+    from slipstream.scheduling.plans import Plans
+
+    home = isolated_home
+    assert slipstream("launch-plans", "create", "inner", target("scaled"), "--fixed", "n=4",
+                      home=home).code == 0
+    assert slipstream("launch-plans", "create", "outer", target("chain"), "--fixed",
+                      "plan=inner", home=home).code == 0
+    outer = slipstream("launch-plans", "launch", "outer", home=home)
+    assert outer.code == 0, outer.err
+    plans = Plans()
+    try:
+        [inner] = plans.launches("inner")  # it ran to its end before the command exited
+        assert inner.status == "SUCCEEDED" and inner.reason.startswith("chained")
+        assert plans.client.store.get_execution(inner.execution_id).outputs == {"o0": 8.0}
+    finally:
+        plans.store.close()
+        plans.client.close()
+
+
 def test_bad_plans_are_one_line(isolated_home: Path) -> None:
     home = isolated_home
     typo = slipstream("launch-plans", "create", "p", target("scaled"), "--fixed", "fctor=1",

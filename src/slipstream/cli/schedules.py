@@ -211,6 +211,7 @@ def launch(
     if execution_id is None:
         [latest] = plans.launches(name, limit=1)
         raise InvalidInputError(f"launch plan {name!r} could not start: {latest.error}")
+    _join_launches()
     status = plans.client.store.get_execution(execution_id).status
     console.print(f"Launched {name}: execution [bold]{execution_id}[/] {status} (see "
                   f"`slipstream executions show {execution_id}`)", highlight=False)
@@ -250,10 +251,20 @@ def scheduler(
     if once:
         fired = Scheduler(plans, background=False).tick()
         console.print(f"fired {len(fired)} tick(s)", highlight=False)
+        _join_launches()
         return
     console.print(f"Scheduler {plans.settings.store_url} polling every {poll:g} s (Ctrl-C "
                   "stops it)", highlight=False, markup=False)
     Scheduler(plans).run(poll_seconds=poll)
+
+
+def _join_launches() -> None:
+    """Wait for launches the executions started without waiting (triggers), before exiting."""
+    from slipstream.scheduling.launcher import join_launches
+
+    if join_launches(timeout=0):
+        console.print("waiting for the launches it started…", highlight=False)
+        join_launches()
 
 
 def _schedule_text(plan: Any) -> str:

@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -70,6 +69,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
 def _child(plan: str, announce: Path, inputs: dict[str, Any], reason: str) -> int:
     from slipstream._core.errors import UserError
+    from slipstream.scheduling.launcher import join_launches
     from slipstream.scheduling.plans import Plans
 
     def say(text: str) -> None:
@@ -87,9 +87,7 @@ def _child(plan: str, announce: Path, inputs: dict[str, Any], reason: str) -> in
         say(f"error: launch plan {plan!r} could not start (see its launches)")
         return 1
     say(execution_id)
-    for thread in threading.enumerate():
-        if thread.name.startswith("slipstream-launch-"):
-            thread.join()
+    join_launches()
     return 0
 
 

@@ -22,6 +22,8 @@ from slipstream.scheduling import notify as webhooks
 from slipstream.scheduling.inputs import launch_values
 
 log = logging.getLogger("slipstream.scheduling")
+#: The name of every thread a launch without waiting runs on.
+THREAD_PREFIX = "slipstream-launch-"
 
 
 class _Started(NodeHook):
@@ -82,7 +84,7 @@ class Launcher:
             self._run(plan, hook, prepared)
             return hook.execution_id
         thread = threading.Thread(target=self._run, args=(plan, hook, prepared), daemon=True,
-                                  name=f"slipstream-launch-{plan.name}")
+                                  name=f"{THREAD_PREFIX}{plan.name}")
         thread.start()
         while not hook.started.wait(0.05):
             if not thread.is_alive():
@@ -147,3 +149,14 @@ class Launcher:
             return self.client.store.get_execution(execution_id)
         except SlipstreamError:
             return None
+
+
+def join_launches(timeout: float | None = None) -> int:
+    """Wait for the launches this process started without waiting (`wait=False`, e.g. a
+    trigger inside a task): a process about to exit calls it, or they would die with it.
+    How many there were."""
+    threads = [t for t in threading.enumerate() if t.name.startswith(THREAD_PREFIX)
+               and t is not threading.current_thread()]
+    for thread in threads:
+        thread.join(timeout)
+    return len(threads)

@@ -113,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     import sys
 
     from slipstream._core.settings import Settings
+    from slipstream.scheduling.launcher import join_launches
 
     args = sys.argv[1:] if argv is None else argv
     poll = float(args[0]) if args else 1.0
@@ -132,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         scheduler.run(poll_seconds=poll)
     scheduler.join(timeout=60)
+    join_launches(timeout=60)
     return 0
 
 
