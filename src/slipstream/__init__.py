@@ -72,9 +72,11 @@ _EXPORTS = {
     "loguniform": "slipstream.tuning.space",
     "intrange": "slipstream.tuning.space",
     "choice": "slipstream.tuning.space",
+    "LaunchPlan": "slipstream.scheduling.plans",
 }
-# The tuning names (tune ... choice) are left out of the TYPE_CHECKING imports below: the
-# import linter counts those, and serving (which reads __version__ here) sits beside tuning.
+# The tuning names (tune ... choice) and LaunchPlan are left out of the TYPE_CHECKING imports
+# below: the import linter counts those, and serving (which reads __version__ here) sits beside
+# tuning and scheduling.
 #: Subpackages reachable as attributes (`ss.models.log_model(...)`), imported on first use.
 _SUBPACKAGES = {"models": "slipstream.models"}
 
@@ -84,6 +86,7 @@ __all__ = [
     "Client",
     "Directory",
     "File",
+    "LaunchPlan",
     "Resources",
     "Retry",
     "RunContext",
