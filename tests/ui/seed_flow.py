@@ -15,7 +15,8 @@ SLIPSTREAM_HOME set to a fresh folder (`python -m tests.ui.seed_flow`).
 * `fit_model` (twice): registers versions 1 and 2 of model `churn` (lineage: dataset, run,
   execution); alias `champion` set to 1 then moved to 2;
 * deployment `churn-svc` (by the CLI): primary models:/churn@champion, canary models:/churn/1
-  at 20 %;
+  at 20 %, served by `slipstream deploy serve` for GOOD_REQUESTS good and BAD_REQUESTS bad
+  requests (the per-version figures);
 * study `sweep-study`: STUDY_TRIALS random-search trials of a quadratic, minimised;
 * drift monitor `churn-data` over two parquet files: run once on data like the reference (no
   drift), then on shifted data (tenure and plan drift).
@@ -26,6 +27,7 @@ SLIPSTREAM_HOME set to a fresh folder (`python -m tests.ui.seed_flow`).
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import struct
 import subprocess
@@ -45,6 +47,8 @@ SWEEP_RUNS = 12
 LONG_CURVE = 20_000
 STUDY_TRIALS = 8
 FAN_OUT = 5
+GOOD_REQUESTS = 20
+BAD_REQUESTS = 2
 
 
 @task(cache=True, cache_version="1")
@@ -235,6 +239,49 @@ def seed_monitor() -> None:
         monitoring.run("churn-data", current=frame(1.5, 0.9))
 
 
+def serve_traffic(slipstream: Path) -> None:
+    """Serve churn-svc on a free port for a few requests, then stop it (its log is flushed)."""
+    import signal
+    import socket
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([str(slipstream), "deploy", "serve", "churn-svc", "--port",
+                               str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def call(columns: list[str]) -> int:
+        body = json.dumps({"dataframe_split": {"columns": columns, "data": [[0.5] * len(columns)]}})
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/invocations", body.encode(),
+                                         {"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # until the model has loaded and answers
+            try:
+                if call(["tenure", "charges"]) == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError("slipstream deploy serve did not answer")
+            time.sleep(0.1)
+        for _ in range(GOOD_REQUESTS - 1):
+            call(["tenure", "charges"])
+        for _ in range(BAD_REQUESTS):
+            call(["nope"])
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+
+
 def seed_models() -> None:
     fit_model(flip=False)
     fit_model(flip=True)
@@ -244,6 +291,7 @@ def seed_models() -> None:
     subprocess.run([str(slipstream), "deploy", "create", "churn-svc", "--model",
                     "models:/churn@champion", "--canary", "models:/churn/1", "--traffic", "20"],
                    check=True, capture_output=True)
+    serve_traffic(slipstream)
     ss.tune(quadratic, space={"x": ss.uniform(-3.0, 3.0), "y": ss.intrange(0, 3)},
             objective="objective", goal="minimize", algorithm="random",
             max_trials=STUDY_TRIALS, name="sweep-study", seed=0)

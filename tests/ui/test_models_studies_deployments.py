@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.ui.conftest import Console, screenshot
-from tests.ui.seed_flow import STUDY_TRIALS
+from tests.ui.seed_flow import BAD_REQUESTS, GOOD_REQUESTS, STUDY_TRIALS
 
 pytestmark = pytest.mark.ui
 
@@ -84,6 +84,14 @@ def test_deployment_traffic_promote_and_rollback(page: Any, console: Console) ->
     row.get_by_role("link", name="churn-svc").click()
     revision = page.get_by_test_id("revision")
     expect(revision).to_have_text("1")
+    figures = _api(console, "/deployments/churn-svc/stats")["versions"]
+    assert sum(v["requests"] for v in figures) == GOOD_REQUESTS + BAD_REQUESTS
+    assert sum(v["errors"] for v in figures) == BAD_REQUESTS
+    stats = page.locator("[data-testid=stats] tbody tr")
+    expect(stats).to_have_count(len(figures))
+    for i, v in enumerate(figures):
+        expect(stats.nth(i).locator("td")).to_contain_text(
+            [v["label"], v["model_version"], str(v["requests"]), str(v["errors"])])
     page.get_by_label("canary percent").fill("50")
     page.get_by_role("button", name="Set traffic").click()
     expect(revision).to_have_text("2")

@@ -42,8 +42,8 @@ export function DeploymentPage() {
         <thead><tr><th>Route</th><th>Model</th><th>Traffic</th></tr></thead>
         <tbody>{d.targets.map((t) => <tr key={t.label} data-row={t.label}><td>{t.label}</td><td className="mono">{t.model_uri}</td><td>{t.traffic_percent}%</td></tr>)}</tbody>
       </table>
-      {canary && (
-        <div className="filters actions">
+      <div className="filters actions">
+        {canary && (<>
           <label>canary share {shown}%
             <input aria-label="canary percent" type="range" min={0} max={100} step={5} value={shown}
                    onChange={(e) => setPercent(Number(e.target.value))} />
@@ -52,9 +52,7 @@ export function DeploymentPage() {
                   onClick={() => change.mutate((x) => api.setTraffic(x.name, shown, x.revision))}>Set traffic</button>
           <button className="primary" disabled={change.isPending}
                   onClick={() => change.mutate((x) => api.promote(x.name, x.revision))}>Promote canary</button>
-        </div>
-      )}
-      <div className="filters actions">
+        </>)}
         <button disabled={change.isPending || d.revision <= 1}
                 onClick={() => change.mutate((x) => api.rollback(x.name, x.revision))}>Roll back</button>
       </div>
