@@ -206,3 +206,14 @@ def test_launch_without_waiting_returns_once_started(plans: Plans) -> None:
             break
         time.sleep(0.02)
     assert (launch.status, launch.execution_id) == (LaunchStatus.SUCCEEDED, execution_id)
+
+
+def test_a_schedule_added_later_counts_ticks_from_then(plans: Plans, clock: Clock) -> None:
+    plans.create("later", flows.scaled, default_inputs={"n": 1})
+    clock.advance(3600)
+    plans.create("later", flows.scaled, default_inputs={"n": 1}, schedule=every(minutes=1),
+                 catch_up="all", replace=True)
+    scheduler = Scheduler(plans, background=False)
+    assert scheduler.tick() == []  # not the sixty minutes before it had a schedule
+    clock.advance(60)
+    assert [x.tick_at for x in scheduler.tick()] == [START + 3660]

@@ -51,6 +51,8 @@ class Scheduler:
                 claimed += self._fire(plan, now)
             except SlipstreamError as exc:  # one plan's trouble never stops the others
                 log.warning("scheduler: launch plan %s: %s", plan.name, exc)
+            except Exception:
+                log.exception("scheduler: launch plan %s", plan.name)
         return claimed
 
     def _fire(self, plan: Any, now: float) -> list[Launch]:
@@ -62,6 +64,8 @@ class Scheduler:
             plan.name, ticks, expected_last_tick=plan.last_tick, last_tick=last,
             claimed_by=self.name, claimed_at=now)
         for launch in claimed:
+            log.info("scheduler %s: launch plan %s, tick %s", self.name, plan.name,
+                     _iso(launch.tick_at))
             self._start(plan, launch)
         return list(claimed)
 
@@ -84,6 +88,8 @@ class Scheduler:
                 self.tick()
             except SlipstreamError as exc:  # e.g. the store briefly unreachable
                 log.warning("scheduler: %s", exc)
+            except Exception:  # a bug: logged, and the scheduler keeps polling
+                log.exception("scheduler: poll failed")
             stop.wait(poll_seconds)
 
     def stop(self) -> None:
@@ -100,6 +106,12 @@ class Scheduler:
                                   daemon=True, name="slipstream-scheduler")
         thread.start()
         return thread
+
+
+def _iso(ts: float) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat(timespec="seconds")
 
 
 def main(argv: list[str] | None = None) -> int:

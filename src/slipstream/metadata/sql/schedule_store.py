@@ -62,9 +62,10 @@ class SqlScheduleStore(SqlStoreBase, ScheduleStore):
             exists = conn.execute(sa.select(_P.name).where(_P.name == plan.name)).first()
             if exists is None:
                 conn.execute(sa.insert(tables.launch_plans).values(**row))
-            elif replace:
+            elif replace:  # a plan that had no schedule starts counting ticks now
                 conn.execute(sa.update(tables.launch_plans).where(_P.name == plan.name)
-                             .values(**{k: row[k] for k in _SETTINGS}))
+                             .values(**{k: row[k] for k in _SETTINGS},
+                                     last_tick=sa.func.coalesce(_P.last_tick, row["last_tick"])))
             else:
                 raise PlanExistsError(f"launch plan {plan.name!r} exists already")
 
