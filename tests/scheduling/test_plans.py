@@ -217,3 +217,17 @@ def test_a_schedule_added_later_counts_ticks_from_then(plans: Plans, clock: Cloc
     assert scheduler.tick() == []  # not the sixty minutes before it had a schedule
     clock.advance(60)
     assert [x.tick_at for x in scheduler.tick()] == [START + 3660]
+
+
+def test_background_launches_run_side_by_side(plans: Plans, clock: Clock) -> None:
+    for name in ("left", "right"):
+        plans.create(name, flows.scaled, fixed_inputs={"n": 3}, schedule=every(seconds=10),
+                     catch_up="all")
+    scheduler = Scheduler(plans)  # background: each launch on a thread of its own
+    clock.advance(30)
+    assert len(scheduler.tick()) == 6
+    scheduler.join(60)
+    for name in ("left", "right"):
+        launches = plans.launches(name)
+        assert [x.status for x in launches] == [LaunchStatus.SUCCEEDED] * 3
+        assert len({x.execution_id for x in launches}) == 3
