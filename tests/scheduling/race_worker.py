@@ -16,7 +16,7 @@ def race(store_url: str, artifacts: str, go: Any, ticks: int, offset: float, out
     plans = Plans(Settings.load(store_url=store_url, artifact_uri=artifacts), clock=clock)
     scheduler = Scheduler(plans, background=False)
     plans.store.list_plans()  # connect before the start line
-    go.wait(60)
+    go.wait(60)  # a barrier: the other scheduler is connected too
     claimed: list[float] = []
     for i in range(1, ticks + 1):
         clock.t = START + i + offset

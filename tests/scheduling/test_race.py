@@ -23,17 +23,17 @@ def test_two_schedulers_fire_each_tick_exactly_once(store_url: str, tmp_path: Pa
     plans.create("race", flows.scaled, fixed_inputs={"n": 1},
                  schedule=every(seconds=1, anchor=START), catch_up="all")
     ctx = multiprocessing.get_context("spawn")
-    go, out = ctx.Event(), ctx.Queue()
+    go, out = ctx.Barrier(2), ctx.Queue()  # both start once both are connected
     workers = [ctx.Process(target=race, args=(store_url, str(tmp_path / "artifacts"), go, TICKS,
                                               offset, out))
                for offset in (0.25, 0.75)]
     for worker in workers:
         worker.start()
-    go.set()
     claims = [out.get(timeout=240) for _ in workers]
     for worker in workers:
         worker.join(30)
         assert worker.exitcode == 0
+    assert all(claims), "both schedulers raced for the ticks"
     every_claim = sorted(claims[0] + claims[1])
     assert every_claim == [START + i for i in range(1, TICKS + 1)]  # each tick once, none lost
     launches = plans.launches("race", limit=1000)
