@@ -53,6 +53,7 @@ def test_monitors_round_trip(monitor_store: MonitorStore) -> None:
 
 @pytest.mark.parametrize(("changes", "message"), [
     ({"name": "bad name!"}, "monitor name"),
+    ({"name": "team/reports"}, "may not end in '/reports'"),
     ({"target_kind": "model"}, "target kind 'model'"),
     ({"target": " "}, "name what it watches"),
     ({"target_kind": "dataset", "target": "/x.csv"}, "give its reference"),

@@ -30,6 +30,7 @@ from slipstream.entities.monitoring import (
 
 MAX_MONITOR_NAME_LENGTH = 256
 _NAME = re.compile(r"^[A-Za-z0-9_.\-/]+$")
+_RESERVED = ("reports", "firings")
 
 
 class MonitorExistsError(InvalidInputError):
@@ -97,6 +98,9 @@ def check_monitor_name(name: object) -> str:
         raise InvalidInputError(
             f"monitor name {name!r:.80} is not valid: use 1-{MAX_MONITOR_NAME_LENGTH} letters, "
             "digits, '_', '.', '-' or '/'")
+    if name.rsplit("/", 1)[-1] in _RESERVED and "/" in name:
+        raise InvalidInputError(f"monitor name {name!r} may not end in '/reports' or "
+                                "'/firings' (the REST paths of a monitor's reports and firings)")
     return name
 
 

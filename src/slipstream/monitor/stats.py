@@ -47,7 +47,7 @@ from slipstream.entities.monitoring import (
 
 EPSILON = 1e-4
 MISSING = "<missing>"
-#: Quality metrics: name -> (function of labels and predictions, higher is better).
+#: Quality metrics (accuracy: higher is better; the others lower is better).
 METRICS = ("accuracy", "error_rate", "mae", "rmse")
 
 
