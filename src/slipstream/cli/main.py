@@ -59,8 +59,8 @@ def client() -> Any:
 # (deploy alone costs ~75 ms of imports, paid by `slipstream serve`'s start otherwise)
 COMMAND_MODULES = {"run": "run", "recover": "run", "executions": "executions",
                    "models": "models", "server": "server", "serve": "serve", "deploy": "deploy",
-                   "tune": "tune", "launch-plans": "schedules", "scheduler": "schedules",
-                   "monitor": "monitor"}
+                   "tune": "tune", "ui": "ui", "launch-plans": "schedules",
+                   "scheduler": "schedules", "monitor": "monitor"}
 _GLOBAL_OPTIONS_WITH_VALUES = ("--home", "--store", "--artifacts")
 
 
