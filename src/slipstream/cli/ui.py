@@ -14,8 +14,8 @@ _HOST = "127.0.0.1"
 
 
 def register(app: typer.Typer) -> None:
-    app.command(help="Open the console (web UI) on this machine: executions, experiments, "
-                     "runs.")(ui)
+    app.command(help="Open the console (web UI) on this machine: executions, workflows, "
+                     "runs, models, studies, deployments, monitors.")(ui)
 
 
 def ui(
