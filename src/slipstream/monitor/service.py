@@ -97,12 +97,13 @@ class Monitoring:
         service = cls(open_monitor_store(settings.store_url), registry=registry,
                       deployments=registry.deployments, tracking=tracking, launcher=launch,
                       clock=clock)
-        service._owned = [service.store, registry]
+        service._owned = [s for s in (tracking, service.store, registry) if s is not None]
         return service
 
     def close(self) -> None:
-        """Write what tracking queued, and close the stores `from_settings` opened."""
-        if self.tracking is not None:
+        """Write what tracking queued, and close the clients and stores `from_settings`
+        opened (closing the tracking client stops its writer thread)."""
+        if self.tracking is not None and self.tracking not in self._owned:
             self.tracking.flush()
         for owned in self._owned:
             owned.close()
