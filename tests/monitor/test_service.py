@@ -256,3 +256,39 @@ def test_training_data_logged_as_a_run_artifact(store_url: str, tmp_path: Path) 
         by_run = monitoring.create("by-run", dataset="unused.csv", reference=f"runs:/{run_id}")
         assert monitoring.run(by_run.name, current=frame(200, seed=13)).report.reference_size \
             == 300
+
+
+def test_the_papers_trigger_an_accuracy_drop_of_the_model(store_url: str,
+                                                          tmp_path: Path) -> None:
+    """The reference workload: a logistic regression trained on `train_data` scores
+    `drifted_data` whose class boundary moved; its accuracy drops past 0.05 while the features'
+    distributions stay put, and the monitor says drift because of the quality decay."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    from slipstream.models.folder import save_model
+
+    rng = np.random.default_rng(21)
+
+    def data(n: int, boundary: float) -> object:
+        import pandas as pd
+
+        x = rng.normal(size=(n, 2))
+        return pd.DataFrame({"f0": x[:, 0], "f1": x[:, 1],
+                             "y": (x[:, 0] + boundary * x[:, 1] > 0).astype(int)})
+
+    train, drifted = data(600, 0.0), data(600, 1.5)
+    model = LogisticRegression().fit(train[["f0", "f1"]], train["y"])
+    save_model(model, tmp_path / "model", flavor="sklearn")
+    train.to_parquet(tmp_path / "train.parquet")
+    settings = settings_for(store_url, tmp_path)
+    with Monitoring.from_settings(settings) as monitoring:
+        monitoring.create("paper", dataset="unused.csv", reference=str(tmp_path / "train.parquet"),
+                          label="y", model=str(tmp_path / "model"))
+        report = monitoring.run("paper", current=drifted).report
+        same = monitoring.run("paper", current=data(600, 0.0)).report
+    assert report.quality is not None and report.quality.metric == "accuracy"
+    assert report.quality.drop > 0.05 and report.quality.decayed
+    assert report.drifted and not report.data_drifted
+    assert [f.feature for f in report.features] == ["f0", "f1"]
+    assert same.quality is not None and not same.quality.decayed and not same.drifted

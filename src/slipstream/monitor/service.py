@@ -5,7 +5,9 @@ A run of monitor M: the reference is M's (a path, or a model URI whose training 
 found from lineage; for a deployment with none, the training data of the model version its
 primary route serves); the current data is what the caller passes, or else M's target (the
 deployment's requests sampled in the last `window_seconds`, default 3600, or the data set's
-files). The report is stored, and its figures are logged to M's tracking run (experiment
+files). With a `model` option (a model URI or folder) and a `label`, the model scores both
+samples and the report measures quality decay (the paper's accuracy drop). The report is
+stored, and its figures are logged to M's tracking run (experiment
 `EXPERIMENT`, one run per monitor, one step per report: `drift.psi.<feature>`,
 `drift.ks.<feature>` / `drift.chi2.<feature>` (statistic), `drift.p.<feature>`,
 `drift.share`, `drift.detected`, `quality.<metric>`), with the report as the artifact
@@ -38,12 +40,15 @@ if TYPE_CHECKING:
     from slipstream.tracking.client import TrackingClient
 
 EXPERIMENT = "slipstream-monitors"
+PREDICTION = "prediction"
 MONITOR_TAG = "slipstream.monitor"
 #: Monitor options (`Monitor.options`) and what they are.
 OPTIONS = {"columns": "features compared (default: the reference's)",
            "categorical": "columns compared as categories", "numeric": "columns compared as numbers",
            "label": "the label column (quality decay)", "prediction": "the prediction column",
            "reference_quality": "the metric's value on the reference (instead of computing it)",
+           "model": "a model URI scoring both samples: its predictions on the features become "
+                    "the prediction column (with label: quality decay, the paper's trigger)",
            "window_seconds": "how far back a deployment's requests are read (default 3600)",
            "limit": "at most this many sampled requests (default 10000)"}
 #: Launches a plan: (plan, inputs, reason) -> execution id.
@@ -155,11 +160,14 @@ class Monitoring:
             current_frame, current_name = sources.read_data(current, "current")
         else:
             current_frame, current_name = self.current(monitor, since_ms, until_ms)
+        if options.get("model"):
+            reference, current_frame = self._scored(monitor, reference, current_frame)
         report = compare(
             reference, current_frame, columns=options.get("columns"),
             categorical=options.get("categorical") or (),
             numeric=options.get("numeric") or (), label=options.get("label"),
-            prediction=options.get("prediction"),
+            prediction=options.get("prediction") or (PREDICTION if options.get("model")
+                                                     else None),
             reference_quality=options.get("reference_quality"),
             thresholds=monitor.thresholds, reference_name=reference_name,
             current_name=current_name, monitor=name)
@@ -191,6 +199,34 @@ class Monitoring:
         return sources.deployment_frame(self._deployments(monitor), monitor.target,
                                         since_ms=since_ms, until_ms=until_ms,
                                         limit=int(monitor.options.get("limit", 10_000)))
+
+    def _scored(self, monitor: Monitor, reference: pd.DataFrame,
+                current: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Both samples with the monitor's model's predictions on their features (the
+        reference's columns less the label and prediction) as the prediction column."""
+        import numpy as np
+
+        from slipstream.models.folder import load_pyfunc_folder
+        from slipstream.models.uris import download_model, resolve_model_uri
+
+        options = monitor.options
+        label, column = options.get("label"), options.get("prediction") or PREDICTION
+        if not label:
+            raise InvalidInputError(f"monitor {monitor.name!r}: scoring with a model needs "
+                                    "the label column (label=...) to measure quality")
+        features = options.get("columns") or [c for c in reference.columns
+                                              if c not in (label, column)]
+        model = load_pyfunc_folder(download_model(resolve_model_uri(
+            str(options["model"]), registry=self.registry)))
+        scored = []
+        for what, frame in (("reference", reference), ("current", current)):
+            missing = [c for c in [*features, label] if c not in frame.columns]
+            if missing:
+                raise InvalidInputError(f"column(s) {missing} are not in the {what} data: the "
+                                        f"model scores {features} against {label!r}")
+            predicted = np.asarray(model.predict(frame[features]))
+            scored.append(frame.assign(**{column: predicted.reshape(len(frame), -1)[:, 0]}))
+        return scored[0], scored[1]
 
     # -- the trigger ---------------------------------------------------------------------------
 
