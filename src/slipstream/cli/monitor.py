@@ -84,13 +84,15 @@ def create(
                                                           "(repeat)")] = None,
     label: Annotated[str | None, typer.Option(help="Label column (quality decay)")] = None,
     prediction: Annotated[str | None, typer.Option(help="Prediction column")] = None,
+    model: Annotated[str | None, typer.Option(help="Model URI or folder scoring both samples "
+                                              "(with --label: its accuracy drop)")] = None,
     window: Annotated[float | None, typer.Option(help="Seconds of a deployment's requests "
                                                  "read per run (default 3600)")] = None,
 ) -> None:
     """Define a monitor (it has no schedule: run it with `monitor run` or a launch plan)."""
     options = {k: v for k, v in (("columns", column), ("categorical", categorical),
                                  ("label", label), ("prediction", prediction),
-                                 ("window_seconds", window)) if v}
+                                 ("model", model), ("window_seconds", window)) if v}
     with _monitoring() as monitoring:
         made = monitoring.create(name, deployment=deployment, dataset=dataset,
                                  reference=reference, plan=plan,
