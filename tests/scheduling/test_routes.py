@@ -4,6 +4,7 @@ one clear 4xx and start nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 import urllib.error
@@ -76,6 +77,9 @@ def test_launch_plans_over_rest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         assert triple["schedule"]["description"] == "every 1h"
         assert triple["fixed_inputs"] == {"factor": 3.0} and triple["state"] == "ACTIVE"
         assert triple["notify"]["url"] == "http://127.0.0.1:9/hook"
+        anchor = triple["schedule"]["anchor"]
+        assert triple["next_fire_times"] == [anchor + 3600 * k for k in range(1, 6)]
+        assert body["launch_plans"][0]["next_fire_times"] == []  # no schedule
 
         status, body = call("POST", f"{base}/triple/launch", {"inputs": {"n": 5},
                                                               "reason": "from the console"})
@@ -93,7 +97,7 @@ def test_launch_plans_over_rest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         assert shown["status"] == "SUCCEEDED" and shown["inputs"] == {"n": 5}
 
         status, body = call("POST", f"{base}/triple/pause")
-        assert status == 200 and body["state"] == "PAUSED"
+        assert status == 200 and body["state"] == "PAUSED" and body["next_fire_times"] == []
         assert plans.get("triple").state == "PAUSED"
         status, body = call("POST", f"{base}/triple/resume")
         assert status == 200 and body["state"] == "ACTIVE"
@@ -116,3 +120,23 @@ def test_launch_plans_over_rest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         assert [p.name for p in plans.list()] == ["triple"]
     plans.store.close()
     plans.client.close()
+
+
+def test_next_fire_times_follow_the_cron_time_zone() -> None:
+    from slipstream.metadata.schedules import LaunchPlanRecord, PlanState
+    from slipstream.scheduling import cron
+    from slipstream.server.routes.native.schedules import next_fire_times
+
+    # 2026-03-27 12:00 UTC, two days before Paris moves to summer time (UTC+1 -> UTC+2)
+    at = 1774612800.0
+    plan = LaunchPlanRecord(name="p", workflow_name="w", workflow_version="v", source_ref="m:w",
+                            schedule=cron("0 9 * * *", timezone="Europe/Paris"),
+                            last_tick=at - 86400, created_at=at, updated_at=at)
+    day = 86400.0
+    first = 1774684800.0  # 2026-03-28 09:00 Paris = 08:00 UTC
+    assert next_fire_times(plan, at, count=3) == [first, first + day - 3600,
+                                                  first + 2 * day - 3600]
+    later = dataclasses.replace(plan, last_tick=first)  # after the last tick considered
+    assert next_fire_times(later, at, count=1) == [first + day - 3600]
+    paused = dataclasses.replace(plan, state=PlanState.PAUSED)
+    assert next_fire_times(paused, at) == []

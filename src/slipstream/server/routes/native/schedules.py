@@ -20,6 +20,9 @@ from slipstream.metadata.schedules import Launch, LaunchPlanRecord, PlanState, S
 from slipstream.server.routes.native.deps import slot_store
 from slipstream.server.routes.native.schemas import ERRORS
 
+#: How many upcoming ticks a plan's answer lists.
+NEXT_FIRES = 5
+
 router = APIRouter(prefix="/launch-plans", tags=["launch plans"], responses=ERRORS)
 
 
@@ -74,6 +77,9 @@ class LaunchPlanOut(BaseModel):
     catch_up: str = Field(description="skip (the latest missed tick) or all (each, bounded).")
     state: PlanState
     last_tick: float | None = Field(None, description="The latest tick considered (epoch s).")
+    next_fire_times: list[float] = Field(
+        [], description=f"The schedule's next {NEXT_FIRES} ticks (epoch s); none when the plan "
+        "has no schedule or is paused.")
     notify: NotifyOut | None = None
     executor: str = ""
     description: str = ""
@@ -104,7 +110,24 @@ class Started(BaseModel):
     execution_id: str = Field(description="The new execution (running; poll it).")
 
 
+def next_fire_times(plan: LaunchPlanRecord, now: float, count: int = NEXT_FIRES) -> list[float]:
+    """The ticks an ACTIVE scheduled plan fires next: those after its last tick considered
+    and after `now` (a tick already due fires at the scheduler's next poll)."""
+    from slipstream.scheduling.ticks import next_tick
+
+    if plan.schedule is None or plan.state != PlanState.ACTIVE:
+        return []
+    ticks: list[float] = []
+    after = max(now, plan.last_tick or 0.0)
+    while len(ticks) < count:
+        after = next_tick(plan.schedule, after)
+        ticks.append(after)
+    return ticks
+
+
 def _plan_out(plan: LaunchPlanRecord) -> LaunchPlanOut:
+    from slipstream._core.ids import now
+
     schedule = plan.schedule
     return LaunchPlanOut(
         name=plan.name, workflow_name=plan.workflow_name, workflow_version=plan.workflow_version,
@@ -114,6 +137,7 @@ def _plan_out(plan: LaunchPlanRecord) -> LaunchPlanOut:
             cron=schedule.cron, timezone=schedule.timezone, every_seconds=schedule.every_seconds,
             anchor=schedule.anchor, description=schedule.describe()),
         catch_up=plan.catch_up, state=PlanState(plan.state), last_tick=plan.last_tick,
+        next_fire_times=next_fire_times(plan, now()),
         notify=None if plan.notify is None else NotifyOut(**plan.notify.to_json()),
         executor=plan.executor, description=plan.description, created_at=plan.created_at,
         updated_at=plan.updated_at)
