@@ -69,3 +69,13 @@ def burn(x: float) -> float:
     if folder:
         Path(folder, f"{os.getpid()}-{start}").write_text(f"{start} {time.time()}")
     return total * 0.0 + x
+
+
+def deletes_its_run(x: float) -> float:
+    """Deletes the run it logs to (as a user might from another window) and returns x."""
+    active = ss.active_run()
+    if active is not None:
+        from slipstream.tracking import fluent
+
+        fluent.delete_run(active.run_id)
+    return x

@@ -221,3 +221,13 @@ def test_trial_runs_are_the_same_written_with_the_trial_or_by_the_task(
         for key in ("slipstream.trial_number", "slipstream.trial_state", "mlflow.user",
                     "mlflow.source.name", "slipstream.node_id"):
             assert tags[key] == other[key]
+
+
+def test_a_trial_whose_run_was_deleted_keeps_its_outcome(caplog: pytest.LogCaptureFixture
+                                                         ) -> None:
+    study = ss.tune(objectives.deletes_its_run, space={"x": ss.uniform(0, 1)}, max_trials=2,
+                    seed=0, name="deleted")
+    assert study.status == "COMPLETED"
+    assert [t.state for t in study.trials] == ["COMPLETE", "COMPLETE"]
+    assert [t.value for t in study.trials] == [t.params["x"] for t in study.trials]
+    assert "could not be ended" in caplog.text

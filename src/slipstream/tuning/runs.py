@@ -5,29 +5,34 @@ system tags, read once per study), params, parent, execution and node.
 
 A trial's run starts RUNNING with its trial and ends with it: FINISHED for COMPLETE and PRUNED
 trials (the objective metrics at the last reported step, the trial state tag), FAILED for
-failed ones.
+failed ones. A run deleted while its trial ran cannot be ended: the trial's outcome is then
+written alone (with a warning), not lost.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
+from slipstream._core.errors import InvalidInputError, NotFoundError
 from slipstream._core.settings import Settings
-from slipstream.entities import DEFAULT_EXPERIMENT_ID, Metric, Param, RunStatus, RunTag
-from slipstream.entities.studies import Study, TrialState
+from slipstream.entities import DEFAULT_EXPERIMENT_ID, Metric, Param, Run, RunStatus, RunTag
+from slipstream.entities.studies import Study, Trial, TrialState
 from slipstream.metadata.studies import StudyStore, TrackedTrialStore, TrialRun, TrialRunEnd
 from slipstream.tuning.trial import STATE_TAG, STUDY_TAG, TRIAL_TAG
 
 
 class TrialRuns:
-    """Makes the run records of one study's trials."""
+    """Starts and ends one study's trials with their runs, in `store`."""
 
-    def __init__(self, study: Study, artifact_root: str, tags: Mapping[str, str]) -> None:
+    def __init__(self, study: Study, store: TrackedTrialStore, artifact_root: str,
+                 tags: Mapping[str, str]) -> None:
         from slipstream.tracking.fluent import EXECUTION_ID_TAG
         from slipstream.tracking.system_tags import USER_TAG, user_name
 
         self.study = study
+        self.store = store
         self.artifact_root = artifact_root
         self.tags = {**tags, STUDY_TAG: study.study_id,
                      EXECUTION_ID_TAG: study.execution_id}
@@ -46,7 +51,41 @@ class TrialRuns:
         root = getattr(default_tracking_client().store, "artifact_root", None)
         if not isinstance(root, str):
             return None
-        return cls(study, root, system_tags())
+        return cls(study, store, root, system_tags())
+
+    def start(self, number: int, params: Mapping[str, Any], started: float, node_id: str,
+              execution_id: str, *, rerun: bool) -> tuple[Trial, Run]:
+        """Start trial `number` (a new one, or a RUNNING one again) with a new run."""
+        return self.store.start_tracked_trial(
+            self.study.study_id, params,
+            self.new_run(number, node_id, params, started, execution_id),
+            started_at=started, number=number if rerun else None, node_id=node_id)
+
+    def finish(self, number: int, state: str, run_id: str, *, metrics: Mapping[str, float],
+               step: int, ended: float, value: float | None, error: str, node_id: str) -> None:
+        """End trial `number` and its run `run_id` together."""
+        end = self.run_end(run_id, state, metrics, step, ended)
+        try:
+            self.store.finish_tracked_trial(self.study.study_id, number, state, end,
+                                            ended_at=ended, value=value, metrics=metrics,
+                                            error=error, node_id=node_id)
+        except (InvalidInputError, NotFoundError) as exc:
+            self._finish_alone(number, state, run_id, exc, metrics=metrics, ended=ended,
+                             value=value, error=error, node_id=node_id)
+
+    def _finish_alone(self, number: int, state: str, run_id: str, exc: Exception, *,
+                    metrics: Mapping[str, float], ended: float, value: float | None,
+                    error: str, node_id: str) -> None:
+        """The trial's outcome without its run's end (the run was deleted meanwhile); the
+        store's refusal of the trial itself propagates."""
+        if not isinstance(self.store, StudyStore):
+            raise exc
+        self.store.finish_trial(self.study.study_id, number, state, ended_at=ended,
+                                value=value, metrics=metrics, error=error, node_id=node_id,
+                                run_id=run_id)
+        logging.getLogger(__name__).warning(
+            "study %r, trial %d: its run %s could not be ended (%s); the trial's outcome is "
+            "stored without it", self.study.name, number, run_id, exc)
 
     def new_run(self, number: int, node_id: str, params: Mapping[str, Any], started: float,
                 execution_id: str) -> TrialRun:

@@ -43,7 +43,7 @@ from slipstream.execution.executor import Executor
 from slipstream.execution.recorder import Recorder
 from slipstream.execution.values import Value, literal_map, make_value, offload
 from slipstream.execution.worker import WorkerEnv, worker_name
-from slipstream.metadata.studies import StudyStore, TrackedTrialStore
+from slipstream.metadata.studies import StudyStore
 from slipstream.tuning.algorithms import GridOrder, make_pruner, make_sampler, quiet_optuna
 from slipstream.tuning.link import TunerLink
 from slipstream.tuning.runs import TrialRuns
@@ -99,10 +99,8 @@ class Tuner(TunerLink):
         self._optuna = self._optuna_study()
         self._asked = 0  # trials in the Optuna study (`len(study.trials)` deep-copies them all)
         self.execution: ExecutionRecord | None = None
+        #: Writes each trial's run with the trial (None: the trial's task writes its run).
         self._runs = TrialRuns.for_study(study, store, client.settings)
-        #: The store, when it writes each trial's run with the trial (`self._runs` makes them).
-        self._tracked = store if self._runs is not None and isinstance(
-            store, TrackedTrialStore) else None
 
     # -- the Optuna mirror -------------------------------------------------------------------
 
@@ -240,11 +238,9 @@ class Tuner(TunerLink):
         node_id = node_id_of(number)
         bound = None
         run_id = ""
-        if self._tracked is not None and self._runs is not None:
-            trial, run = self._tracked.start_tracked_trial(
-                study_id, params, self._runs.new_run(number, node_id, params, started,
-                                                     self._execution_id),
-                started_at=started, number=number if rerun else None, node_id=node_id)
+        if self._runs is not None:
+            trial, run = self._runs.start(number, params, started, node_id, self._execution_id,
+                                          rerun=rerun is not None)
             bound, run_id = {RUN_INPUT: run_input(run)}, run.info.run_id
         else:
             trial = self.store.start_trial(study_id, params, started_at=started,
@@ -291,13 +287,10 @@ class Tuner(TunerLink):
             self._failed += 1
             if len(self._first_errors) < 3:
                 self._first_errors.append(f"trial {number}: {error}")
-        if flight.run_id and self._tracked is not None and self._runs is not None:
-            self._tracked.finish_tracked_trial(
-                study_id, number, state,
-                self._runs.run_end(flight.run_id, state, metrics, outputs.get("step") or 0,
-                                   outcome.ended_at),
-                ended_at=outcome.ended_at, value=value, metrics=metrics, error=error,
-                node_id=node_id_of(number))
+        if flight.run_id and self._runs is not None:
+            self._runs.finish(number, state, flight.run_id, metrics=metrics,
+                              step=outputs.get("step") or 0, ended=outcome.ended_at,
+                              value=value, error=error, node_id=node_id_of(number))
         else:
             self.store.finish_trial(study_id, number, state, ended_at=outcome.ended_at,
                                     value=value, metrics=metrics, error=error,
