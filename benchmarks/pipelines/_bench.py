@@ -1,4 +1,5 @@
-"""Stdlib-only helpers shared by every benchmark script: variants, timing, peak RSS, JSON line.
+"""Stdlib-only helpers shared by every benchmark script: variants, timing, peak RSS, JSON line,
+and the marks that time the retrain+tune part of the pipeline.
 
 Import this module FIRST in a benchmark script: `START` is taken when it is imported, so
 `import_s` in the report covers importing the tool and its dependencies (interpreter start-up
@@ -9,11 +10,25 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
+import tempfile
 import time
 
 START = time.perf_counter()
+
+# Retrain+tune time, the same way for every tool: from the end of the `drifted` task's body (drift
+# found) to the end of the `best` task's body (the tuned accuracy), wall clock. Each body appends
+# `<name> <time.time()>` to the file named by BENCH_MARKS (the kfp components, which run in
+# subprocesses, do the same inline); the environment variable is inherited by those subprocesses.
+MARKS_ENV = "BENCH_MARKS"
+_OWN_MARKS = MARKS_ENV not in os.environ  # run on its own: a temporary file, removed by emit()
+if _OWN_MARKS:
+    _fd, _path = tempfile.mkstemp(prefix="bench-marks-", suffix=".txt")
+    os.close(_fd)
+    os.environ[MARKS_ENV] = _path
+RETRAIN_FROM, RETRAIN_TO = "drifted", "best"
 
 # Each variant of shared/PAPER.md, as arguments of examples/retraining.py:retrain.
 VARIANTS: dict[str, dict[str, int]] = {
@@ -47,6 +62,28 @@ def peak_rss_mb() -> float:
     return round((own + kids) / 1024.0, 1)
 
 
+def mark(name: str) -> None:
+    """Record that the body of task `name` ends now (see MARKS_ENV)."""
+    with open(os.environ[MARKS_ENV], "a", encoding="utf-8") as out:
+        out.write(f"{name} {time.time()}\n")
+
+
+def retrain_tune_s() -> float | None:
+    """Seconds from the last `drifted` mark to the last `best` mark; None when either is missing
+    (no drift, or cached tasks whose bodies did not run)."""
+    marks: dict[str, float] = {}
+    try:
+        with open(os.environ[MARKS_ENV], encoding="utf-8") as lines:
+            for line in lines:
+                name, _, when = line.partition(" ")
+                marks[name] = float(when)
+    except (OSError, ValueError):
+        return None
+    if RETRAIN_FROM in marks and RETRAIN_TO in marks and marks[RETRAIN_TO] >= marks[RETRAIN_FROM]:
+        return round(marks[RETRAIN_TO] - marks[RETRAIN_FROM], 4)
+    return None
+
+
 def emit(
     args: argparse.Namespace,
     tool: str,
@@ -63,8 +100,11 @@ def emit(
         "call_s": round(call_s, 4),
         "wall_s": None,  # filled in by the parent (benchmarks/run.py)
         "peak_rss_mb": peak_rss_mb(),
+        "retrain_tune_s": retrain_tune_s(),
         **extra,
     }
+    if _OWN_MARKS:
+        os.unlink(os.environ[MARKS_ENV])
     if args.json:
         print(json.dumps(record), flush=True)
     else:

@@ -84,7 +84,13 @@ def score(model: Input[Model], data: Input[Dataset]) -> float:
 
 @component
 def drifted(baseline: float, current: float, threshold: float) -> bool:
-    return baseline - current > threshold
+    import os
+    import time
+
+    found = baseline - current > threshold
+    with open(os.environ["BENCH_MARKS"], "a", encoding="utf-8") as out:  # _bench.mark, inline
+        out.write(f"drifted {time.time()}\n")
+    return found
 
 
 @component
@@ -111,7 +117,13 @@ def train_and_score(train_set: Input[Dataset], test_set: Input[Dataset], c: floa
 
 @component
 def best(scores: List[float]) -> float:  # noqa: UP006
-    return max(scores)
+    import os
+    import time
+
+    top = max(scores)
+    with open(os.environ["BENCH_MARKS"], "a", encoding="utf-8") as out:  # _bench.mark, inline
+        out.write(f"best {time.time()}\n")
+    return top
 
 
 @component
