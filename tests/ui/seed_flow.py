@@ -18,6 +18,9 @@ SLIPSTREAM_HOME set to a fresh folder (`python -m tests.ui.seed_flow`).
   at 20 %, served by `slipstream deploy serve` for GOOD_REQUESTS good and BAD_REQUESTS bad
   requests (the per-version figures);
 * study `sweep-study`: STUDY_TRIALS random-search trials of a quadratic, minimised;
+* launch plans on `batch_report`: `nightly-report` (cron 0 3 * * * in Europe/Paris, fixed
+  region, default rows; launched once by hand) and `quarter-hourly` (every 15 minutes, paused);
+* `reworked`, in two versions whose task `scale` differs in its source only (x * 2, x * 3);
 * drift monitor `churn-data` over two parquet files: run once on data like the reference (no
   drift), then on shifted data (tenure and plan drift).
 
@@ -201,6 +204,52 @@ def evolving_v2() -> None:
 
 
 @task
+def tally(rows: int, region: str) -> str:
+    return f"{rows} rows from {region}"
+
+
+@workflow
+def batch_report(rows: int = 10, region: str = "eu") -> str:
+    return tally(rows=rows, region=region)
+
+
+def reworked_v1() -> None:
+    @task
+    def scale(x: int) -> int:
+        return x * 2
+
+    @workflow
+    def reworked(x: int = 2) -> int:
+        return scale(x=x)
+
+    reworked(x=2)
+
+
+def reworked_v2() -> None:
+    @task
+    def scale(x: int) -> int:
+        return x * 3
+
+    @workflow
+    def reworked(x: int = 2) -> int:
+        return scale(x=x)
+
+    reworked(x=2)
+
+
+def seed_plans() -> None:
+    from slipstream.scheduling import cron, every, launch
+
+    ss.LaunchPlan.get_or_create(batch_report, "nightly-report", fixed_inputs={"region": "eu"},
+                                default_inputs={"rows": 20},
+                                schedule=cron("0 3 * * *", timezone="Europe/Paris"),
+                                description="the nightly batch report")
+    ss.LaunchPlan.get_or_create(batch_report, "quarter-hourly", schedule=every(minutes=15),
+                                active=False)
+    launch("nightly-report", {"rows": 5}, reason="seeded")
+
+
+@task
 def fit(flip: bool) -> float:
     from sklearn.linear_model import LogisticRegression
 
@@ -338,6 +387,9 @@ def seed() -> None:
         gated(gate=str(Path(GATE).resolve()))
     evolving_v1()
     evolving_v2()
+    reworked_v1()
+    reworked_v2()
+    seed_plans()
     seed_models()
     seed_monitor()
 

@@ -15,6 +15,8 @@ import { DeploymentsPage } from "./pages/DeploymentsPage";
 import { DeploymentPage } from "./pages/DeploymentPage";
 import { StudiesPage } from "./pages/StudiesPage";
 import { StudyPage } from "./pages/StudyPage";
+import { SchedulesPage } from "./pages/SchedulesPage";
+import { SchedulePage } from "./pages/SchedulePage";
 
 export function App() {
   return (
@@ -27,6 +29,7 @@ export function App() {
         <NavLink to="/models">Models</NavLink>
         <NavLink to="/studies">Studies</NavLink>
         <NavLink to="/deployments">Deployments</NavLink>
+        <NavLink to="/schedules">Schedules</NavLink>
         <NavLink to="/monitors">Monitors</NavLink>
         <a href="/docs" className="muted">REST API ↗</a>
       </nav>
@@ -41,6 +44,8 @@ export function App() {
           <Route path="/compare" element={<ComparePage />} />
           <Route path="/workflows" element={<WorkflowsPage />} />
           <Route path="/workflows/:name" element={<WorkflowPage />} />
+          <Route path="/schedules" element={<SchedulesPage />} />
+          <Route path="/schedules/:name" element={<SchedulePage />} />
           <Route path="/monitors" element={<MonitorsPage />} />
           <Route path="/monitors/*" element={<MonitorPage />} />
           <Route path="/models" element={<ModelsPage />} />

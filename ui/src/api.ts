@@ -4,7 +4,7 @@ export const API = "/api/v1";
 
 export type * from "./types";
 import type {
-  ArtifactFile, AliasEvent, Deployment, DeploymentEvent, DriftReport, Execution, ExecutionDetail, Experiment, Firing,
+  ArtifactFile, AliasEvent, LaunchPlan, PlanLaunch, Deployment, DeploymentEvent, DriftReport, Execution, ExecutionDetail, Experiment, Firing,
   Metric, ModelVersion, Monitor, RegisteredModel, Run, Status, Study, Trial, ValuePreviewData, VersionFigures, Workflow,
 } from "./types";
 
@@ -53,6 +53,7 @@ const send = (method: string, body?: unknown): RequestInit =>
 const model = (name: string) => `/registered-models/${encodeURIComponent(name)}`;
 const deployment = (name: string) => `/deployments/${encodeURIComponent(name)}`;
 const study = (name: string) => `/studies/${encodeURIComponent(name)}`;
+const plan = (name: string) => `/launch-plans/${encodeURIComponent(name)}`;
 
 export interface ExecutionFilter { workflow?: string; status?: string; since?: number; limit?: number; offset?: number }
 
@@ -114,6 +115,13 @@ export const api = {
   monitor: (name: string) => request<{ monitor: Monitor; latest_report: DriftReport | null }>(`/monitors/${name.split("/").map(encodeURIComponent).join("/")}`),
   monitorReports: (name: string) => request<{ reports: DriftReport[] }>(`/monitors/${name.split("/").map(encodeURIComponent).join("/")}/reports`),
   monitorFirings: (name: string) => request<{ firings: Firing[] }>(`/monitors/${name.split("/").map(encodeURIComponent).join("/")}/firings`),
+  launchPlans: () => request<{ launch_plans: LaunchPlan[] }>("/launch-plans"),
+  launchPlan: (name: string, limit = 50) =>
+    request<{ launch_plan: LaunchPlan; launches: PlanLaunch[] }>(plan(name) + query({ limit })),
+  pausePlan: (name: string) => request<LaunchPlan>(plan(name) + "/pause", send("POST")),
+  resumePlan: (name: string) => request<LaunchPlan>(plan(name) + "/resume", send("POST")),
+  runPlan: (name: string, inputs: Record<string, unknown> = {}) =>
+    request<{ execution_id: string }>(plan(name) + "/launch", send("POST", { inputs, reason: "run now (console)" })),
   artifacts: (runId: string, path?: string) =>
     request<{ files?: ArtifactFile[]; root_uri?: string }>(
       `/runs/${encodeURIComponent(runId)}/artifacts` + query({ path })),

@@ -200,3 +200,19 @@ export type ValuePreviewData = { digest: string; fmt: string; size: number } & (
   | { kind: "opaque" });
 
 export interface ArtifactFile { path: string; is_dir: boolean; file_size?: number | null }
+
+export interface PlanSchedule { cron: string; timezone: string; every_seconds: number | null; anchor: number | null; description: string }
+
+export interface LaunchPlan {
+  name: string; workflow_name: string; workflow_version: string; source_ref: string;
+  fixed_inputs: Record<string, unknown>; default_inputs: Record<string, unknown>;
+  schedule: PlanSchedule | null; catch_up: string; state: "ACTIVE" | "PAUSED";
+  last_tick: number | null; next_fire_times: number[];
+  notify: { url: string; on: string[]; timeout_seconds: number; retries: number } | null;
+  executor: string; description: string; created_at: number; updated_at: number;
+}
+
+export interface PlanLaunch {
+  plan_name: string; kind: string; tick_at: number; claimed_at: number; claimed_by: string; reason: string;
+  inputs: Record<string, unknown>; status: string; execution_id: string | null; error: string; ended_at: number | null;
+}
