@@ -93,8 +93,8 @@ class Runner:
             created_at=started, source_ref=source_ref, started_at=started,
             recovered_from=recovered_from, executor=self.executor.name,
             host=hostname(), pid=os.getpid())
-        self.recorder.workflow(WorkflowRecord(workflow.name, workflow.version, spec.to_json(),
-                                              source_ref, started))
+        self.recorder.workflow(WorkflowRecord(workflow.name, workflow.version,
+                                              workflow.stored_spec(), source_ref, started))
         self._set_execution(self.execution)
         self.recorder.flush()
         self._serializer = OutputSerializer(enabled=self.executor.shares_memory)

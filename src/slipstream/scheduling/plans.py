@@ -140,7 +140,7 @@ class Plans:
         from slipstream.sdk.workflow import Workflow
 
         if isinstance(workflow, Workflow):
-            record = WorkflowRecord(workflow.name, workflow.version, workflow.spec.to_json(),
+            record = WorkflowRecord(workflow.name, workflow.version, workflow.stored_spec(),
                                     source_ref_of(workflow), now())
             self.client.store.record(workflows=[record])
             return workflow, record

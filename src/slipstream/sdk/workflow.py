@@ -7,7 +7,8 @@ calling it inside another workflow's body adds it as a sub-workflow node.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import inspect
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from slipstream._core.errors import DefinitionError, SlipstreamError
@@ -47,6 +48,28 @@ class Workflow:
             self._version = self.spec.content_hash()
         return self._version
 
+    @property
+    def source(self) -> str:
+        """The workflow function's source text (its ref when the source cannot be read)."""
+        try:
+            return inspect.getsource(self.fn)
+        except (OSError, TypeError):
+            return self.ref
+
+    @functools.cached_property
+    def sources(self) -> dict[str, str]:
+        """The source text of this workflow and of every task, map, dynamic task and
+        sub-workflow its graph runs (branches included), by ref (module:qualname)."""
+        found = {self.ref: self.source}
+        _collect_sources(self.spec.nodes, found)
+        return found
+
+    def stored_spec(self) -> dict[str, Any]:
+        """The graph as a registered version keeps it: `spec.to_json()` with `sources` (see
+        `sources`) so that two versions' code can be compared. The version hash does not read
+        the sources: the graph already names every task's code version."""
+        return {**self.spec.to_json(), "sources": self.sources}
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         builder = current_builder()
         if builder is not None:
@@ -63,6 +86,18 @@ class Workflow:
 
     def __repr__(self) -> str:
         return f"Workflow({self.ref})"
+
+
+def _collect_sources(nodes: Iterable[NodeSpec], found: dict[str, str]) -> None:
+    for node in nodes:
+        entity = node.entity
+        if isinstance(entity, Workflow):
+            for ref, text in entity.sources.items():
+                found.setdefault(ref, text)
+        elif entity is not None and hasattr(entity, "source") and hasattr(entity, "ref"):
+            found.setdefault(entity.ref, entity.source)
+        for case in node.cases:
+            _collect_sources(case.nodes, found)
 
 
 def compile_body(fn: Callable[..., Any], owner: str, interface: Interface,
