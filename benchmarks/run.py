@@ -2,10 +2,11 @@
 micro-benchmarks, experiment tracking, the server, serving and tuning, against anchors (plain
 Python, flytekit, kfp, mlflow, optuna) measured in the same invocation.
 
-    python benchmarks/run.py [--repeat N]
+    python benchmarks/run.py [--repeat N] [--runs N]
                              [--only pipelines|micro|tracking|server|serving|tuning|ray] [--quick]
 
-Every measurement is a fresh process (median of N repeats). A tool that cannot be installed or
+Every measurement is a fresh process (median of N repeats; the pipelines group: --runs, default
+10, and the paper's metrics as mean ± std). A tool that cannot be installed or
 fails to run is reported and skipped; nothing here is a pass/fail test. See benchmarks/README.md.
 """
 
@@ -39,6 +40,9 @@ import tuning_group  # noqa: E402
 
 sys.path.insert(0, str(BENCH / "ray"))
 import ray_group  # noqa: E402
+
+sys.path.insert(0, str(BENCH / "pipelines"))
+import pipelines_group  # noqa: E402
 
 RESULTS = BENCH / "results"
 PIPELINES = BENCH / "pipelines"
@@ -159,50 +163,6 @@ def wall_of_noop(python: Path, repeat: int) -> float:
 
 
 # ------------------------------------------------------------------------------- measurements
-
-
-def measure_pipelines(
-    pythons: dict[str, Path], failures: dict[str, str], repeat: int, quick: bool, log: Any
-) -> dict[str, dict[str, Any]]:
-    """variant -> tool -> median record (or {"error": ...})."""
-    results: dict[str, dict[str, Any]] = {}
-    for variant in VARIANTS:
-        records: dict[str, list[dict[str, Any]]] = {}
-        errors: dict[str, str] = {}
-        for tool in TOOLS:
-            if tool in failures:
-                errors[tool] = failures[tool]
-            elif quick and tool == "kfp" and variant != "base":
-                errors[tool] = "skipped (--quick runs kfp on base only)"
-            else:
-                records[tool] = []
-        # Round-robin over the tools within each repeat, so that a burst of load from other
-        # processes on the machine lands on every tool alike rather than on one.
-        for i in range(repeat):
-            for tool in list(records):
-                if tool in errors:
-                    continue
-                log(f"  {variant:<8} {tool:<10} run {i + 1}/{repeat}")
-                try:
-                    records[tool].append(
-                        run_json(pythons[tool], [str(SCRIPTS[tool]), "--variant", variant, "--json"])
-                    )
-                except RunFailed as exc:
-                    errors[tool] = str(exc)
-                    log(f"    FAILED: {exc}")
-                    if tool == "kfp":
-                        failures["kfp"] = f"not available ({exc})"
-        results[variant] = {}
-        for tool in TOOLS:
-            if tool in errors:
-                results[variant][tool] = {"error": errors[tool]}
-                continue
-            distinct = {r["result"] for r in records[tool]}
-            med = median_of(records[tool], ["import_s", "call_s", "wall_s", "peak_rss_mb"])
-            if len(distinct) > 1:
-                med["nondeterministic"] = sorted(distinct)
-            results[variant][tool] = med
-    return results
 
 
 def measure_micro(
@@ -615,7 +575,10 @@ def print_report(report: dict[str, Any]) -> None:
     pipelines = report.get("pipelines")
     if pipelines:
         targets = report["pipeline_targets"]
-        p("\nRETRAINING PIPELINE (shared/PAPER.md): whole process, fresh process per run")
+        p(
+            "\nRETRAINING PIPELINE (shared/PAPER.md): fresh process per run, medians of the "
+            f"successful runs of {report['meta'].get('pipeline_runs')}"
+        )
         p(
             f"{'variant':<9}{'tool':<12}{'wall_s':>9}{'call_s':>9}{'import_s':>10}"
             f"{'peak RSS MB':>13}  {'accuracy':<20}"
@@ -658,6 +621,8 @@ def print_report(report: dict[str, Any]) -> None:
                 f"{t['rss_verdict']}"
             )
             p()
+        pipelines_group.print_paper_table(pipelines, report["meta"].get("pipeline_runs"), p)
+        p()
 
     micro = report.get("micro")
     if micro:
@@ -801,11 +766,19 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--repeat", type=int, default=3, help="repeats per measurement (median)")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=None,
+        help=f"runs per tool and variant in the pipelines group (default {pipelines_group.RUNS}, "
+        f"--quick {pipelines_group.QUICK_RUNS})",
+    )
     parser.add_argument("--only", choices=list(SECTION_TOOLS), default=None)
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="one repeat, and kfp (about 15 s a run) on the base variant only",
+        help=f"one repeat ({pipelines_group.QUICK_RUNS} pipeline runs), and kfp (about 15 s a run) "
+        "on the base variant only",
     )
     parser.add_argument(
         "--tools",
@@ -814,6 +787,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     repeat = 1 if args.quick else max(1, args.repeat)
+    runs = args.runs or (pipelines_group.QUICK_RUNS if args.quick else pipelines_group.RUNS)
+    if runs < 1:
+        parser.error(f"--runs must be at least 1, got {runs}")
     selected = [t for t in args.tools.split(",") if t]
     sections = [args.only] if args.only else list(SECTION_TOOLS)
     needed = {t for section in sections for t in SECTION_TOOLS[section]}
@@ -862,6 +838,7 @@ def main(argv: list[str] | None = None) -> int:
         "meta": {
             "when": time.strftime("%Y-%m-%d %H:%M:%S"),
             "repeat": repeat,
+            "pipeline_runs": runs,
             "quick": args.quick,
             "machine": f"{platform.machine()} {os.cpu_count()} cpus, Python {platform.python_version()}",
             "versions": versions(pythons),
@@ -871,7 +848,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.only in (None, "pipelines"):
         log("[run] retraining pipelines")
-        report["pipelines"] = measure_pipelines(pythons, failures, repeat, args.quick, log)
+        report["pipelines"] = pipelines_group.measure(pythons, failures, runs, args.quick, log)
         report["pipeline_targets"] = pipeline_targets(report["pipelines"])
         report["unavailable"] = {t: r for t, r in failures.items() if not r.startswith("not selected")}
     if args.only in (None, "micro"):
