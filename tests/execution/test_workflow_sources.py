@@ -53,5 +53,5 @@ def test_each_version_stores_its_sources(client: Any) -> None:
     assert len(sources[0]) == 3 and first.ref in sources[0]
     assert "return x * 2" in sources[0][scale_1.ref]
     assert "return x * 3" in sources[1][scale_2.ref]
-    assert "def scaled(x: int = 1) -> int:" in sources[1][second.ref]
+    assert sources[1][second.ref].startswith("@workflow\ndef scaled(x: int = 1) -> int:\n")
     assert specs[1]["nodes"][0]["ref"] == scale_2.ref  # a node's source is found by its ref

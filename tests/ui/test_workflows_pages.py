@@ -1,5 +1,6 @@
-"""Workflows: their versions, typed inputs, and the graph diff between two versions, in
-Chromium, over `seed_flow`'s two versions of `evolving`."""
+"""Workflows: their versions, typed inputs, and the graph and source diff between two
+versions, in Chromium, over `seed_flow`'s two versions of `evolving` (a node added) and of
+`reworked` (a task's source changed)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,29 @@ def test_versions_inputs_and_graph_diff(page: Any, console: Console) -> None:
     page.get_by_label("diff from").select_option(versions[0]["version"])  # newer -> older
     page.get_by_label("diff to").select_option(versions[1]["version"])
     expect(graph.locator("[data-key='inc#1']")).to_have_attribute("data-diff", "removed")
+
+
+def test_source_diff_between_versions(page: Any, console: Console) -> None:
+    from playwright.sync_api import expect
+
+    page.goto("/workflows/reworked")
+    expect(page.locator("[data-testid=workflow-versions] tbody tr")).to_have_count(2)
+    graph = page.get_by_test_id("diff-graph")  # same graph, the task's code version moved
+    expect(graph.locator("[data-key='scale#0']")).to_have_attribute("data-diff", "changed")
+    source = page.get_by_test_id("source-diff")
+    changed = source.locator("[data-source=scale]")
+    expect(changed).to_have_attribute("data-diff", "changed")
+    expect(changed.get_by_test_id("source-counts")).to_have_text("+1 \u22121")
+    expect(changed.locator("[data-line=del]")).to_have_text(re.compile(r"return x \* 2$"))
+    expect(changed.locator("[data-line=add]")).to_have_text(re.compile(r"return x \* 3$"))
+    expect(changed.locator("[data-line=same]")).to_have_text(
+        [re.compile(r"^1\s*1\s*@task$"), re.compile(r"def scale\(x: int\) -> int:$")])
+    expect(source.get_by_test_id("same-sources")).to_have_text("Unchanged: reworked")
+    screenshot(page, "workflow-source-diff")
+
+    page.get_by_label("diff from").select_option(index=0)  # one version against itself
+    expect(source).to_contain_text("The sources are the same.")
+    expect(source.get_by_test_id("same-sources")).to_have_text("Unchanged: reworked, scale")
 
 
 def test_launch_form_from_the_typed_inputs(page: Any, console: Console) -> None:

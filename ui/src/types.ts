@@ -65,6 +65,7 @@ export interface SpecNode {
   upstream: string[];
   outputs: string[];
   version?: string;
+  ref?: string;
 }
 
 export interface Workflow {
@@ -72,7 +73,12 @@ export interface Workflow {
   version: string;
   source_ref: string;
   created_at: number;
-  spec: { nodes: SpecNode[]; inputs: Record<string, { type: string; default?: unknown }> } | null;
+  spec: {
+    nodes: SpecNode[]; inputs: Record<string, { type: string; default?: unknown }>;
+    /** Source text of the workflow and each task it runs, by ref (versions registered before
+     * sources were kept have none). */
+    sources?: Record<string, string>;
+  } | null;
 }
 
 export interface Experiment {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import textwrap
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -59,10 +60,11 @@ class Workflow:
     @functools.cached_property
     def sources(self) -> dict[str, str]:
         """The source text of this workflow and of every task, map, dynamic task and
-        sub-workflow its graph runs (branches included), by ref (module:qualname)."""
+        sub-workflow its graph runs (branches included), by ref (module:qualname); dedented,
+        as a function defined inside another reads."""
         found = {self.ref: self.source}
         _collect_sources(self.spec.nodes, found)
-        return found
+        return {ref: textwrap.dedent(text) for ref, text in found.items()}
 
     def stored_spec(self) -> dict[str, Any]:
         """The graph as a registered version keeps it: `spec.to_json()` with `sources` (see

@@ -8,6 +8,8 @@ import { InputsForm } from "../components/ExecutionActions";
 import { Failure, Loading } from "../components/common";
 import { formatTime, shortId } from "../format";
 import { diffGraphs, type DiffState } from "../workflowDiff";
+import { diffSources } from "../sourceDiff";
+import { SourceDiff } from "../components/SourceDiff";
 
 export function WorkflowPage() {
   const { name = "" } = useParams();
@@ -23,6 +25,9 @@ export function WorkflowPage() {
   if (list.error) return <Failure error={list.error} />;
   if (!list.data) return <Loading what="the workflow" />;
   const diff = before.data?.spec && after.data?.spec ? diffGraphs(before.data.spec.nodes, after.data.spec.nodes) : null;
+  const oldSources = before.data?.spec?.sources;
+  const newSources = after.data?.spec?.sources;
+  const sourcePairs = oldSources && newSources ? diffSources(oldSources, newSources) : null;
   const counts = (s: DiffState) => diff?.nodes.filter((n) => n.state === s).length ?? 0;
   const inputs = Object.entries(after.data?.spec?.inputs ?? {});
   return (
@@ -43,7 +48,7 @@ export function WorkflowPage() {
                     initial={Object.fromEntries(inputs.map(([k, spec]) => [k, spec.default]))}
                     run={(values) => api.launch(name, b, values)} />
       )}
-      <h2>Graph diff</h2>
+      <h2>Diff between versions</h2>
       <div className="filters">
         <label>from <select aria-label="diff from" value={a ?? ""} onChange={(e) => setA(e.target.value)}>
           {versions.map((w) => <option key={w.version} value={w.version}>{shortId(w.version)} · {formatTime(w.created_at)}</option>)}</select></label>
@@ -59,6 +64,9 @@ export function WorkflowPage() {
       </div>
       {before.error || after.error ? <Failure error={before.error ?? after.error} />
         : diff ? <DiffGraph nodes={diff.nodes} edges={diff.edges} /> : <Loading what="the graphs" />}
+      <h3>Source</h3>
+      {sourcePairs ? <SourceDiff pairs={sourcePairs} />
+        : before.data && after.data && <p className="muted" data-testid="source-diff">No source kept for one of these versions (registered before versions kept their code).</p>}
     </section>
   );
 }
