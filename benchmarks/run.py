@@ -45,11 +45,10 @@ sys.path.insert(0, str(BENCH / "pipelines"))
 import pipelines_group  # noqa: E402
 
 RESULTS = BENCH / "results"
-PIPELINES = BENCH / "pipelines"
 MICRO = BENCH / "micro"
 TRACKING = BENCH / "tracking"
 VARIANTS = ["base", "scaling", "tuning"]
-TOOLS = ["plain", "slipstream", "flytekit", "kfp"]  # the pipelines' tools
+TOOLS = pipelines_group.TOOLS  # the pipelines' tools
 TRACKING_TOOLS = ["slipstream", "mlflow"]
 ALL_TOOLS = [*TOOLS, "mlflow", "optuna"]
 SECTION_TOOLS = {"pipelines": TOOLS, "micro": TOOLS, "tracking": TRACKING_TOOLS,
@@ -62,12 +61,7 @@ TRACKING_SCRIPTS = {
 }
 SEARCH_RUNS = 10_000
 SEARCH_BUDGET_S = 100  # mlflow's untimed creation of the search runs is capped near this
-SCRIPTS = {
-    "plain": PIPELINES / "plain_retraining.py",
-    "slipstream": PIPELINES / "slipstream_retraining.py",
-    "flytekit": PIPELINES / "flyte_retraining.py",
-    "kfp": PIPELINES / "kfp_retraining.py",
-}
+SCRIPTS = pipelines_group.SCRIPTS  # the micro group's cached re-run uses them too
 IMPORTS = {
     "plain": "import numpy, pandas, sklearn",
     "slipstream": "import slipstream",
@@ -787,7 +781,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     repeat = 1 if args.quick else max(1, args.repeat)
-    runs = args.runs or (pipelines_group.QUICK_RUNS if args.quick else pipelines_group.RUNS)
+    runs = args.runs if args.runs is not None else (
+        pipelines_group.QUICK_RUNS if args.quick else pipelines_group.RUNS
+    )
     if runs < 1:
         parser.error(f"--runs must be at least 1, got {runs}")
     selected = [t for t in args.tools.split(",") if t]
