@@ -8,7 +8,7 @@ not in the run: it prints `ready`, the parent starts the tool and writes its pid
 of the process and all its descendants, and their CPU time. It stops when the process has exited
 (a zombie or gone) and prints one JSON line:
 
-- peak_mb / avg_mb: the largest and the mean summed RSS over the samples (MiB);
+- peak_mb / avg_mb: the largest and the time-weighted mean summed RSS over the samples (MiB);
 - peak_cores: the largest CPU use of the tree over any window of at least PEAK_WINDOW_S
   (cores; 1.0 = one core busy). Tree CPU = sum over live processes of user + system + the
   times of their reaped children, so a task process that exits is still counted.
@@ -17,6 +17,7 @@ of the process and all its descendants, and their CPU time. It stops when the pr
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 import time
@@ -44,6 +45,15 @@ def tree_sample(root: psutil.Process) -> tuple[int, float] | None:
         except psutil.Error:  # exited between listing and reading
             continue
     return rss, cpu
+
+
+def time_mean(times: list[float], values: list[int]) -> float:
+    """Mean of `values` weighted by how long each held (until the next sample), so samples that
+    came late on a busy machine weigh as much as the time they cover."""
+    if len(values) < 2 or times[-1] <= times[0]:
+        return sum(values) / len(values)
+    spans = [b - a for a, b in itertools.pairwise(times)]
+    return sum(v * d for v, d in zip(values, spans, strict=False)) / (times[-1] - times[0])
 
 
 def peak_cores(times: list[float], cpus: list[float], window: float = PEAK_WINDOW_S) -> float | None:
@@ -99,7 +109,7 @@ def main() -> None:
                 "samples": len(rss),
                 "interval_s": args.interval,
                 "peak_mb": round(max(rss) / mib, 1) if rss else None,
-                "avg_mb": round(sum(rss) / len(rss) / mib, 1) if rss else None,
+                "avg_mb": round(time_mean(times, rss) / mib, 1) if rss else None,
                 "peak_cores": round(c, 3) if (c := peak_cores(times, cpus)) is not None else None,
             }
         ),
