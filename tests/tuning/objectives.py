@@ -79,3 +79,11 @@ def deletes_its_run(x: float) -> float:
 
         fluent.delete_run(active.run_id)
     return x
+
+
+def logs_itself(x: float) -> float:
+    """Logs a metric, a param and a tag of its own to the active run (the trial's)."""
+    ss.log_metric("half", x / 2)
+    ss.log_param("note", "own")
+    ss.set_tag("mine", "yes")
+    return x

@@ -231,3 +231,18 @@ def test_a_trial_whose_run_was_deleted_keeps_its_outcome(caplog: pytest.LogCaptu
     assert [t.state for t in study.trials] == ["COMPLETE", "COMPLETE"]
     assert [t.value for t in study.trials] == [t.params["x"] for t in study.trials]
     assert "could not be ended" in caplog.text
+
+
+@pytest.mark.parametrize("executor", ["inline", "process:2"])
+def test_what_the_objective_logs_goes_to_its_trial_run(executor: str) -> None:
+    study = ss.tune(objectives.logs_itself, space={"x": ss.uniform(0, 1)}, max_trials=3,
+                    seed=0, name=f"logs-{executor[:7]}", executor=executor, parallel_trials=2)
+    assert study.status == "COMPLETED"
+    runs = runs_of(study)
+    for t in study.trials:
+        run = runs[t.run_id]
+        assert run.info.status == "FINISHED"
+        assert run.data.metric_values == {"half": t.params["x"] / 2, "objective": t.value}
+        assert run.data.params == {"x": str(t.params["x"]), "note": "own"}
+        assert run.data.tags["mine"] == "yes"
+        assert run.data.tags["slipstream.trial_state"] == "COMPLETE"
