@@ -281,7 +281,7 @@ def start_scheduler_process(settings: Any, poll_seconds: float = 1.0) -> Any:
     import sys
     from pathlib import Path
 
-    from slipstream.scheduling.child import settings_env
+    from slipstream.execution.detached import settings_env
 
     log = Path(settings.home) / "scheduler.log"
     log.parent.mkdir(parents=True, exist_ok=True)
