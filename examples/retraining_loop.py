@@ -8,7 +8,7 @@
 5. on drift its trigger launches retraining through a launch plan: `retrain_on_drift`, the
    `@dynamic` tuning fan-out over `n_c_values` values of C on the new (labelled) data;
 6. the best candidate is registered, and promoted to `champion` only when it beats the
-   champion on held-out new data that neither chose it;
+   champion on held-out new rows that neither model was fitted or tuned on;
 7. the server follows the alias: it hot-swaps to the new version with no request failing.
 
     python examples/retraining_loop.py                 # bash scripts/demo.sh runs this
@@ -48,7 +48,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--min-gain", type=float, default=0.0,
                         help="accuracy a challenger must gain over the champion to replace it")
     parser.add_argument("--requests", type=int, default=20, help="requests per traffic phase")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.requests < 1 or args.n_rows < 4 * args.requests:
+        parser.error(f"--requests must be at least 1 and --n-rows at least 4 x --requests "
+                     f"(a quarter of the rows is the traffic), not {args.requests} and "
+                     f"{args.n_rows}")
+    return args
 
 
 def step(number: int, text: str) -> None:
@@ -177,4 +182,8 @@ def _report_promotion(outcome: dict[str, Any], min_gain: float) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # the server was stopped on the way out
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
