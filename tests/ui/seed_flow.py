@@ -20,6 +20,7 @@ SLIPSTREAM_HOME set to a fresh folder (`python -m tests.ui.seed_flow`).
 * study `sweep-study`: STUDY_TRIALS random-search trials of a quadratic, minimised;
 * launch plans on `batch_report`: `nightly-report` (cron 0 3 * * * in Europe/Paris, fixed
   region, default rows; launched once by hand) and `quarter-hourly` (every 15 minutes, paused);
+* `nested`: `inc` into sub-workflow `inner_steps` (`inc` then `dbl`, nodes n1/n0 and n1/n1);
 * `reworked`, in two versions whose task `scale` differs in its source only (x * 2, x * 3);
 * drift monitor `churn-data` over two parquet files: run once on data like the reference (no
   drift), then on shifted data (tenure and plan drift).
@@ -185,6 +186,16 @@ def inc(x: int) -> int:
 @task
 def dbl(x: int) -> int:
     return x * 2
+
+
+@workflow
+def inner_steps(x: int) -> int:
+    return dbl(x=inc(x=x))
+
+
+@workflow
+def nested(x: int = 1) -> int:
+    return inner_steps(x=inc(x=x))
 
 
 def evolving_v1() -> None:
@@ -387,6 +398,7 @@ def seed() -> None:
         gated(gate=str(Path(GATE).resolve()))
     evolving_v1()
     evolving_v2()
+    nested(x=1)
     reworked_v1()
     reworked_v2()
     seed_plans()

@@ -167,6 +167,21 @@ def test_a_fan_out_expands_into_its_items(page: Any, console: Console) -> None:
     expect(nodes).to_have_count(2)
 
 
+def test_a_sub_workflow_expands_into_its_own_graph(page: Any, console: Console) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"/executions/{_execution(console, 'nested')['id']}")
+    nodes = page.locator(".dag-node")
+    expect(nodes).to_have_count(2)  # inc, inner_steps
+    page.locator(".dag-node[data-node=n1] .dag-expand").click()
+    expect(nodes).to_have_count(4)
+    expect(page.locator(".dag-node[data-node='n1/n1']")).to_contain_text("dbl")
+    edges = page.locator(".react-flow__edge")
+    expect(edges).to_have_count(3)  # inc -> inner_steps -> its inc -> its dbl
+    for edge in ("n0->n1", "n1->n1/n0", "n1/n0->n1/n1"):
+        expect(page.get_by_test_id(f"rf__edge-{edge}")).to_have_count(1)
+
+
 def test_recover_a_failed_execution_and_rerun_with_new_inputs(
         page: Any, console: Console) -> None:
     from playwright.sync_api import expect

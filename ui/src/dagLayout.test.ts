@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { NodeExecution, SpecNode } from "./api";
-import { childCounts, layoutGraph } from "./dagLayout";
+import { childCounts, layoutGraph, nestedSpecs } from "./dagLayout";
 
 const spec: SpecNode[] = [
   { id: "n0", kind: "task", name: "prepare", inputs: {}, upstream: [], outputs: ["o0"] },
@@ -30,5 +30,32 @@ describe("layoutGraph", () => {
     expect(open.nodes.find((n) => n.id === "n1[1]")?.name).toBe("n1[1] [1]");
     expect(open.nodes.find((n) => n.id === "n1[0]")?.childOf).toBe("n1");
     expect(childCounts(records).get("n1")).toBe(2);
+  });
+});
+
+describe("sub-workflow children", () => {
+  const inner: SpecNode[] = [
+    { id: "n0", kind: "task", name: "inc", inputs: {}, upstream: [], outputs: ["o0"] },
+    { id: "n1", kind: "task", name: "dbl", inputs: {}, upstream: ["n0"], outputs: ["o0"] },
+    { id: "n2", kind: "task", name: "add", inputs: {}, upstream: ["n0", "n1"], outputs: ["o0"] },
+  ];
+  const outer: SpecNode[] = [
+    { id: "n0", kind: "task", name: "prepare", inputs: {}, upstream: [], outputs: ["o0"] },
+    { id: "n1", kind: "workflow", name: "inner", inputs: {}, upstream: ["n0"], outputs: ["o0"], subworkflow: { nodes: inner } },
+  ];
+  const records = [rec("n1/n2", "n1"), rec("n1/n1", "n1"), rec("n1/n0", "n1")];
+
+  it("are joined as the sub-workflow's graph joins them", () => {
+    expect(nestedSpecs(outer).get("n1/n2")).toEqual(["n1/n0", "n1/n1"]);
+    const { nodes, edges } = layoutGraph(outer, records, new Set(["n1"]));
+    expect(edges.map((e) => e.id).sort()).toEqual(["n0->n1", "n1->n1/n0", "n1/n0->n1/n1", "n1/n0->n1/n2", "n1/n1->n1/n2"]);
+    const x = Object.fromEntries(nodes.map((n) => [n.id, n.x]));
+    expect(x["n1/n0"]).toBeLessThan(x["n1/n1"]);
+    expect(x["n1/n1"]).toBeLessThan(x["n1/n2"]);
+  });
+
+  it("hang from their node when an upstream is not drawn (a skipped one)", () => {
+    const { edges } = layoutGraph(outer, [rec("n1/n1", "n1")], new Set(["n1"]));
+    expect(edges.map((e) => e.id)).toEqual(["n0->n1", "n1->n1/n1"]);
   });
 });

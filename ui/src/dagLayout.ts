@@ -11,8 +11,10 @@ export interface PlacedEdge { id: string; source: string; target: string }
 /**
  * The graph to draw: every node of the spec (edges from `upstream`), plus, for each node in
  * `expanded`, the node executions recorded under it (a sub-workflow's nodes, a dynamic task's
- * or map's fan-out), drawn below it. A record whose node is not in the spec (an older
- * version's) is drawn too, unconnected, so nothing recorded is hidden.
+ * or map's fan-out), drawn below it. A sub-workflow's nodes are joined as its own graph joins
+ * them (its spec's `upstream`, ids prefixed "n3/"), those without an upstream shown from the
+ * node itself; a fan-out's items each hang from their node. A record whose node is not in the
+ * spec (an older version's) is drawn too, unconnected, so nothing recorded is hidden.
  */
 export function layoutGraph(
   spec: SpecNode[],
@@ -37,15 +39,27 @@ export function layoutGraph(
       }
     }
   }
-  for (const record of records) {
+  const nested = nestedSpecs(spec);
+  const children: NodeExecution[] = [];
+  const depth = (r: NodeExecution) => r.node_id.split("/").length;
+  for (const record of [...records].sort((a, b) => depth(a) - depth(b))) {
     const parent = record.parent_id;
     if (meta.has(record.node_id)) continue;
     if (parent === null) add(record.node_id, record.name, record.kind, null);
     else if (expanded.has(parent) && meta.has(parent)) {
       add(record.node_id, `${record.name} ${record.node_id.slice(parent.length)}`.trim(), record.kind, parent);
-      g.setEdge(parent, record.node_id);
-      edges.push({ id: `${parent}->${record.node_id}`, source: parent, target: record.node_id });
+      children.push(record);
     }
+  }
+  const link = (source: string, target: string) => {
+    g.setEdge(source, target);
+    edges.push({ id: `${source}->${target}`, source, target });
+  };
+  for (const child of children) {
+    const parent = child.parent_id!;
+    const ups = (nested.get(child.node_id) ?? []).filter((up) => meta.get(up)?.childOf === parent);
+    if (ups.length === 0) link(parent, child.node_id);
+    else for (const up of ups) link(up, child.node_id);
   }
   layout(g);
   const nodes = [...meta.values()].map((m) => {
@@ -53,6 +67,17 @@ export function layoutGraph(
     return { ...m, x: pos.x - NODE_WIDTH / 2, y: pos.y - NODE_HEIGHT / 2 };
   });
   return { nodes, edges };
+}
+
+/** The upstream ids (execution-wide) of every node inside a sub-workflow, at any depth:
+ * "n3/n1" -> ["n3/n0"]. */
+export function nestedSpecs(spec: SpecNode[], prefix = "", out = new Map<string, string[]>()): Map<string, string[]> {
+  for (const node of spec) {
+    const id = prefix + node.id;
+    if (prefix) out.set(id, node.upstream.map((up) => prefix + up));
+    if (node.subworkflow) nestedSpecs(node.subworkflow.nodes, id + "/", out);
+  }
+  return out;
 }
 
 /** How many node executions are recorded under each node (its children). */

@@ -66,6 +66,8 @@ export interface SpecNode {
   outputs: string[];
   version?: string;
   ref?: string;
+  /** A sub-workflow node's own graph (its node ids are local: "n0", not "n3/n0"). */
+  subworkflow?: { nodes: SpecNode[] };
 }
 
 export interface Workflow {
