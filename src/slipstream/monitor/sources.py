@@ -112,9 +112,37 @@ def training_reference(model_uri: str, registry: RegistryClient) -> tuple[pd.Dat
 
 def deployment_reference(name: str, deployments: DeploymentStore,
                          registry: RegistryClient) -> tuple[pd.DataFrame, str]:
-    """The training data of the model version a deployment's primary route serves."""
+    """The training data of the model version a deployment's primary route serves, cut to
+    the columns of that model's input signature when it names them (requests never carry the
+    label, nor other columns the training set kept beside the features)."""
     uri = deployments.get_deployment(name).primary.model_uri
-    return training_reference(uri, registry)
+    rows, description = training_reference(uri, registry)
+    features = signature_columns(uri, registry)
+    if features and set(features) <= set(rows.columns) and len(features) < len(rows.columns):
+        dropped = [c for c in rows.columns if c not in features]
+        rows = rows[features]
+        description += f" (the model's {len(features)} input columns; not {dropped[:5]})"
+    return rows, description
+
+
+def signature_columns(model_uri: str, registry: RegistryClient) -> list[str] | None:
+    """The column names of the model's input signature: None without one, for tensors, or
+    when the model folder cannot be read (the monitor then compares every column)."""
+    from slipstream.models.descriptor import read_descriptor
+    from slipstream.models.signature import ModelSignature
+    from slipstream.models.uris import download_model, resolve_model_uri
+
+    try:
+        descriptor = read_descriptor(download_model(resolve_model_uri(model_uri,
+                                                                      registry=registry)))
+    except (InvalidInputError, NotFoundError, OSError):
+        return None
+    if not isinstance(descriptor.get("signature"), dict):
+        return None
+    schema = ModelSignature.from_dict(descriptor["signature"]).inputs
+    if schema.is_tensor or not schema.has_names():
+        return None
+    return [str(name) for name in schema.names()]
 
 
 def deployment_frame(deployments: DeploymentStore, name: str, *, since_ms: int | None = None,
