@@ -104,7 +104,9 @@ def test_recover_after_sigkill_reruns_only_unfinished_nodes(scratch: str,
         assert old.status is Status.ABORTED
         assert old.error is not None and "stopped without finishing" in old.error.message
         old_nodes = nodes_by_id(client, killed.id)
-        assert old_nodes["n2"].status is Status.ABORTED  # was RUNNING when killed
+        assert old_nodes["n2"].status is Status.FAILED  # was RUNNING when killed
+        assert old_nodes["n2"].error is not None and old_nodes["n2"].error.type == "RunnerLost"
+        assert all(a.status is Status.FAILED for a in old_nodes["n2"].attempts)
         new = client.store.get_execution(result.execution.id)
         assert new.status is Status.SUCCEEDED and new.recovered_from == killed.id
         nodes = nodes_by_id(client, new.id)

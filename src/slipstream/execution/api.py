@@ -94,7 +94,9 @@ class Client:
         inputs = {name: Value(param.tp, literals.get(name))
                   for name, param in workflow.interface.inputs.items()}
         if old.status not in TERMINAL_STATUSES:
-            self._mark_abandoned(old)
+            from slipstream.execution.liveness import mark_runner_lost
+
+            mark_runner_lost(self.store, old)
         runner = self._runner(executor, hooks, recovered)
         return runner.run(workflow, inputs, source_ref=old.source_ref, recovered_from=old.id)
 
@@ -104,20 +106,6 @@ class Client:
             record = self.store.get_execution(record.recovered_from)
             chain.append(record.id)
         return chain
-
-    def _mark_abandoned(self, record: ExecutionRecord) -> None:
-        import dataclasses
-
-        from slipstream._core.ids import now
-        from slipstream.entities import ErrorInfo
-
-        error = ErrorInfo("system", "RunnerDied",
-                          f"the runner (pid {record.pid} on {record.host}) stopped without "
-                          "finishing; recovered")
-        stale = [dataclasses.replace(n, status=Status.ABORTED, ended_at=now())
-                 for n in self.store.list_nodes(record.id) if n.status is Status.RUNNING]
-        self.store.record(executions=[dataclasses.replace(
-            record, status=Status.ABORTED, ended_at=now(), error=error)], nodes=stale)
 
     def _runner(self, executor: str | Executor | None, hooks: Sequence[NodeHook],
                 recovered: dict[str, Any] | None = None) -> Runner:
@@ -171,20 +159,11 @@ class Client:
 
 
 def runner_alive(record: ExecutionRecord) -> bool:
-    """True when the process that recorded `record` still runs (on this host, not us)."""
-    import os
+    """True when the process that recorded `record` still runs (on this host, not a process
+    that reused its pid); False on another host, which only that host can tell."""
+    from slipstream.execution.liveness import runner_state
 
-    from slipstream._core.ids import hostname
-
-    if record.host != hostname() or not record.pid:
-        return False
-    try:
-        os.kill(record.pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return record.pid != os.getpid()
+    return runner_state(record) == "alive"
 
 
 _clients: dict[Settings, Client] = {}
