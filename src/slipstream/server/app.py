@@ -23,7 +23,7 @@ from slipstream.metadata.tracking import TrackingStore
 from slipstream.server.artifact_uris import ArtifactUris
 from slipstream.server.console import mount_console
 from slipstream.server.deferred_routes import DeferredRoutes
-from slipstream.server.errors import register_error_handlers
+from slipstream.server.errors import ERROR_RESPONSES, register_error_handlers
 from slipstream.server.routes import (
     mlflow_artifacts,
     mlflow_experiments,
@@ -62,7 +62,7 @@ def create_app(settings: Settings, *, tracking_store: TrackingStore | None = Non
     # client's first call is an experiment lookup.
     for router in (mlflow_experiments.router, mlflow_tracking.router, mlflow_models.router,
                    mlflow_registry.router, mlflow_artifacts.router, mlflow_server_info.router):
-        app.include_router(router)
+        app.include_router(router, responses=ERROR_RESPONSES)
     DeferredRoutes(app, native.PREFIX, native.include_routes)  # imported on first use
     mount_console(app)  # GET of any other path: the console's files and pages
     return app

@@ -39,6 +39,23 @@ _CLASSIFICATION: dict[str, tuple[str, str]] = {
 }
 
 
+_ERROR_SCHEMA = {
+    "type": "object", "required": ["error_code", "message"],
+    "properties": {"error_code": {"type": "string"}, "message": {"type": "string"},
+                   "error_class": {"type": "string"}, "sqlstate": {"type": "string"}},
+}
+_ERROR_CONTENT = {"application/json": {"schema": _ERROR_SCHEMA}}
+#: The error answers as OpenAPI documents them, for routers whose routes declare no response
+#: models of their own (the MLflow routes): `include_router(router, responses=ERROR_RESPONSES)`.
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    400: {"description": "Invalid input (INVALID_PARAMETER_VALUE, RESOURCE_ALREADY_EXISTS).",
+          "content": _ERROR_CONTENT},
+    404: {"description": "Unknown id or path (RESOURCE_DOES_NOT_EXIST, ENDPOINT_NOT_FOUND).",
+          "content": _ERROR_CONTENT},
+    "default": {"description": "Any other error (500 INTERNAL_ERROR).", "content": _ERROR_CONTENT},
+}
+
+
 def error_response(status: int, error_code: str, message: str) -> JSONResponse:
     """MLflow's error body for `error_code`, with its `sqlstate` and `error_class`."""
     error_class, sqlstate = _CLASSIFICATION[error_code]
