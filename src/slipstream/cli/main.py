@@ -60,7 +60,7 @@ def client() -> Any:
 COMMAND_MODULES = {"run": "run", "recover": "run", "executions": "executions",
                    "models": "models", "server": "server", "serve": "serve", "deploy": "deploy",
                    "tune": "tune", "ui": "ui", "launch-plans": "schedules",
-                   "scheduler": "schedules", "monitor": "monitor"}
+                   "scheduler": "schedules", "monitor": "monitor", "db": "db"}
 _GLOBAL_OPTIONS_WITH_VALUES = ("--home", "--store", "--artifacts")
 
 

@@ -46,7 +46,9 @@ def runner_state(record: ExecutionRecord) -> RunnerState:
         return "dead"
     except PermissionError:
         pass
-    started = process_start_time(record.pid)
+    state, started = _proc_stat(record.pid)
+    if state in ("Z", "X"):
+        return "dead"  # killed, not yet reaped by its parent
     if started is not None and started > record.created_at + START_SLACK:
         return "dead"  # the pid was reused by a newer process
     return "alive"
@@ -54,6 +56,12 @@ def runner_state(record: ExecutionRecord) -> RunnerState:
 
 def process_start_time(pid: int) -> float | None:
     """When process `pid` started (epoch seconds), from /proc; None where /proc is missing."""
+    return _proc_stat(pid)[1]
+
+
+def _proc_stat(pid: int) -> tuple[str, float | None]:
+    """Process `pid`'s state letter (R, S, Z...) and start time, from /proc ("", None
+    where /proc is missing)."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
             stat = f.read().decode(errors="replace")
@@ -61,13 +69,12 @@ def process_start_time(pid: int) -> float | None:
             boot = next(float(line.split()[1]) for line in f.read().decode().splitlines()
                         if line.startswith("btime "))
     except (OSError, StopIteration, ValueError, IndexError):
-        return None
+        return "", None
     fields = stat[stat.rfind(")") + 2:].split()  # after "pid (comm) "; comm may hold spaces
-    try:
-        ticks = int(fields[19])  # field 22 of proc(5), starttime
+    try:  # fields 3 (state) and 22 (starttime, in clock ticks after boot) of proc(5)
+        return fields[0], boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
     except (IndexError, ValueError):
-        return None
-    return boot + ticks / os.sysconf("SC_CLK_TCK")
+        return "", None
 
 
 def runner_lost_error(record: ExecutionRecord) -> ErrorInfo:
