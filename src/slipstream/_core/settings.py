@@ -11,6 +11,8 @@ Read in one place (`Settings.load`); everything else receives a `Settings` insta
                               URL does not (executions stay in the local store).
     SLIPSTREAM_ARTIFACT_URI   artifact store root (any fsspec URL); default HOME/artifacts
     SLIPSTREAM_EXECUTOR       inline | process[:N] (default inline)
+    SLIPSTREAM_MAX_UPLOAD_BYTES  largest artifact file the server accepts in one upload
+                              (default 5 GiB; 0 for no limit)
     SLIPSTREAM_CONFIG         path of a slipstream.toml (default ./slipstream.toml, then HOME/slipstream.toml)
 """
 
@@ -29,7 +31,10 @@ _ENV = {
     "tracking_uri": ("SLIPSTREAM_TRACKING_URI",),
     "artifact_uri": ("SLIPSTREAM_ARTIFACT_URI",),
     "executor": ("SLIPSTREAM_EXECUTOR",),
+    "max_upload_bytes": ("SLIPSTREAM_MAX_UPLOAD_BYTES",),
 }
+#: The server's default limit on one artifact upload.
+DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024**3
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,8 @@ class Settings:
     executor: str = "inline"
     #: Where tracking goes when it is not `store_url`: a store URL or a server's http(s):// URL.
     tracking_uri: str | None = None
+    #: The largest artifact upload the server accepts, in bytes (0: no limit).
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
 
     @property
     def tracking_store_url(self) -> str:
@@ -72,11 +79,23 @@ class Settings:
             tracking_uri=values.get("tracking_uri") or None,
             artifact_uri=str(values.get("artifact_uri") or home / "artifacts"),
             executor=values.get("executor") or "inline",
+            max_upload_bytes=_byte_count(values.get("max_upload_bytes", DEFAULT_MAX_UPLOAD_BYTES)),
         )
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """A copy with the non-None overrides applied."""
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _byte_count(value: Any) -> int:
+    try:
+        count = int(value)
+    except (TypeError, ValueError):
+        count = -1
+    if count < 0:
+        raise InvalidInputError(f"max_upload_bytes (SLIPSTREAM_MAX_UPLOAD_BYTES) must be a whole "
+                                f"number of bytes, 0 for no limit; got {value!r}")
+    return count
 
 
 def _is_server(url: str) -> bool:

@@ -44,15 +44,15 @@ _ERROR_SCHEMA = {
     "properties": {"error_code": {"type": "string"}, "message": {"type": "string"},
                    "error_class": {"type": "string"}, "sqlstate": {"type": "string"}},
 }
-_ERROR_CONTENT = {"application/json": {"schema": _ERROR_SCHEMA}}
+ERROR_CONTENT = {"application/json": {"schema": _ERROR_SCHEMA}}
 #: The error answers as OpenAPI documents them, for routers whose routes declare no response
 #: models of their own (the MLflow routes): `include_router(router, responses=ERROR_RESPONSES)`.
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     400: {"description": "Invalid input (INVALID_PARAMETER_VALUE, RESOURCE_ALREADY_EXISTS).",
-          "content": _ERROR_CONTENT},
+          "content": ERROR_CONTENT},
     404: {"description": "Unknown id or path (RESOURCE_DOES_NOT_EXIST, ENDPOINT_NOT_FOUND).",
-          "content": _ERROR_CONTENT},
-    "default": {"description": "Any other error (500 INTERNAL_ERROR).", "content": _ERROR_CONTENT},
+          "content": ERROR_CONTENT},
+    "default": {"description": "Any other error (500 INTERNAL_ERROR).", "content": ERROR_CONTENT},
 }
 
 

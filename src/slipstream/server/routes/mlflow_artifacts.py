@@ -4,9 +4,11 @@ delete files under the server's artifact root (a local folder or any fsspec URL)
 Paths are relative to that root and checked before anything is read or written ('..', absolute
 paths, backslashes, their percent-encoded forms and symlinks out of the root: 400
 INVALID_PARAMETER_VALUE). Uploads stream the request body into the repository's writer, which
-publishes the file only once it is complete. Downloads stream the file; every file is sent as an
-attachment, with `nosniff`, and types a browser would run (HTML, SVG, JavaScript, XML) as
-text/plain, so a stored page cannot run script on the server's origin.
+publishes the file only once it is complete; a body over the server's limit
+(`Settings.max_upload_bytes`) is refused with 413 naming the limit, and nothing is published.
+Downloads stream the file; every file is sent as an attachment, with `nosniff` and a
+`Content-Security-Policy` of `sandbox`, and types a browser would run (HTML, SVG, JavaScript,
+XML) as text/plain, so a stored page cannot run script on the server's origin.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from collections.abc import Iterator
 from typing import Annotated, Any, BinaryIO
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from slipstream.artifacts.run_files import CHUNK_SIZE, ArtifactRepository, check_path
+from slipstream.server.errors import ERROR_CONTENT
 from slipstream.server.routes.mlflow_body import Args, path_value
 from slipstream.server.routes.mlflow_deps import Json, answer
 
@@ -46,14 +49,30 @@ Repository = Annotated[ArtifactRepository, Depends(artifact_repository)]
 FilePath = Annotated[str, path_value("path")]
 
 
-@router.put("/{path:path}")
+#: The upload answers beyond the common errors (documented in /openapi.json).
+UPLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
+    413: {"description": "The file is larger than the server's upload limit "
+                         "(SLIPSTREAM_MAX_UPLOAD_BYTES), named in the message.",
+          "content": ERROR_CONTENT},
+}
+
+
+@router.put("/{path:path}", responses=UPLOAD_RESPONSES)
 async def upload_artifact(path: FilePath, request: Request, repository: Repository) -> Json:
     """Store the raw request body as file `path`."""
-    writer = repository.writer(check_path(path))
+    relative = check_path(path)
+    limit = request.app.state.settings.max_upload_bytes
+    declared = request.headers.get("content-length", "")
+    if limit and declared.isdigit() and int(declared) > limit:
+        raise _too_large(relative, limit)
+    writer = repository.writer(relative)
     out = await run_in_threadpool(writer.__enter__)
     try:
-        pending = bytearray()
+        pending, received = bytearray(), 0
         async for chunk in request.stream():
+            received += len(chunk)
+            if limit and received > limit:
+                raise _too_large(relative, limit)
             pending += chunk
             if len(pending) >= _WRITE_BATCH:
                 await run_in_threadpool(out.write, bytes(pending))
@@ -99,6 +118,11 @@ def delete_artifact(path: FilePath, repository: Repository) -> Json:
     """Remove file or folder `path`."""
     repository.delete(check_path(path))
     return answer()
+
+
+def _too_large(path: str, limit: int) -> HTTPException:
+    return HTTPException(413, f"Artifact {path!r} is larger than the server's upload limit of "
+                              f"{limit} bytes (set SLIPSTREAM_MAX_UPLOAD_BYTES to change it)")
 
 
 def _file_json(name: str, is_dir: bool, size: int | None) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 Paths are relative to the run's artifact root and checked (no '..', no absolute paths). The
 bytes go through the same code as MLflow's artifact proxy (`routes.mlflow_artifacts`): streamed
-uploads published only once complete, downloads sent as attachments with safe content types.
+uploads published only once complete and refused (413) over the server's size limit, downloads
+sent as attachments with safe content types.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def download_artifact(store: Tracking, run_id: str, path: str) -> Response:
 
 
 @router.put("/{path:path}", status_code=204, response_class=Response,
-            summary="Upload a run artifact",
+            summary="Upload a run artifact", responses=mlflow_artifacts.UPLOAD_RESPONSES,
             openapi_extra={"requestBody": {"required": True, "description": "The file's bytes.",
                                            "content": {"application/octet-stream": {}}}})
 async def upload_artifact(store: Tracking, run_id: str, path: str, request: Request) -> None:
