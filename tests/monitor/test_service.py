@@ -279,12 +279,13 @@ def test_the_papers_trigger_an_accuracy_drop_of_the_model(store_url: str,
 
     train, drifted = data(600, 0.0), data(600, 1.5)
     model = LogisticRegression().fit(train[["f0", "f1"]], train["y"])
-    save_model(model, tmp_path / "model", flavor="sklearn")
-    train.to_parquet(tmp_path / "train.parquet")
     settings = settings_for(store_url, tmp_path)
+    folder = Path(settings.artifact_uri) / "models" / "paper"  # the monitor loads from the store
+    save_model(model, folder, flavor="sklearn")
+    train.to_parquet(tmp_path / "train.parquet")
     with Monitoring.from_settings(settings) as monitoring:
         monitoring.create("paper", dataset="unused.csv", reference=str(tmp_path / "train.parquet"),
-                          label="y", model=str(tmp_path / "model"))
+                          label="y", model=str(folder))
         report = monitoring.run("paper", current=drifted).report
         same = monitoring.run("paper", current=data(600, 0.0)).report
     assert report.quality is not None and report.quality.metric == "accuracy"

@@ -110,14 +110,18 @@ def log_model(model: Any, name: str = "model", signature: ModelSignature | None 
         registered_model_name if version is not None else None)
 
 
-def load_model(model_uri: str, dst_path: str | Path | None = None) -> Any:
-    """The native model object (estimator, nn.Module, PythonModel, ...) at `model_uri`."""
-    return load_native(download_model(resolve(model_uri), dst_path))
+def load_model(model_uri: str, dst_path: str | Path | None = None, *,
+               trusted: bool = False) -> Any:
+    """The native model object (estimator, nn.Module, PythonModel, ...) at `model_uri`. A
+    runs:/ or models:/ URI whose folder is outside the configured artifact stores is refused
+    (UntrustedModelError) unless `trusted` (README, "Trust model")."""
+    return load_native(download_model(resolve(model_uri), dst_path, trusted=trusted))
 
 
-def load_pyfunc(model_uri: str, dst_path: str | Path | None = None) -> PyFuncModel:
-    """The model at `model_uri` behind `PyFuncModel.predict`."""
-    return load_pyfunc_folder(download_model(resolve(model_uri), dst_path))
+def load_pyfunc(model_uri: str, dst_path: str | Path | None = None, *,
+                trusted: bool = False) -> PyFuncModel:
+    """The model at `model_uri` behind `PyFuncModel.predict` (`trusted`: as `load_model`)."""
+    return load_pyfunc_folder(download_model(resolve(model_uri), dst_path, trusted=trusted))
 
 
 def resolve(model_uri: str) -> ResolvedModel:

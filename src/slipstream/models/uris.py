@@ -7,7 +7,9 @@
     a folder, file://, s3://…, mlflow-artifacts:/…    the folder itself
 
 The registry lookups are `registry.sources.resolve_source`'s; `download_model` copies the folder
-through the artifact repository its URI names (a local folder is used in place).
+through the artifact repository its URI names (a local folder is used in place), after checking
+that the folder may be loaded here (`models.trust`: an indirect URI must resolve inside the
+configured artifact stores, and a server-side load trusts nothing outside them).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING
 from slipstream._core.errors import InvalidInputError, NotFoundError
 from slipstream.artifacts.run_files import MLFLOW_ARTIFACTS_SCHEME, local_folder, open_repository
 from slipstream.models.descriptor import DESCRIPTOR_FILE
+from slipstream.models.trust import check_trusted
 from slipstream.registry.sources import resolve_source
 
 if TYPE_CHECKING:
@@ -51,6 +54,8 @@ class ResolvedModel:
     model_id: str | None = None
     #: The tracking server's URL when `artifact_uri` is an mlflow-artifacts: URI.
     tracking_server_url: str | None = None
+    #: The artifact root of the store the URI was looked up in (trusted like the settings').
+    store_root: str | None = None
 
 
 def resolve_model_uri(uri: str, *, registry: RegistryClient | None = None,
@@ -69,7 +74,10 @@ def resolve_model_uri(uri: str, *, registry: RegistryClient | None = None,
         server = None
         if folder.lower().startswith(f"{MLFLOW_ARTIFACTS_SCHEME}:"):  # through the server
             server = _tracking_server_url(registry, tracking)
-        return ResolvedModel(uri, folder, tracking_server_url=server)
+        given = registry.tracking if registry is not None else (
+            tracking.store if tracking is not None else None)
+        return ResolvedModel(uri, folder, tracking_server_url=server,
+                             store_root=getattr(given, "artifact_root", None))
     if registry is not None:
         store, tracking_store = registry.store, registry.tracking
     else:
@@ -88,12 +96,18 @@ def resolve_model_uri(uri: str, *, registry: RegistryClient | None = None,
         uri, found.source, name=version.name if version else None,
         version=version.version if version else None,
         alias=alias.group(1) if alias else None, run_id=found.run_id, model_id=found.model_id,
-        tracking_server_url=getattr(tracking_store, "tracking_server_url", None))
+        tracking_server_url=getattr(tracking_store, "tracking_server_url", None),
+        store_root=getattr(tracking_store, "artifact_root", None))
 
 
-def download_model(resolved: ResolvedModel, dst_path: str | Path | None = None) -> Path:
+def download_model(resolved: ResolvedModel, dst_path: str | Path | None = None, *,
+                   server_side: bool = False, trusted: bool = False) -> Path:
     """A local folder holding the model: the folder itself when it is local (and `dst_path` is
-    not given), else a copy in `dst_path` (default: a temporary folder removed at exit)."""
+    not given), else a copy in `dst_path` (default: a temporary folder removed at exit).
+    `UntrustedModelError` when the folder may not be loaded (`models.trust.check_trusted`;
+    `server_side` for loads the server makes, `trusted` for a caller's explicit opt-in)."""
+    if not trusted:
+        check_trusted(resolved, server_side=server_side)
     local = local_folder(resolved.artifact_uri)
     if local is not None and not local.exists():
         raise NotFoundError(f"No model at {resolved.artifact_uri}: the folder does not exist")

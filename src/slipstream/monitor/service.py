@@ -217,7 +217,7 @@ class Monitoring:
         features = options.get("columns") or [c for c in reference.columns
                                               if c not in (label, column)]
         model = load_pyfunc_folder(download_model(resolve_model_uri(
-            str(options["model"]), registry=self.registry)))
+            str(options["model"]), registry=self.registry), server_side=True))
         scored = []
         for what, frame in (("reference", reference), ("current", current)):
             missing = [c for c in [*features, label] if c not in frame.columns]

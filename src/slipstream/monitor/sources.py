@@ -133,8 +133,8 @@ def signature_columns(model_uri: str, registry: RegistryClient) -> list[str] | N
     from slipstream.models.uris import download_model, resolve_model_uri
 
     try:
-        descriptor = read_descriptor(download_model(resolve_model_uri(model_uri,
-                                                                      registry=registry)))
+        descriptor = read_descriptor(download_model(
+            resolve_model_uri(model_uri, registry=registry), server_side=True))
     except (InvalidInputError, NotFoundError, OSError):
         return None
     if not isinstance(descriptor.get("signature"), dict):
