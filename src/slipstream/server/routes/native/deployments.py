@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from slipstream.entities.deployments import Deployment, DeploymentEvent, VersionStats
 from slipstream.metadata.deployments import MAX_PREDICTIONS_PAGE, DeploymentStore, initial_targets
 from slipstream.server.routes.native.deps import slot_store
-from slipstream.server.routes.native.schemas import ERRORS
+from slipstream.server.routes.native.schemas import ERRORS, INT64_MAX, Millis
 
 router = APIRouter(prefix="/deployments", tags=["deployments"], responses=ERRORS)
 _NO_CONTENT: dict[str, Any] = {"status_code": 204, "response_class": Response}
@@ -122,7 +122,8 @@ class CreateBody(BaseModel):
 
 class Change(BaseModel):
     user_id: str = ""
-    expected_revision: int | None = Field(None, description="Refuse (400) if another change "
+    expected_revision: int | None = Field(None, ge=0, le=INT64_MAX,
+                                          description="Refuse (400) if another change "
                                                             "came first.")
 
 
@@ -220,8 +221,8 @@ def history(store: Deployments, name: str) -> History:
 @router.get("/{name}/stats", response_model=StatsOut, summary="Per-version figures")
 def stats(
     store: Deployments, name: str,
-    since_ms: Annotated[int | None, Query(description="From the minute holding this time "
-                                                      "(epoch ms); default: all.")] = None,
+    since_ms: Annotated[Millis | None, Query(description="From the minute holding this time "
+                                                         "(epoch ms); default: all.")] = None,
 ) -> StatsOut:
     """Requests, errors, error rate and latency per route label and model version, as the
     deployment's servers reported them."""
@@ -232,8 +233,8 @@ def stats(
 @router.get("/{name}/predictions", response_model=Predictions, summary="Sampled predictions")
 def predictions(
     store: Deployments, name: str,
-    since_ms: Annotated[int | None, Query(description="Epoch ms, inclusive.")] = None,
-    until_ms: Annotated[int | None, Query(description="Epoch ms, exclusive.")] = None,
+    since_ms: Annotated[Millis | None, Query(description="Epoch ms, inclusive.")] = None,
+    until_ms: Annotated[Millis | None, Query(description="Epoch ms, exclusive.")] = None,
     label: Annotated[str | None, Query(description="Only this route (primary or canary).")]
     = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PREDICTIONS_PAGE)] = 100,

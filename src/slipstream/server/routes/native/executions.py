@@ -13,7 +13,7 @@ from slipstream.entities import ExecutionRecord, NodeExecutionRecord, Status
 from slipstream.metadata.rest.codec import run_json
 from slipstream.server.artifact_uris import Uris
 from slipstream.server.routes.native.deps import Executions, Tracking, answer
-from slipstream.server.routes.native.schemas import ERRORS, RunList
+from slipstream.server.routes.native.schemas import ERRORS, INT64_MAX, RunList
 
 router = APIRouter(prefix="/executions", tags=["executions"], responses=ERRORS)
 Seconds = Annotated[float | None, Field(description="Epoch seconds.")]
@@ -114,7 +114,7 @@ def list_executions(
     = None,
     since: Annotated[float | None, Query(description="Created at or after (epoch s).")] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size.")] = 50,
-    offset: Annotated[int, Query(ge=0, description="How many to skip.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=INT64_MAX, description="How many to skip.")] = 0,
 ) -> ExecutionList:
     """Executions, newest first, optionally filtered by workflow name, status and age."""
     found: list[ExecutionRecord] = store.list_executions(
@@ -148,7 +148,7 @@ def runs_of_execution(store: Executions, tracking: Tracking, uris: Uris,
             responses={200: {"description": "The text, UTF-8.", "content": {"text/plain": {}}}})
 def node_logs(
     store: Executions, request: Request, execution_id: str, node_id: str,
-    attempt: Annotated[int | None, Query(ge=1, description="Attempt number (default: the "
+    attempt: Annotated[int | None, Query(ge=1, le=INT64_MAX, description="Attempt number (default: the "
                                                           "latest).")] = None,
 ) -> PlainTextResponse:
     """What one attempt of a node (n2, n3/n0, n4[17]) wrote to stdout and stderr and the log

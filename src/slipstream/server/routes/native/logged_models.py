@@ -19,6 +19,7 @@ from slipstream.server.routes.mlflow_models import Models
 from slipstream.server.routes.native.deps import answer
 from slipstream.server.routes.native.schemas import (
     ERRORS,
+    Int64,
     MetricOut,
     Millis,
     Model,
@@ -97,7 +98,7 @@ class LoggedModelSearch(Model):
 
 class OutputModel(Model):
     model_id: str
-    step: int = 0
+    step: Int64 = 0
 
 
 class RunOutputs(Model):

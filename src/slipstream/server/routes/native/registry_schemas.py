@@ -12,6 +12,7 @@ from pydantic import Field
 
 from slipstream.entities.registry import ModelVersionStatus
 from slipstream.server.routes.native.schemas import (
+    INT64_MAX,
     DatasetModel,
     Millis,
     Model,
@@ -113,5 +114,6 @@ class ModelVersionUpdate(Model):
 
 
 class AliasSet(Model):
-    version: int = Field(description="The version the alias points at (moved if set).")
+    version: int = Field(ge=1, le=INT64_MAX,
+                         description="The version the alias points at (moved if set).")
     user_id: str = Field("", description="Who moves it (kept in the alias history).")

@@ -41,7 +41,11 @@ MetricValue = Annotated[
                               {"type": "string", "enum": ["NaN", "Infinity", "-Infinity"]}],
                     "description": "A number, or one of the strings NaN, Infinity, -Infinity."}),
 ]
-Millis = Annotated[int, Field(description="Epoch milliseconds.")]
+#: The range of the store's integer columns (SQLite INTEGER, PostgreSQL BIGINT): a number
+#: outside it is a 400, not a database error.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+Int64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
+Millis = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX, description="Epoch milliseconds.")]
 Tags = Annotated[dict[str, str], Field(description="Tags by key.")]
 NextPageToken = Annotated[str | None, Field(
     description="Pass as page_token to get the next page; absent or null on the last page.")]
