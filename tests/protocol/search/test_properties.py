@@ -5,22 +5,27 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from slipstream._core.errors import InvalidInputError
 from slipstream.protocol.search import (
+    EXPERIMENTS,
+    LOGGED_MODELS,
+    MODEL_VERSIONS,
+    REGISTERED_MODELS,
     RUNS,
     Comparison,
     Entity,
     Op,
     OrderBy,
+    SearchSchema,
     parse_filter,
     parse_order_by,
     render,
     render_order_by,
 )
-from slipstream.protocol.search.nodes import DATASET_KEYS, NULL_OPS
+from slipstream.protocol.search.nodes import DATASET_KEYS, ENTITY_ALIASES, NULL_OPS
 
 #: These machines are shared and noisy: generation speed is not what these properties test.
 _SHARED_MACHINE = [HealthCheck.too_slow]
@@ -111,3 +116,96 @@ def test_parsing_is_linear_enough() -> None:
     with pytest.raises(InvalidInputError, match="unterminated string") as info:
         parse_filter("params.a = '" + "x" * 100_000)
     assert len(str(info.value)) < 400
+
+
+# -- written text: parse -> render -> parse is stable, on every schema ---------------------------
+
+SCHEMAS = [RUNS, EXPERIMENTS, MODEL_VERSIONS, REGISTERED_MODELS, LOGGED_MODELS]
+_ALIASES = {entity: sorted(a for a, e in ENTITY_ALIASES.items() if e is entity) for entity in Entity}
+_BARE = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True)
+
+
+def _spelled_number(value: float | int) -> st.SearchStrategy[str]:
+    forms = [repr(value), str(value)]
+    if isinstance(value, float):
+        forms.append(f"{value:e}")
+    return st.sampled_from(forms)
+
+
+@st.composite
+def written_clause(draw: st.DrawFn, schema: SearchSchema) -> str:
+    """One clause as a person might write it: any entity alias, bare or quoted keys, either
+    quote for strings, operators in any case, numbers in several notations."""
+    entity = draw(st.sampled_from(sorted(schema.entities, key=lambda e: e.value)))
+    if entity is Entity.ATTRIBUTE:
+        key = draw(st.sampled_from(sorted(schema.string_attributes | schema.numeric_attributes)))
+    elif entity is Entity.DATASET:
+        key = draw(st.sampled_from(sorted(DATASET_KEYS)))
+    else:
+        key = draw(_BARE | keys)
+    if key.isidentifier():
+        written_key = draw(st.sampled_from([key, f"`{key}`", f'"{key}"']))
+    else:
+        free = [q for q in "`\"'" if q not in key]
+        assume(free)
+        quote = draw(st.sampled_from(free))
+        written_key = f"{quote}{key}{quote}"
+    if entity is Entity.ATTRIBUTE and draw(st.booleans()):
+        identifier = written_key  # a bare attribute
+    else:
+        identifier = f"{draw(st.sampled_from(_ALIASES[entity]))}.{written_key}"
+    op = draw(st.sampled_from(schema.allowed_ops(entity, key)))
+    op_text = draw(st.sampled_from([op.value, op.value.lower(), op.value.title()]))
+    if op in NULL_OPS:
+        value = ""
+    elif op in (Op.IN, Op.NOT_IN):
+        items = draw(st.lists(_BARE, min_size=1, max_size=3))
+        value = "(" + draw(st.sampled_from([",", ", "])).join(f"'{i}'" for i in items) + ")"
+    elif schema.is_numeric(entity, key):
+        value = draw((finite if entity is Entity.METRIC else whole).flatmap(_spelled_number))
+    else:
+        quote = draw(st.sampled_from(["'", '"']))
+        value = f"{quote}{draw(_BARE | st.just(''))}{quote}"
+    space = draw(st.sampled_from([" ", "  ", "\t"]))
+    return f"{identifier}{space}{op_text}{space}{value}".rstrip()
+
+
+def written_filters(schema: SearchSchema) -> st.SearchStrategy[str]:
+    return st.lists(written_clause(schema), max_size=4).flatmap(
+        lambda clauses: st.sampled_from([" AND ", " and ", "  And\t"]).map(
+            lambda joiner: joiner.join(clauses)))
+
+
+def _stable(text: str, schema: SearchSchema) -> None:
+    """If `text` parses, its rendering parses to the same clauses and renders identically."""
+    try:
+        clauses = parse_filter(text, schema)
+    except InvalidInputError as error:  # the filter is quoted (shortened when long), then why
+        assert str(error).startswith("Invalid filter ") and len(str(error)) < 600
+        return
+    printed = render(clauses)
+    assert parse_filter(printed, schema) == clauses, (text, printed)
+    assert render(parse_filter(printed, schema)) == printed
+
+
+@pytest.mark.parametrize("schema", SCHEMAS, ids=lambda s: s.name)
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[*_SHARED_MACHINE, HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_written_filters_parse_print_parse_stably(schema: SearchSchema, data: st.DataObject) -> None:
+    text = data.draw(written_filters(schema))
+    parse_filter(text, schema)  # every written form here is valid: no error
+    _stable(text, schema)
+
+
+@pytest.mark.parametrize("schema", SCHEMAS, ids=lambda s: s.name)
+@settings(max_examples=400, deadline=None,
+          suppress_health_check=[*_SHARED_MACHINE, HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_garbage_on_every_schema_only_raises_invalid_input(schema: SearchSchema,
+                                                           data: st.DataObject) -> None:
+    written = written_filters(schema)
+    mangled = written.flatmap(lambda s: st.tuples(st.integers(0, len(s)), st.integers(0, len(s)),
+                                                  st.text(_ALPHABET, max_size=4)).map(
+        lambda cut: s[:cut[0]] + cut[2] + s[cut[1]:]))
+    _stable(data.draw(st.one_of(garbage, mangled)), schema)
