@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import NoReturn
 
@@ -30,6 +31,7 @@ from slipstream.protocol.search.nodes import (
     Value,
 )
 
+_INT64_MAX = 2**63 - 1  # what the stores' integer columns hold
 _SYMBOL_OPS = {"=": Op.EQ, "!=": Op.NE, "<": Op.LT, "<=": Op.LE, ">": Op.GT, ">=": Op.GE}
 _SYMBOL_HINTS = {"==": "=", "<>": "!=", "=<": "<=", "=>": ">=", "!": "!="}
 _ENTITY_NAMES = "metrics, params, tags, attributes, datasets"
@@ -246,16 +248,30 @@ def _value(cursor: Cursor, schema: SearchSchema, entity: Entity, key: str, writt
                         f"found {cursor.found()}; {written!r} holds numbers"
                         + (", so write the value without quotes" if quoted else ""))
         if entity is Entity.METRIC:
-            return float(number)
+            as_float = float(number)
+            if not math.isfinite(as_float):
+                cursor.pos = at
+                cursor.fail(f"the number {number!r} after {written!r} {op.value} at position {at} "
+                            "is too large for a 64-bit float")
+            return as_float
         if any(c in number for c in ".eE"):
             as_float = float(number)
-            if not as_float.is_integer():
+            if math.isinf(as_float):
+                whole = _INT64_MAX + 1  # refused below, as out of range
+            elif not as_float.is_integer():
                 cursor.pos = at
                 cursor.fail(f"expected a whole number after {written!r} {op.value} at position "
                             f"{at}, found {number!r}; {written!r} holds integers "
                             "(timestamps are in milliseconds)")
-            return int(as_float)
-        return int(number)
+            else:
+                whole = int(as_float)
+        else:
+            whole = int(number)
+        if not -_INT64_MAX - 1 <= whole <= _INT64_MAX:
+            cursor.pos = at
+            cursor.fail(f"the number {number!r} after {written!r} {op.value} at position {at} is "
+                        "out of range for a 64-bit integer")
+        return whole
     if cursor.peek() in ("'", '"'):
         return cursor.read_quoted("string")
     found = cursor.found()
