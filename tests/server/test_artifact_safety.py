@@ -85,6 +85,9 @@ def test_traversal_is_refused_both_ways(server: Server, route: str, path: str) -
     assert "Invalid artifact path" in json.loads(body)["message"]
     status, _, body = _raw(server, "GET", f"{base}/{path}")
     assert status == 400 and json.loads(body)["error_code"] == "INVALID_PARAMETER_VALUE", body
+    if route == "proxy":  # the native API deletes no single files
+        status, _, body = _raw(server, "DELETE", f"{base}/{path}")
+        assert status == 400 and json.loads(body)["error_code"] == "INVALID_PARAMETER_VALUE"
     assert _files(server.root.parent) == before
     assert not Path("/tmp/escaped.txt").exists()
 
