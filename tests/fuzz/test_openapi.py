@@ -5,7 +5,9 @@ documented status, a documented content type and a body matching its schema.
 Each operation is fuzzed by its own small Hypothesis test (`_fuzz`), so one failing operation
 does not hide the others; the test fails listing each failing operation's first failure. The
 default run sends 10 examples per operation and mode (under a minute for the ~150
-operations); the `slow` run sends many more. Both print how many cases ran.
+operations); the `slow` run sends many more. Both print how many cases ran. (Schemathesis's
+own pytest integration, `from_fixture`, fails under pytest 9's node ids, hence the plain loop
+over `get_all_operations()`.)
 """
 
 from __future__ import annotations
