@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pydantic
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -203,3 +204,11 @@ def test_arrow_tables(roundtrip: Roundtrip, rows: list[tuple[int | None, str, fl
 def test_any_value(roundtrip: Roundtrip, value: Any) -> None:
     """Values under `Any` (what JSON cannot hold is pickled) come back equal."""
     assert roundtrip(value, Any)[0] == value
+
+
+@pytest.mark.xfail(strict=True, reason="timedelta is stored as float seconds, which cannot hold "
+                                       "microseconds past about 140 years (found by the "
+                                       "properties above; the literal format is the engine's)")
+def test_long_timedeltas_keep_their_microseconds(roundtrip: Roundtrip) -> None:
+    span = dt.timedelta(days=99_421, microseconds=1)
+    assert roundtrip(span, dt.timedelta)[0] == span
