@@ -14,6 +14,7 @@ process (run.py's `ray` group runs it; it needs Slipstream's ray extra and psuti
 
 Ray runs on a local instance with 2 CPUs; the process pool has 2 workers. Every timed run is
 the second execution in the process (the first, small, starts the pool or the Ray workers).
+Timed figures are `run_s` (run.py's `wall_s` is the whole process's).
 """
 
 from __future__ import annotations
@@ -197,27 +198,27 @@ def main() -> None:
     record["first_run_s"] = round(warm, 3)
     if args.bench == "map":
         wall = timed(client, trivial_map, {"xs": list(range(args.items))}, executor)
-        record.update(items=args.items, wall_s=round(wall, 3),
+        record.update(items=args.items, run_s=round(wall, 3),
                       items_per_s=round(args.items / wall, 1))
     elif args.bench == "cpu":
         n = calibrate(CPU_ITEM_S)
         wall = timed(client, cpu_map, {"xs": list(range(CPU_ITEMS)), "ns": [n] * CPU_ITEMS},
                      executor)
         ideal = CPU_ITEMS * CPU_ITEM_S / 2
-        record.update(items=CPU_ITEMS, wall_s=round(wall, 3), ideal_s=ideal,
+        record.update(items=CPU_ITEMS, run_s=round(wall, 3), ideal_s=ideal,
                       efficiency=round(ideal / wall, 3))
     elif args.bench == "overhead":
         wall = timed(client, chain, {"x": 0}, executor)
-        record.update(tasks=CHAIN, wall_s=round(wall, 3), ms_per_task=round(wall / CHAIN * 1e3, 2))
+        record.update(tasks=CHAIN, run_s=round(wall, 3), ms_per_task=round(wall / CHAIN * 1e3, 2))
     elif args.bench == "large":
         walls = sorted(timed(client, large, {"n": LARGE_BYTES + 8 * i}, executor)  # new bytes
                        for i in range(LARGE_RUNS))
-        record.update(bytes=LARGE_BYTES, runs=LARGE_RUNS, wall_s=round(walls[len(walls) // 2], 3),
+        record.update(bytes=LARGE_BYTES, runs=LARGE_RUNS, run_s=round(walls[len(walls) // 2], 3),
                       each_s=[round(w, 3) for w in walls])
     elif args.bench == "cluster":
         wall = timed(client, trivial_map, {"xs": list(range(1000))}, executor)
         rss, uss, count = ray_tree_memory()
-        record.update(wall_s=round(wall, 3), rss_after_map_mb=rss, uss_after_map_mb=uss,
+        record.update(run_s=round(wall, 3), rss_after_map_mb=rss, uss_after_map_mb=uss,
                       processes_after_map=count)
     client.close()
     if args.executor == "ray":
