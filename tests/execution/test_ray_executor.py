@@ -7,6 +7,8 @@ executors."""
 from __future__ import annotations
 
 import importlib.util
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -300,10 +302,15 @@ def test_a_trial_on_another_node_reaches_its_tuner_over_tcp(cluster: RayCluster)
         server.close()
 
 
-def _raylets() -> set[int]:
+def _raylets_under(folder: str) -> list[int]:
+    """Raylets whose command line names `folder` (their session lives there)."""
     import psutil
 
-    return {p.pid for p in psutil.process_iter(["name"]) if p.info["name"] == "raylet"}
+    found = []
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        if proc.info["name"] == "raylet" and folder in " ".join(proc.info["cmdline"] or ()):
+            found.append(proc.pid)
+    return found
 
 
 def test_the_cli_on_a_local_instance_chosen_by_setting(isolated_home: Path) -> None:
@@ -311,9 +318,12 @@ def test_the_cli_on_a_local_instance_chosen_by_setting(isolated_home: Path) -> N
     the cluster of the other tests), runs on it and leaves nothing running."""
     from tests.cli.helpers import flow, slipstream
 
-    before = _raylets()
+    # its own temp root (short: Ray's socket paths must fit), so only its raylet is looked
+    # for afterwards, whatever other Ray instances come and go on the machine meanwhile
+    ray_tmp = tempfile.mkdtemp(prefix="ray-cli-", dir="/tmp")
     result = slipstream("run", flow("typed"), "--n-rows", "3", "--weights", "[1]",
-                        home=isolated_home, env={"SLIPSTREAM_EXECUTOR": "ray"}, timeout=120)
+                        home=isolated_home, timeout=120,
+                        env={"SLIPSTREAM_EXECUTOR": "ray", "RAY_TMPDIR": ray_tmp})
     assert result.code == 0, result.err
     assert "SUCCEEDED in " in result.out and "n_rows=3 ratio=0.5" in result.out
     from slipstream._core.settings import Settings
@@ -327,7 +337,9 @@ def test_the_cli_on_a_local_instance_chosen_by_setting(isolated_home: Path) -> N
         assert " ray-node " in node.attempts[0].worker
     finally:
         client.close()
-    assert _raylets() == before
+    assert any(Path(ray_tmp).glob("ray/session_*")), "the run did not use its own Ray temp root"
+    assert _raylets_under(ray_tmp) == []
+    shutil.rmtree(ray_tmp, ignore_errors=True)
 
 
 _CLIENT_RUN = """
