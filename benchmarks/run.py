@@ -3,7 +3,7 @@ micro-benchmarks, experiment tracking, the server, serving and tuning, against a
 Python, flytekit, kfp, mlflow, optuna) measured in the same invocation.
 
     python benchmarks/run.py [--repeat N] [--runs N]
-                             [--only pipelines|micro|tracking|server|serving|tuning|ray] [--quick]
+                             [--only pipelines|micro|tracking|server|serving|tuning|ray|console] [--quick]
 
 Every measurement is a fresh process (median of N repeats; the pipelines group: --runs, default
 10, and the paper's metrics as mean ± std). A tool that cannot be installed or
@@ -41,6 +41,9 @@ import tuning_group  # noqa: E402
 sys.path.insert(0, str(BENCH / "ray"))
 import ray_group  # noqa: E402
 
+sys.path.insert(0, str(BENCH / "console"))
+import console_group  # noqa: E402
+
 sys.path.insert(0, str(BENCH / "pipelines"))
 import pipelines_group  # noqa: E402
 
@@ -54,7 +57,8 @@ ALL_TOOLS = [*TOOLS, "mlflow", "optuna"]
 SECTION_TOOLS = {"pipelines": TOOLS, "micro": TOOLS, "tracking": TRACKING_TOOLS,
                  "server": TRACKING_TOOLS, "serving": TRACKING_TOOLS,
                  "tuning": ["slipstream", "optuna"],
-                 "ray": []}  # the ray group runs in the repository's .venv (ray_group.py)
+                 "ray": [],  # the ray group runs in the repository's .venv (ray_group.py)
+                 "console": []}  # so does the console group (console_group.py)
 TRACKING_SCRIPTS = {
     "slipstream": TRACKING / "slipstream_tracking.py",
     "mlflow": TRACKING / "mlflow_tracking.py",
@@ -697,6 +701,10 @@ def print_report(report: dict[str, Any]) -> None:
         p()
         ray_group.print_section(report["ray"], report["ray_targets"], p)
 
+    if report.get("console"):
+        p()
+        console_group.print_section(report["console"], report["console_targets"], p)
+
     p()
     p("SUMMARY: " + "  ".join(f"{k}={v}" for k, v in report["summary"].items()))
     p("=" * 100)
@@ -719,6 +727,7 @@ def summarize(report: dict[str, Any]) -> dict[str, str]:
     verdicts += serving_group.verdicts(report.get("serving_targets") or {})
     verdicts += tuning_group.verdicts(report.get("tuning_targets") or {})
     verdicts += ray_group.verdicts(report.get("ray_targets") or {})
+    verdicts += console_group.verdicts(report.get("console_targets") or {})
     mismatches = [v for v, t in (report.get("pipeline_targets") or {}).items() if not t["accuracy_match"]]
     return {
         "PASS": str(verdicts.count(PASS)),
@@ -875,6 +884,11 @@ def main(argv: list[str] | None = None) -> int:
         report["ray"] = ray_group.measure(pythons, failures, repeat, log, run_json,
                                           median_of, RunFailed)
         report["ray_targets"] = ray_group.targets(report["ray"])
+    if args.only in (None, "console"):
+        log("[run] console")
+        report["console"] = console_group.measure(pythons, failures, repeat, log, run_json,
+                                                  median_of, RunFailed)
+        report["console_targets"] = console_group.targets(report["console"])
     report["meta"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     report["summary"] = summarize(report)
     RESULTS.mkdir(exist_ok=True)
