@@ -13,8 +13,11 @@ import change; see UNSUPPORTED below, which the tests check against the package)
   `flytekit.types.structured.StructuredDataset` -> annotate with `pd.DataFrame` (or
   `pyarrow.Table`) directly; `flytekit.current_context()` -> `slipstream.current_context()`
   (returns a `RunContext`: execution_id, node_id, task_name, attempt; no working_directory or
-  secrets).
-- no equivalent: `LaunchPlan`, `CronSchedule`, `FixedRate`, `ImageSpec`, `PodTemplate`,
+  secrets); `LaunchPlan.get_or_create(workflow, name, fixed_inputs=, default_inputs=,
+  schedule=)` keeps its name and those keywords, its schedule given as
+  `slipstream.scheduling.cron(...)` / `every(...)` instead of `CronSchedule` / `FixedRate`,
+  and notifications as one webhook (`notify=`).
+- no equivalent: `CronSchedule`, `FixedRate`, `ImageSpec`, `PodTemplate`,
   `ContainerTask`, `kwtypes`, `Secret`, `Deck`, `approve`, `wait_for_input`, `sleep`,
   `reference_task`, `reference_launch_plan`, `TaskMetadata`, `WorkflowFailurePolicy`, `Labels`,
   `Annotations`, `Email`/`Slack`/`PagerDuty` notifications, `task_config=` plugins (Ray,
@@ -43,7 +46,7 @@ APP = Path(__file__).with_name("flyte_app.py.txt")
 FLYTEKIT_IMPORT = re.compile(r"^from flytekit import ", re.MULTILINE)
 
 UNSUPPORTED = [
-    "FlyteFile", "FlyteDirectory", "StructuredDataset", "LaunchPlan", "CronSchedule", "FixedRate",
+    "FlyteFile", "FlyteDirectory", "StructuredDataset", "CronSchedule", "FixedRate",
     "ImageSpec", "PodTemplate", "ContainerTask", "kwtypes", "Secret", "Deck", "approve",
     "wait_for_input", "sleep", "reference_task", "reference_launch_plan", "TaskMetadata",
     "WorkflowFailurePolicy", "Labels", "Annotations", "Email",
@@ -247,3 +250,11 @@ def test_flytekit_submodule_imports_are_not_rewritten(tmp_path: Path) -> None:
     assert "from flytekit.types.file import FlyteFile" in text
     with pytest.raises(ModuleNotFoundError, match="flytekit"):
         load(text, tmp_path, "flyte_file_user")
+
+
+def test_launch_plan_keeps_flytekits_get_or_create_keywords() -> None:
+    import inspect
+
+    parameters = inspect.signature(slipstream.LaunchPlan.get_or_create).parameters
+    assert list(parameters)[:2] == ["workflow", "name"]
+    assert {"fixed_inputs", "default_inputs", "schedule"} <= set(parameters)
