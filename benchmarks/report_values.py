@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
 from typing import Any
 
 PASS, MISS, NA = "PASS", "MISS", "n/a"
@@ -26,3 +28,18 @@ def ratio(num: Any, den: Any) -> float | None:
 def verdict(ok: bool | None) -> str:
     """PASS, MISS, or n/a when there was nothing to judge."""
     return NA if ok is None else PASS if ok else MISS
+
+
+REPO_PYTHON = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "python"
+
+
+def repo_python(imports: str) -> tuple[Path | None, str]:
+    """The repository's .venv Python if it can `import <imports>` (groups that run there
+    rather than in a bench venv), else (None, why)."""
+    if not REPO_PYTHON.exists():
+        return None, f"no {REPO_PYTHON}"
+    probe = subprocess.run([str(REPO_PYTHON), "-c", f"import {imports}"],
+                           capture_output=True, text=True, timeout=120)
+    if probe.returncode != 0:
+        return None, (probe.stderr.strip().splitlines() or ["?"])[-1]
+    return REPO_PYTHON, ""

@@ -14,7 +14,6 @@ Stdlib only (run.py runs under any Python).
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,6 @@ __all__ = ["measure", "print_section", "targets", "verdicts"]
 
 HERE = Path(__file__).resolve().parent
 SCRIPT = HERE / "console_bench.py"
-PYTHON = HERE.parents[1] / ".venv" / "bin" / "python"
 TIMEOUT_S = 900
 PAGE_TARGET_MS = 500.0
 SERIES_TARGET_MS = 1000.0
@@ -35,21 +33,11 @@ KEYS = ["seed_s", "server_start_s", "page_cold_ms", "page_warm_ms", "sorted_warm
 Log = Callable[[str], None]
 
 
-def _python() -> tuple[Path | None, str]:
-    if not PYTHON.exists():
-        return None, f"no {PYTHON}"
-    probe = subprocess.run([str(PYTHON), "-c", "import slipstream.server"],
-                           capture_output=True, text=True, timeout=120)
-    if probe.returncode != 0:
-        return None, (probe.stderr.strip().splitlines() or ["?"])[-1]
-    return PYTHON, ""
-
-
 def measure(pythons: dict[str, Path], failures: dict[str, str], repeat: int, log: Log,
             run_json: Callable[..., dict[str, Any]], median_of: Callable[..., dict[str, Any]],
             run_failed: type[Exception]) -> dict[str, Any]:
     """The median record over `repeat` fresh processes (with `each`), or {"error"}."""
-    python, why = _python()
+    python, why = rv.repo_python("slipstream.server")
     if python is None:
         return {"error": f"the repository's .venv cannot run the server: {why}"}
     records = []

@@ -14,7 +14,6 @@ rebuild that venv for every group). Stdlib only (run.py runs under any Python).
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,6 @@ __all__ = ["measure", "print_section", "targets", "verdicts"]
 
 HERE = Path(__file__).resolve().parent
 SCRIPT = HERE / "ray_bench.py"
-PYTHON = HERE.parents[1] / ".venv" / "bin" / "python"
 TIMEOUT_S = 600
 PLAN: list[tuple[str, str]] = [
     ("map", "ray"), ("map", "process"), ("map", "inline"),
@@ -38,21 +36,11 @@ PLAN: list[tuple[str, str]] = [
 Log = Callable[[str], None]
 
 
-def _python() -> tuple[Path | None, str]:
-    if not PYTHON.exists():
-        return None, f"no {PYTHON}"
-    probe = subprocess.run([str(PYTHON), "-c", "import ray, psutil, slipstream"],
-                           capture_output=True, text=True, timeout=120)
-    if probe.returncode != 0:
-        return None, (probe.stderr.strip().splitlines() or ["?"])[-1]
-    return PYTHON, ""
-
-
 def measure(pythons: dict[str, Path], failures: dict[str, str], repeat: int, log: Log,
             run_json: Callable[..., dict[str, Any]], median_of: Callable[..., dict[str, Any]],
             run_failed: type[Exception]) -> dict[str, Any]:
     """bench -> executor -> median record (with `each`: every repeat's figures) or {"error"}."""
-    python, why = _python()
+    python, why = rv.repo_python("ray, psutil, slipstream")
     out: dict[str, Any] = {}
     records: dict[tuple[str, str], list[dict[str, Any]]] = {}
     errors: dict[tuple[str, str], str] = {}

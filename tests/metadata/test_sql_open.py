@@ -67,6 +67,20 @@ def test_unsupported_scheme() -> None:
         create_store_engine("mysql://u@h/db")
 
 
+@pytest.mark.parametrize(("opener", "what"), [
+    ("open_deployment_store", "Deployments"), ("open_study_store", "Tuning studies"),
+    ("open_schedule_store", "Launch plans"), ("open_monitor_store", "Drift monitors"),
+])
+def test_sql_only_stores_refuse_a_server_url(opener: str, what: str) -> None:
+    from slipstream.metadata import factory
+
+    with pytest.raises(InvalidInputError, match=f"{what} are kept in a SQL store, not through "
+                                                "a server .'http://h:5000'."):
+        getattr(factory, opener)("http://h:5000")
+    with pytest.raises(InvalidInputError, match="Unsupported metadata store URL 'ftp://x'"):
+        getattr(factory, opener)("ftp://x")
+
+
 def test_sqlite_pragmas_on_every_connection(tmp_path: Path) -> None:
     store = open_execution_store(f"sqlite:///{tmp_path / 'new' / 'dir' / 's.db'}")
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from slipstream._core.errors import InvalidInputError
 from slipstream.metadata.base import ExecutionStore
@@ -55,59 +55,50 @@ def open_tracking_store(url: str, artifact_root: str | None = None) -> TrackingS
 def open_deployment_store(url: str) -> DeploymentStore:
     """Open (creating and migrating as needed) the deployment store at a SQL store URL (the
     tracking store's database, beside the registry)."""
-    if _scheme(url) in _SQL_SCHEMES:
-        from slipstream.metadata.sql.deployment_store import SqlDeploymentStore
-
-        return SqlDeploymentStore(url)
-    if _scheme(url) in _HTTP_SCHEMES:
-        raise InvalidInputError(
-            f"Deployments are kept in a SQL store, not through a server ({url!r}): set "
-            "SLIPSTREAM_STORE_URL to sqlite:///… or postgresql://…")
-    raise _unsupported(url)
+    store: DeploymentStore = _open_sql(url, "deployment_store", "SqlDeploymentStore",
+                                       "Deployments are")
+    return store
 
 
 def open_study_store(url: str) -> StudyStore:
     """Open (creating and migrating as needed) the study store at a SQL store URL (the
     tracking store's database, beside the runs and executions of the trials)."""
-    if _scheme(url) in _SQL_SCHEMES:
-        from slipstream.metadata.sql.study_store import SqlStudyStore
-
-        return SqlStudyStore(url)
-    if _scheme(url) in _HTTP_SCHEMES:
-        raise InvalidInputError(
-            f"Tuning studies are kept in a SQL store, not through a server ({url!r}): set "
-            "SLIPSTREAM_STORE_URL to sqlite:///… or postgresql://… (the server's "
-            "/api/v1/studies only reads them)")
-    raise _unsupported(url)
+    store: StudyStore = _open_sql(url, "study_store", "SqlStudyStore", "Tuning studies are",
+                                  "the server's /api/v1/studies only reads them")
+    return store
 
 
 def open_schedule_store(url: str) -> ScheduleStore:
     """Open (creating and migrating as needed) the schedule store (launch plans and their
     launches) at a SQL store URL: the execution store's database, beside what they launch."""
-    if _scheme(url) in _SQL_SCHEMES:
-        from slipstream.metadata.sql.schedule_store import SqlScheduleStore
-
-        return SqlScheduleStore(url)
-    if _scheme(url) in _HTTP_SCHEMES:
-        raise InvalidInputError(
-            f"Launch plans are kept in a SQL store, not through a server ({url!r}): set "
-            "SLIPSTREAM_STORE_URL to sqlite:///… or postgresql://… (the server's "
-            "/api/v1/launch-plans manages them remotely)")
-    raise _unsupported(url)
+    store: ScheduleStore = _open_sql(url, "schedule_store", "SqlScheduleStore",
+                                     "Launch plans are",
+                                     "the server's /api/v1/launch-plans manages them remotely")
+    return store
 
 
 def open_monitor_store(url: str) -> MonitorStore:
     """Open (creating and migrating as needed) the monitor store at a SQL store URL (the
     tracking store's database, beside the runs its drift reports chart in)."""
-    if _scheme(url) in _SQL_SCHEMES:
-        from slipstream.metadata.sql.monitor_store import SqlMonitorStore
+    store: MonitorStore = _open_sql(url, "monitor_store", "SqlMonitorStore",
+                                    "Drift monitors are",
+                                    "the server's /api/v1/monitors only reads them")
+    return store
 
-        return SqlMonitorStore(url)
+
+def _open_sql(url: str, module: str, class_name: str, what: str, server_note: str = "") -> Any:
+    """`metadata.sql.<module>.<class_name>(url)` for a SQL URL; a server's URL is refused
+    saying that `what` (e.g. "Deployments are") kept in a SQL store only."""
+    if _scheme(url) in _SQL_SCHEMES:
+        import importlib
+
+        return getattr(importlib.import_module(f"slipstream.metadata.sql.{module}"),
+                       class_name)(url)
     if _scheme(url) in _HTTP_SCHEMES:
+        note = f" ({server_note})" if server_note else ""
         raise InvalidInputError(
-            f"Drift monitors are kept in a SQL store, not through a server ({url!r}): set "
-            "SLIPSTREAM_STORE_URL to sqlite:///… or postgresql://… (the server's "
-            "/api/v1/monitors only reads them)")
+            f"{what} kept in a SQL store, not through a server ({url!r}): set "
+            f"SLIPSTREAM_STORE_URL to sqlite:///… or postgresql://…{note}")
     raise _unsupported(url)
 
 
