@@ -20,6 +20,7 @@ from slipstream._core.errors import InvalidInputError, NotFoundError
 from slipstream.entities.studies import Study, StudyStatus, Trial, TrialState
 from slipstream.metadata.factory import open_study_store
 from slipstream.metadata.studies import StudyExistsError, StudyStore
+from tests.metadata.alembic_steps import alembic_step as _alembic
 
 SPACE = {
     "lr": {"name": "FloatDistribution",
@@ -402,26 +403,6 @@ def test_open_study_store_refuses_a_server_url() -> None:
 
 
 # -- migrations -------------------------------------------------------------------------------
-
-def _alembic(store_url: str, verb: str, revision: str, sql: str = "") -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    from slipstream.metadata.sql import migrate
-    from slipstream.metadata.sql.engine import create_store_engine
-
-    engine = create_store_engine(store_url)
-    try:
-        config = Config()
-        config.set_main_option("script_location", str(migrate.MIGRATIONS_DIR))
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            getattr(command, verb)(config, revision)
-            if sql:
-                conn.exec_driver_sql(sql)
-    finally:
-        engine.dispose()
-
 
 def test_store_at_0006_upgrades_keeping_data(store_url: str) -> None:
     _alembic(store_url, "upgrade", "0006",

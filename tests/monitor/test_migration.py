@@ -9,25 +9,9 @@ from slipstream.entities.monitoring import Monitor
 from slipstream.metadata.factory import open_monitor_store
 from slipstream.metadata.sql import migrate
 from slipstream.metadata.sql.engine import create_store_engine
+from tests.metadata.alembic_steps import alembic_step as _alembic
 
 MONITOR_TABLES = {"monitors", "drift_reports", "monitor_firings"}
-
-
-def _alembic(store_url: str, verb: str, revision: str, sql: str = "") -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    engine = create_store_engine(store_url)
-    try:
-        config = Config()
-        config.set_main_option("script_location", str(migrate.MIGRATIONS_DIR))
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            getattr(command, verb)(config, revision)
-            if sql:
-                conn.exec_driver_sql(sql)
-    finally:
-        engine.dispose()
 
 
 def test_a_store_at_0008_upgrades_keeping_data(store_url: str) -> None:
