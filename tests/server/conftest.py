@@ -30,6 +30,23 @@ class Served:
     artifact_root: str
 
 
+def call_json(url: str, method: str, body: Any = None) -> tuple[int, Any]:
+    """(status, decoded JSON body or None) of one request; HTTP errors are answers too."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status, payload = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, payload = error.code, error.read()
+    return status, json.loads(payload) if payload else None
+
+
 def wait_until_answers(url: str, timeout: float = 15.0) -> float:
     """Poll until the server answers an MLflow request; returns the seconds it took."""
     import urllib.error

@@ -5,9 +5,6 @@ changes; the figures and prediction log the servers report; clear 400 / 404 answ
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -17,19 +14,11 @@ import pytest
 from slipstream.entities.deployments import PredictionRecord, VersionStats
 from slipstream.metadata.deployments import DeploymentStore
 from slipstream.metadata.factory import open_deployment_store
-from tests.server.conftest import Served
+from tests.server.conftest import Served, call_json
 
 
 def _call(served: Served, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(f"{served.url}/api/v1/deployments{path}", data=data,
-                                     method=method, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            status, payload = response.status, response.read()
-    except urllib.error.HTTPError as error:
-        status, payload = error.code, error.read()
-    return status, json.loads(payload) if payload else None
+    return call_json(f"{served.url}/api/v1/deployments{path}", method, body)
 
 
 @pytest.fixture

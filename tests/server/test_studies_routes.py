@@ -19,7 +19,7 @@ import pytest
 from slipstream.entities.studies import Study, StudyStatus
 from slipstream.metadata.factory import open_study_store
 from slipstream.metadata.studies import StudyStore
-from tests.server.conftest import Served
+from tests.server.conftest import Served, call_json
 
 SPACE = {
     "x": {"name": "FloatDistribution",
@@ -31,13 +31,7 @@ SPACE = {
 
 
 def _call(served: Served, method: str, path: str) -> tuple[int, Any]:
-    request = urllib.request.Request(f"{served.url}{path}", method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            status, payload = response.status, response.read()
-    except urllib.error.HTTPError as error:
-        status, payload = error.code, error.read()
-    return status, json.loads(payload) if payload else None
+    return call_json(f"{served.url}{path}", method)
 
 
 @pytest.fixture
