@@ -25,6 +25,7 @@ from tests.execution.conftest import local_only
 from tests.execution.flows import fanout, spread
 from tests.execution.helpers import nodes_by_id, run
 from tests.execution.ray_cluster import Node, RayCluster, start_cluster
+from tests.execution.test_fanout import _intervals, _max_concurrent
 
 if importlib.util.find_spec("ray") is None:
     pytest.skip("needs the ray extra: pip install 'slipstream[ray]'", allow_module_level=True)
@@ -84,6 +85,22 @@ def test_map_over_a_thousand_items(client: Any, cluster: RayCluster) -> None:
     items = [n for n in nodes.values() if n.kind == "map_item"]
     assert len(items) == 1000 and all(n.status is Status.SUCCEEDED for n in items)
     assert nodes["n0[999]"].inputs == {"x": 0} and nodes["n0[0]"].outputs == {"o0": 999 ** 2}
+
+
+@local_only
+@pytest.mark.parametrize(("concurrency", "expected_peak"), [(1, 1), (0, 2)])
+def test_a_maps_concurrency_limit_holds_across_the_cluster(client: Any, cluster: RayCluster,
+                                                           tmp_path: Path, concurrency: int,
+                                                           expected_peak: int) -> None:
+    """Six 0.25 s items: with concurrency=1 never two at once on the two 1-CPU nodes; without
+    a limit both nodes work at once."""
+    log_dir = tmp_path / "stamps"
+    log_dir.mkdir()
+    outputs, _ = run(client, fanout.capped, cluster.executor, n=6, log_dir=str(log_dir),
+                     concurrency=concurrency)
+    assert outputs == list(range(6))
+    spans = _intervals(log_dir)
+    assert len(spans) == 6 and _max_concurrent(spans) == expected_peak
 
 
 @local_only
